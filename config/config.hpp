@@ -1,0 +1,107 @@
+#pragma once
+// The engine's configuration: one TOML file (API.md), validated whole on load.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace budget::config {
+
+/// A configuration that cannot be used; `what()` is the one-line reason shown to the operator.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Endpoint {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+};
+
+struct ServerConfig {
+    Endpoint listen;
+    int threads = 2;
+    std::size_t header_limit_bytes = 8 * 1024;
+    std::size_t body_limit_bytes = 64 * 1024;
+    std::chrono::milliseconds read_timeout{10'000};  ///< whole request, from its first byte
+    std::chrono::milliseconds idle_timeout{30'000};  ///< keep-alive wait for the next request
+    std::string web_root;                            ///< static pages; default: shipped web/
+    bool production = false;  ///< refuses development shortcuts (outbox delivery...)
+};
+
+struct RedisConfig {
+    /// One server as redis://host:port or unix:///path; empty when embedded.
+    std::string url = "redis://127.0.0.1:6379";
+    std::vector<Endpoint> cluster;
+    bool embedded = false;
+    std::string server_binary = "redis-server";
+    std::chrono::milliseconds command_timeout{2'000};
+    int connections = 0;  ///< 0: one per server thread
+};
+
+struct StorageConfig {
+    std::string data_dir = "var";
+};
+
+struct CampaignConfig {
+    std::string id = "2026";
+    std::string title = "Budget citoyen 2026";
+    std::string vote_opens = "2026-09-01T00:00:00+02:00";   ///< as written (RFC 3339)
+    std::string vote_closes = "2026-09-30T23:59:59+02:00";  ///< as written (RFC 3339)
+    std::int64_t vote_opens_unix = 0;   ///< parsed, seconds since the epoch
+    std::int64_t vote_closes_unix = 0;  ///< parsed, seconds since the epoch
+    int max_choices = 3;
+    int min_age = 11;
+    std::int64_t envelope_eur = 572000;
+    std::string departement = "62";
+};
+
+struct OtpConfig {
+    std::string delivery = "outbox";  ///< "outbox" or "smtp"
+    std::string outbox = "var/outbox.jsonl";
+    std::string smtp_host = "127.0.0.1";
+    std::uint16_t smtp_port = 25;
+    std::string smtp_from = "budget-citoyen@localhost";
+};
+
+struct LabellingConfig {
+    std::string questionnaire;  ///< default: shipped config/questionnaire.toml
+    std::string territories;    ///< default: shipped config/territories.toml
+    std::string communes;       ///< default: shipped commune list
+};
+
+struct Config {
+    std::string source;  ///< the file it was read from
+    ServerConfig server;
+    RedisConfig redis;
+    StorageConfig storage;
+    CampaignConfig campaign;
+    OtpConfig otp;
+    LabellingConfig labelling;
+};
+
+/// Parses a configuration from TOML text. Relative paths are resolved against `base_dir`.
+/// Throws ConfigError with a one-line reason naming the key.
+Config parse_config(const std::string& toml_text, const std::string& source_name,
+                    const std::string& base_dir);
+
+/// Reads and parses a configuration file.
+Config load_config(const std::string& path);
+
+/// Parses an RFC 3339 date-time with an explicit offset ("2026-09-01T00:00:00+02:00" or "...Z")
+/// into seconds since the epoch; std::nullopt when malformed.
+std::optional<std::int64_t> parse_rfc3339(const std::string& text);
+
+/// Formats seconds since the epoch as RFC 3339 in Europe/Paris civil time with its offset.
+std::string format_paris_time(std::int64_t unix_seconds);
+
+/// The offset of Europe/Paris from UTC at that instant, in seconds (3600 or 7200, EU rules).
+int paris_utc_offset(std::int64_t unix_seconds);
+
+/// Directory of the shipped configuration files (questionnaire, territories, communes).
+std::string shipped_config_dir();
+
+}  // namespace budget::config

@@ -1,0 +1,33 @@
+#pragma once
+// Wires the routes of API.md to thin handlers over the pure modules and the storage.
+
+#include <cstdint>
+
+#include "config/config.hpp"
+#include "server/metrics.hpp"
+#include "server/redis_client.hpp"
+#include "server/router.hpp"
+
+namespace budget::server {
+
+/// The phase of the campaign at `now` (seconds since the epoch), given whether results are out.
+std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now, bool published);
+
+class App {
+public:
+    App(const config::Config& config, redis::Client& redis, Metrics& metrics);
+
+    /// Adds every route to the router.
+    void register_routes(Router& router);
+
+private:
+    boost::asio::awaitable<Response> health(RequestContext& ctx);
+    boost::asio::awaitable<Response> campaign(RequestContext& ctx);
+    boost::asio::awaitable<Response> metrics(RequestContext& ctx);
+
+    const config::Config& config_;
+    redis::Client& redis_;
+    Metrics& metrics_;
+};
+
+}  // namespace budget::server

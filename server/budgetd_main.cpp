@@ -1,0 +1,187 @@
+// budgetd: the server. main only wires the components together.
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/app.hpp"
+#include "server/embedded_redis.hpp"
+#include "server/http_server.hpp"
+#include "server/log.hpp"
+#include "server/metrics.hpp"
+#include "server/redis_client.hpp"
+#include "server/router.hpp"
+#include "server/static_files.hpp"
+
+namespace asio = boost::asio;
+using namespace budget;
+
+namespace {
+
+int usage(std::ostream& out, int code) {
+    out << "usage: budgetd --config FILE\n";
+    return code;
+}
+
+// Two servers on one data directory would run two Redis on one AOF: refuse the second.
+int lock_data_dir(const std::string& dir) {
+    const auto path = dir + "/budgetd.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) return -1;
+    return fd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string config_path;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--config" && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            config_path = arg.substr(9);
+        } else if (arg == "--help" || arg == "-h") {
+            return usage(std::cout, 0);
+        } else {
+            std::cerr << "budgetd: unknown argument " << arg << "\n";
+            return usage(std::cerr, 2);
+        }
+    }
+    if (config_path.empty()) return usage(std::cerr, 2);
+
+    config::Config cfg;
+    try {
+        cfg = config::load_config(config_path);
+    } catch (const config::ConfigError& e) {
+        std::cerr << "budgetd: " << e.what() << "\n";
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        std::cerr << "budgetd: libsodium could not be initialised\n";
+        return 1;
+    }
+
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.storage.data_dir, ec);
+    if (ec) {
+        std::cerr << "budgetd: cannot create data_dir " << cfg.storage.data_dir << ": "
+                  << ec.message() << "\n";
+        return 1;
+    }
+    ::chmod(cfg.storage.data_dir.c_str(), 0700);
+    const int lock_fd = lock_data_dir(cfg.storage.data_dir);
+    if (lock_fd < 0) {
+        std::cerr << "budgetd: data_dir " << cfg.storage.data_dir
+                  << " is in use by another budgetd (or not writable)\n";
+        return 1;
+    }
+
+    std::optional<server::EmbeddedRedis> embedded;
+    server::redis::Target target;
+    try {
+        if (cfg.redis.embedded) {
+            embedded.emplace(cfg.redis.server_binary, cfg.storage.data_dir);
+            embedded->start();
+            target.unix_path = embedded->socket_path();
+        } else if (!cfg.redis.cluster.empty()) {
+            // Seed nodes: until the cluster client lands, talk to the first seed.
+            target.host = cfg.redis.cluster.front().host;
+            target.port = cfg.redis.cluster.front().port;
+        } else {
+            target = server::redis::Target::parse_url(cfg.redis.url);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "budgetd: " << e.what() << "\n";
+        return 1;
+    }
+
+    asio::io_context ioc(cfg.server.threads);
+    server::Metrics metrics;
+    server::redis::Options redis_options;
+    redis_options.command_timeout = cfg.redis.command_timeout;
+    const int connections = cfg.redis.connections > 0 ? cfg.redis.connections : cfg.server.threads;
+    server::redis::Client redis(ioc, target, redis_options, connections, &metrics);
+    redis.start();
+
+    server::StaticFiles static_files(cfg.server.web_root);
+    server::Router router;
+    server::App app(cfg, redis, metrics);
+    app.register_routes(router);
+
+    server::HttpServer http(ioc, cfg.server, router, static_files, metrics);
+    try {
+        http.start();
+    } catch (const std::exception& e) {
+        std::cerr << "budgetd: cannot listen on " << cfg.server.listen.host << ":"
+                  << cfg.server.listen.port << ": " << e.what() << "\n";
+        if (embedded) embedded->stop();
+        return 1;
+    }
+    const auto url = "http://" + cfg.server.listen.host + ":" + std::to_string(http.port()) + "/";
+    server::log_event("info", "listening",
+                      {{"url", url},
+                       {"port", http.port()},
+                       {"threads", cfg.server.threads},
+                       {"redis", target.describe()},
+                       {"campaign", cfg.campaign.id}});
+
+    // Supervision of the embedded redis-server: restarted if it dies, without blocking.
+    asio::steady_timer supervise(ioc);
+    std::function<void()> supervise_tick = [&] {
+        supervise.expires_after(std::chrono::milliseconds(500));
+        supervise.async_wait([&](boost::system::error_code e) {
+            if (e) return;
+            if (embedded && embedded->restart_if_exited()) {
+                server::log_event("warn", "embedded_redis_restarted");
+            }
+            supervise_tick();
+        });
+    };
+    if (embedded) supervise_tick();
+
+    // SIGTERM/SIGINT: stop accepting, let requests in flight finish, then stop.
+    asio::signal_set signals(ioc, SIGTERM, SIGINT);
+    asio::steady_timer drain(ioc);
+    signals.async_wait([&](boost::system::error_code e, int sig) {
+        if (e) return;
+        server::log_event("info", "shutting_down", {{"signal", sig}});
+        http.shutdown();
+        supervise.cancel();
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        auto check = std::make_shared<std::function<void()>>();
+        *check = [&, deadline, check] {
+            if (http.active_connections() == 0 || std::chrono::steady_clock::now() > deadline) {
+                redis.stop();
+                ioc.stop();
+                return;
+            }
+            drain.expires_after(std::chrono::milliseconds(20));
+            drain.async_wait([check](boost::system::error_code) { (*check)(); });
+        };
+        (*check)();
+    });
+
+    std::vector<std::thread> threads;
+    for (int i = 1; i < cfg.server.threads; ++i) threads.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads) t.join();
+    if (embedded) embedded->stop();
+    server::log_event("info", "stopped");
+    ::close(lock_fd);
+    return 0;
+}

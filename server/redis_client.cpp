@@ -1,0 +1,430 @@
+#include "server/redis_client.hpp"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <mutex>
+#include <stdexcept>
+
+#include "server/metrics.hpp"
+
+namespace budget::server::redis {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+class RedisCategory : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "redis"; }
+    std::string message(int ev) const override {
+        switch (static_cast<Errc>(ev)) {
+            case Errc::unavailable: return "redis unavailable";
+            case Errc::timeout: return "redis command timed out";
+            case Errc::connection_lost: return "redis connection lost";
+        }
+        return "redis error";
+    }
+};
+
+Reply convert(const redisReply* r) {
+    Reply out;
+    switch (r->type) {
+        case REDIS_REPLY_STATUS:
+            out.type = Reply::Type::status;
+            out.str.assign(r->str, r->len);
+            break;
+        case REDIS_REPLY_ERROR:
+            out.type = Reply::Type::error;
+            out.str.assign(r->str, r->len);
+            break;
+        case REDIS_REPLY_INTEGER:
+            out.type = Reply::Type::integer;
+            out.integer = r->integer;
+            break;
+        case REDIS_REPLY_STRING:
+            out.type = Reply::Type::string;
+            out.str.assign(r->str, r->len);
+            break;
+        case REDIS_REPLY_ARRAY:
+            out.type = Reply::Type::array;
+            out.elements.reserve(r->elements);
+            for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+            break;
+        default:
+            out.type = Reply::Type::nil;
+    }
+    return out;
+}
+
+}  // namespace
+
+const boost::system::error_category& redis_category() {
+    static const RedisCategory category;
+    return category;
+}
+
+error_code make_error_code(Errc e) { return {static_cast<int>(e), redis_category()}; }
+
+Target Target::parse_url(const std::string& url) {
+    Target t;
+    if (url.rfind("unix://", 0) == 0) {
+        t.unix_path = url.substr(7);
+        return t;
+    }
+    auto rest = url.rfind("redis://", 0) == 0 ? url.substr(8) : url;
+    if (const auto slash = rest.find('/'); slash != std::string::npos) rest = rest.substr(0, slash);
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos) throw std::invalid_argument("redis url without port: " + url);
+    t.host = rest.substr(0, colon);
+    if (t.host == "localhost") t.host = "127.0.0.1";  // hiredis would resolve it, blocking
+    t.port = std::stoi(rest.substr(colon + 1));
+    return t;
+}
+
+std::string Target::describe() const {
+    return unix_path.empty() ? host + ":" + std::to_string(port) : "unix:" + unix_path;
+}
+
+Script::Script(std::string src) : source(std::move(src)) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(source.data(), source.size(), md, &len, EVP_sha1(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; ++i) {
+        sha1 += kHex[md[i] >> 4];
+        sha1 += kHex[md[i] & 15];
+    }
+}
+
+// One in-flight command. Its completion races with its timeout: whichever flips `state_` first
+// wins, and the coroutine waiting on `timer_` reads the result once woken.
+struct PendingCommand {
+    explicit PendingCommand(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    std::atomic<int> state{0};  // 0 pending, 1 completed, 2 abandoned (timed out)
+    Result result{Reply{}};
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    Connection(asio::io_context& ioc, Target target, Options options, Metrics* metrics)
+        : strand_(asio::make_strand(ioc)),
+          fd_(strand_),
+          reconnect_timer_(strand_),
+          target_(std::move(target)),
+          options_(options),
+          metrics_(metrics),
+          backoff_(options.reconnect_min) {}
+
+    ~Connection() {
+        stopping_ = true;  // the cleanup hook must not schedule a reconnection from here
+        if (ctx_) {
+            redisAsyncContext* ctx = ctx_;
+            redisAsyncFree(ctx);  // runs pending callbacks with a null reply, then our cleanup
+        }
+    }
+
+    void start() {
+        asio::dispatch(strand_, [self = shared_from_this()] { self->connect(); });
+    }
+
+    void stop() {
+        asio::dispatch(strand_, [self = shared_from_this()] {
+            self->stopping_ = true;
+            self->reconnect_timer_.cancel();
+            if (self->ctx_) redisAsyncDisconnect(self->ctx_);
+        });
+    }
+
+    void preload(const Script& script) {
+        asio::dispatch(strand_, [self = shared_from_this(), script] {
+            self->scripts_.push_back(script);
+            if (self->ctx_ && self->connected_) self->send_script_load(script);
+        });
+    }
+
+    bool connected() const { return connected_.load(std::memory_order_relaxed); }
+
+    asio::awaitable<Result> command(std::vector<std::string> args) {
+        auto op = std::make_shared<PendingCommand>(co_await asio::this_coro::executor);
+        op->timer.expires_after(options_.command_timeout);
+        asio::dispatch(strand_, [self = shared_from_this(), op, args = std::move(args)] {
+            self->submit(op, args);
+        });
+        error_code ec;
+        co_await op->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        int expected = 0;
+        if (op->state.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) {
+            co_return Result{make_error_code(Errc::timeout)};
+        }
+        co_return std::move(op->result);
+    }
+
+private:
+    // --- hiredis event-library hooks: hiredis tells us which readiness it waits for.
+    static void on_add_read(void* data) {
+        auto* self = static_cast<Connection*>(data);
+        self->want_read_ = true;
+        self->arm_read();
+    }
+    static void on_del_read(void* data) { static_cast<Connection*>(data)->want_read_ = false; }
+    static void on_add_write(void* data) {
+        auto* self = static_cast<Connection*>(data);
+        self->want_write_ = true;
+        self->arm_write();
+    }
+    static void on_del_write(void* data) { static_cast<Connection*>(data)->want_write_ = false; }
+    // Called by hiredis just before it frees the context (and closes the descriptor itself):
+    // release the descriptor, never close it, and forget the context at once.
+    static void on_cleanup(void* data) {
+        auto* self = static_cast<Connection*>(data);
+        self->detach();
+    }
+
+    static void on_connect(const redisAsyncContext* ctx, int status) {
+        auto* self = static_cast<Connection*>(ctx->ev.data);
+        if (!self) return;
+        if (status == REDIS_OK) {
+            self->connected_ = true;
+            self->backoff_ = self->options_.reconnect_min;
+            if (self->metrics_) self->metrics_->set_redis_up(true);
+            for (const auto& s : self->scripts_) self->send_script_load(s);
+        }
+        // On failure hiredis frees the context right after this callback; on_cleanup follows.
+    }
+
+    static void on_disconnect(const redisAsyncContext*, int) {
+        // on_cleanup already ran (hiredis calls it first) and scheduled the reconnection.
+    }
+
+    static void on_reply(redisAsyncContext*, void* reply, void* privdata) {
+        std::unique_ptr<std::shared_ptr<PendingCommand>> holder(
+            static_cast<std::shared_ptr<PendingCommand>*>(privdata));
+        auto& op = *holder;
+        if (op->state.load(std::memory_order_acquire) != 0) return;  // timed out already
+        if (reply) {
+            op->result = convert(static_cast<redisReply*>(reply));
+        } else {
+            op->result = Result{make_error_code(Errc::connection_lost)};
+        }
+        int expected = 0;
+        if (op->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+            // Never resume the waiting coroutine from inside hiredis: wake it on its own executor.
+            asio::post(op->timer.get_executor(), [op] { op->timer.cancel(); });
+        }
+    }
+
+    void connect() {
+        if (stopping_ || ctx_) return;
+        redisAsyncContext* ctx = target_.unix_path.empty()
+                                     ? redisAsyncConnect(target_.host.c_str(), target_.port)
+                                     : redisAsyncConnectUnix(target_.unix_path.c_str());
+        if (!ctx) {
+            schedule_reconnect();
+            return;
+        }
+        if (ctx->err) {
+            redisAsyncFree(ctx);  // no hooks attached yet: nothing of ours is called
+            schedule_reconnect();
+            return;
+        }
+        ctx_ = ctx;
+        ++generation_;
+        error_code ec;
+        fd_.assign(ctx->c.fd, ec);
+        ctx->ev.data = this;
+        ctx->ev.addRead = &Connection::on_add_read;
+        ctx->ev.delRead = &Connection::on_del_read;
+        ctx->ev.addWrite = &Connection::on_add_write;
+        ctx->ev.delWrite = &Connection::on_del_write;
+        ctx->ev.cleanup = &Connection::on_cleanup;
+        redisAsyncSetDisconnectCallback(ctx, &Connection::on_disconnect);
+        // After the hooks: setting the connect callback asks for the first write event.
+        redisAsyncSetConnectCallback(ctx, &Connection::on_connect);
+    }
+
+    void detach() {
+        ctx_ = nullptr;
+        ++generation_;
+        want_read_ = want_write_ = reading_ = writing_ = false;
+        error_code ec;
+        fd_.cancel(ec);
+        fd_.release();
+        if (connected_.exchange(false) && metrics_) metrics_->set_redis_up(false);
+        schedule_reconnect();
+    }
+
+    void schedule_reconnect() {
+        if (stopping_) return;
+        reconnect_timer_.expires_after(backoff_);
+        backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
+        reconnect_timer_.async_wait([self = shared_from_this()](error_code ec) {
+            if (!ec) self->connect();
+        });
+    }
+
+    void arm_read() {
+        if (!ctx_ || reading_ || !want_read_) return;
+        reading_ = true;
+        fd_.async_wait(asio::posix::stream_descriptor::wait_read,
+                       asio::bind_executor(strand_, [self = shared_from_this(),
+                                                     gen = generation_](error_code ec) {
+                           if (gen != self->generation_) return;
+                           self->reading_ = false;
+                           if (ec || !self->ctx_) return;
+                           redisAsyncHandleRead(self->ctx_);  // may free the context
+                           self->arm_read();
+                       }));
+    }
+
+    void arm_write() {
+        if (!ctx_ || writing_ || !want_write_) return;
+        writing_ = true;
+        fd_.async_wait(asio::posix::stream_descriptor::wait_write,
+                       asio::bind_executor(strand_, [self = shared_from_this(),
+                                                     gen = generation_](error_code ec) {
+                           if (gen != self->generation_) return;
+                           self->writing_ = false;
+                           if (ec || !self->ctx_) return;
+                           redisAsyncHandleWrite(self->ctx_);  // may free the context
+                           self->arm_write();
+                       }));
+    }
+
+    void submit(const std::shared_ptr<PendingCommand>& op, const std::vector<std::string>& args) {
+        if (!ctx_ || !connected_) {
+            fail(op, Errc::unavailable);
+            return;
+        }
+        std::vector<const char*> argv;
+        std::vector<std::size_t> argvlen;
+        argv.reserve(args.size());
+        argvlen.reserve(args.size());
+        for (const auto& a : args) {
+            argv.push_back(a.data());
+            argvlen.push_back(a.size());
+        }
+        auto* holder = new std::shared_ptr<PendingCommand>(op);
+        if (redisAsyncCommandArgv(ctx_, &Connection::on_reply, holder, static_cast<int>(argv.size()),
+                                  argv.data(), argvlen.data()) != REDIS_OK) {
+            delete holder;
+            fail(op, Errc::unavailable);
+        }
+    }
+
+    void send_script_load(const Script& s) {
+        const char* argv[] = {"SCRIPT", "LOAD", s.source.c_str()};
+        const std::size_t len[] = {6, 4, s.source.size()};
+        redisAsyncCommandArgv(ctx_, nullptr, nullptr, 3, argv, len);
+    }
+
+    static void fail(const std::shared_ptr<PendingCommand>& op, Errc e) {
+        op->result = Result{make_error_code(e)};
+        int expected = 0;
+        if (op->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+            asio::post(op->timer.get_executor(), [op] { op->timer.cancel(); });
+        }
+    }
+
+    asio::strand<asio::io_context::executor_type> strand_;
+    asio::posix::stream_descriptor fd_;
+    asio::steady_timer reconnect_timer_;
+    Target target_;
+    Options options_;
+    Metrics* metrics_;
+    redisAsyncContext* ctx_ = nullptr;
+    std::uint64_t generation_ = 0;
+    bool want_read_ = false, want_write_ = false, reading_ = false, writing_ = false;
+    bool stopping_ = false;
+    std::atomic<bool> connected_{false};
+    std::chrono::milliseconds backoff_;
+    std::vector<Script> scripts_;
+
+public:
+    Metrics* metrics() const { return metrics_; }
+};
+
+Client::Client(asio::io_context& ioc, Target target, Options options, int connections,
+               Metrics* metrics)
+    : target_(std::move(target)) {
+    if (connections < 1) connections = 1;
+    for (int i = 0; i < connections; ++i) {
+        connections_.push_back(std::make_shared<Connection>(ioc, target_, options, metrics));
+    }
+}
+
+Client::~Client() = default;
+
+void Client::start() {
+    for (auto& c : connections_) c->start();
+}
+
+void Client::stop() {
+    for (auto& c : connections_) c->stop();
+}
+
+bool Client::connected() const {
+    for (const auto& c : connections_) {
+        if (c->connected()) return true;
+    }
+    return false;
+}
+
+void Client::preload(const Script& script) {
+    for (auto& c : connections_) c->preload(script);
+}
+
+Connection& Client::pick() {
+    // Prefer a live connection: one that is reconnecting would only answer "unavailable".
+    const auto n = connections_.size();
+    const auto start = next_.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& c = *connections_[(start + i) % n];
+        if (c.connected()) return c;
+    }
+    return *connections_[start % n];
+}
+
+asio::awaitable<Result> Client::command(std::vector<std::string> args) {
+    auto& conn = pick();
+    const auto started = std::chrono::steady_clock::now();
+    auto result = co_await conn.command(std::move(args));
+    if (auto* m = conn.metrics(); m && result) {
+        m->record_redis_roundtrip(std::chrono::steady_clock::now() - started);
+    }
+    co_return result;
+}
+
+asio::awaitable<Result> Client::eval(const Script& script, std::vector<std::string> keys,
+                                     std::vector<std::string> args) {
+    std::vector<std::string> cmd;
+    cmd.reserve(3 + keys.size() + args.size());
+    cmd.push_back("EVALSHA");
+    cmd.push_back(script.sha1);
+    cmd.push_back(std::to_string(keys.size()));
+    cmd.insert(cmd.end(), keys.begin(), keys.end());
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    auto result = co_await command(cmd);
+    if (result && result->is_error() && result->str.rfind("NOSCRIPT", 0) == 0) {
+        cmd[0] = "EVAL";
+        cmd[1] = script.source;
+        result = co_await command(std::move(cmd));
+    }
+    co_return result;
+}
+
+}  // namespace budget::server::redis
