@@ -45,8 +45,6 @@ ApiErrorInfo describe(ApiError error) {
             return {s::service_unavailable, "storage_unavailable",
                     "Le service est momentanément indisponible. Réessayez dans quelques instants ; "
                     "rien n'a été enregistré."};
-        case ApiError::request_timeout:
-            return {s::request_timeout, "request_timeout", "La requête est arrivée trop lentement."};
         case ApiError::internal:
             return {s::internal_server_error, "internal_error",
                     "Une erreur interne est survenue ; rien n'a été enregistré."};

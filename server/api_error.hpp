@@ -25,7 +25,6 @@ enum class ApiError {
     unprocessable,
     rate_limited,
     storage_unavailable,
-    request_timeout,
     internal,
     shutting_down,
 };

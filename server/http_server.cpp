@@ -174,12 +174,11 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
         if (ec) {
             std::string route = "(unparsed)";
             std::optional<Response> answer;
+            // A timeout has already closed the socket (Beast does so): nothing can be answered.
             if (ec == http::error::body_limit) {
                 answer = error_response(ApiError::too_large);
             } else if (ec == http::error::header_limit) {
                 answer = error_response(ApiError::headers_too_large);
-            } else if (ec == beast::error::timeout) {
-                answer = error_response(ApiError::request_timeout);
             } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
                        ec != http::error::end_of_stream && ec != http::error::partial_message) {
                 // A parse error (bad method, bad header...): answer it; a close mid-request is not.

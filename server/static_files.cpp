@@ -37,7 +37,9 @@ StaticFiles::StaticFiles(const std::string& root) {
         data << in.rdbuf();
         File f{data.str(), content_type_for(rel), ""};
         f.etag = "\"" + std::to_string(std::hash<std::string>{}(f.content)) + "\"";
-        files_.emplace("/" + rel, std::move(f));
+        std::string key = "/";  // not "/" + rel: GCC 12 warns falsely (-Wrestrict) on that
+        key += rel;
+        files_.emplace(std::move(key), std::move(f));
     }
 }
 

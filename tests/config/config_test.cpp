@@ -1,0 +1,164 @@
+#include "config/config.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+using budget::config::ConfigError;
+using budget::config::parse_config;
+
+namespace {
+
+budget::config::Config parse(const std::string& text) { return parse_config(text, "test.toml", "/srv/budget"); }
+
+std::string error_of(const std::string& text) {
+    try {
+        parse(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("an empty configuration takes every default", "[config]") {
+    const auto c = parse("");
+    CHECK(c.server.listen.host == "127.0.0.1");
+    CHECK(c.server.listen.port == 8080);
+    CHECK(c.server.threads == 2);
+    CHECK(c.campaign.max_choices == 3);
+    CHECK(c.campaign.min_age == 11);
+    CHECK(c.campaign.envelope_eur == 572000);
+    CHECK(c.storage.data_dir == "/srv/budget/var");
+    // The shipped questionnaire and territories are found whatever the working directory.
+    CHECK(std::filesystem::exists(c.labelling.questionnaire));
+    CHECK(std::filesystem::exists(c.labelling.territories));
+    CHECK(std::filesystem::exists(c.labelling.communes));
+}
+
+TEST_CASE("the keys of the API contract are read", "[config]") {
+    const auto c = parse(R"(
+[server]
+listen = "0.0.0.0:9090"
+threads = 4
+[redis]
+url = "redis://127.0.0.1:6380"
+[storage]
+data_dir = "/var/lib/budget"
+[campaign]
+id = "2027"
+title = "Budget citoyen 2027"
+vote_opens = "2027-09-01T00:00:00+02:00"
+vote_closes = "2027-09-30T23:59:59+02:00"
+max_choices = 2
+min_age = 16
+envelope_eur = 600000
+[otp]
+delivery = "outbox"
+outbox = "out.jsonl"
+)");
+    CHECK(c.server.listen.host == "0.0.0.0");
+    CHECK(c.server.listen.port == 9090);
+    CHECK(c.server.threads == 4);
+    CHECK(c.redis.url == "redis://127.0.0.1:6380");
+    CHECK(c.storage.data_dir == "/var/lib/budget");
+    CHECK(c.campaign.id == "2027");
+    CHECK(c.campaign.vote_opens_unix == 1819749600);  // 2027-08-31T22:00:00Z
+    CHECK(c.campaign.vote_closes_unix == 1822341599);  // 2027-09-30T21:59:59Z
+    CHECK(c.campaign.max_choices == 2);
+    CHECK(c.campaign.min_age == 16);
+    CHECK(c.otp.outbox == "/srv/budget/out.jsonl");
+}
+
+TEST_CASE("a TOML offset date-time is accepted for the vote window", "[config]") {
+    const auto c = parse("[campaign]\nvote_opens = 2026-09-01T00:00:00+02:00\n");
+    CHECK(c.campaign.vote_opens_unix == 1788213600);
+}
+
+TEST_CASE("unknown keys and sections are refused with the key named", "[config]") {
+    CHECK(error_of("[server]\nlisten = \"127.0.0.1:1\"\nthread = 2\n") ==
+          "test.toml: [server] thread: unknown key");
+    CHECK(error_of("[serveur]\nthreads = 2\n") == "test.toml: [serveur]: unknown section");
+    CHECK(error_of("debug = true\n") == "test.toml: [debug]: unknown key");
+}
+
+TEST_CASE("bad values are refused with a one-line reason", "[config]") {
+    SECTION("wrong type") {
+        CHECK(error_of("[server]\nthreads = \"two\"\n") == "test.toml: [server] threads: must be an integer");
+    }
+    SECTION("out of range") {
+        CHECK(error_of("[server]\nthreads = 0\n") ==
+              "test.toml: [server] threads: must be between 1 and 256, got 0");
+        CHECK(error_of("[campaign]\nmax_choices = 0\n").find("max_choices") != std::string::npos);
+        CHECK(error_of("[campaign]\nenvelope_eur = -5\n").find("envelope_eur") != std::string::npos);
+    }
+    SECTION("listen address without port") {
+        CHECK(error_of("[server]\nlisten = \"localhost\"\n") ==
+              "test.toml: [server] listen: \"localhost\" is not host:port");
+    }
+    SECTION("a vote window without offset") {
+        CHECK(error_of("[campaign]\nvote_opens = \"2026-09-01T00:00:00\"\n").find("RFC 3339") !=
+              std::string::npos);
+    }
+    SECTION("a vote that closes before it opens") {
+        CHECK(error_of("[campaign]\nvote_opens = \"2026-10-01T00:00:00+02:00\"\n"
+                       "vote_closes = \"2026-09-01T00:00:00+02:00\"\n") ==
+              "test.toml: [campaign] vote_closes: must be after vote_opens");
+    }
+    SECTION("an impossible date") {
+        CHECK(!error_of("[campaign]\nvote_opens = \"2026-02-30T00:00:00+01:00\"\n").empty());
+    }
+    SECTION("unknown delivery") {
+        CHECK(error_of("[otp]\ndelivery = \"pigeon\"\n") ==
+              "test.toml: [otp] delivery: must be \"outbox\" or \"smtp\", got \"pigeon\"");
+    }
+    SECTION("outbox delivery in production") {
+        CHECK(error_of("[server]\nproduction = true\n").find("refused") != std::string::npos);
+    }
+    SECTION("a redis url of another scheme") {
+        CHECK(error_of("[redis]\nurl = \"http://127.0.0.1:6379\"\n").find("[redis] url") !=
+              std::string::npos);
+    }
+    SECTION("a missing questionnaire file") {
+        CHECK(error_of("[labelling]\nquestionnaire = \"/nonexistent/q.toml\"\n") ==
+              "test.toml: [labelling] questionnaire: file not found: /nonexistent/q.toml");
+    }
+    SECTION("a campaign id with odd characters") {
+        CHECK(error_of("[campaign]\nid = \"a b\"\n").find("[campaign] id") != std::string::npos);
+    }
+}
+
+TEST_CASE("a TOML syntax error is reported on one line", "[config]") {
+    const auto e = error_of("[server\nthreads = 2\n");
+    REQUIRE(!e.empty());
+    CHECK(e.find('\n') == std::string::npos);
+    CHECK(e.rfind("test.toml: ", 0) == 0);
+}
+
+TEST_CASE("RFC 3339 times are parsed with their offset", "[config]") {
+    using budget::config::parse_rfc3339;
+    CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
+    CHECK(parse_rfc3339("2026-09-01T00:00:00+02:00") == 1788213600);
+    CHECK(parse_rfc3339("2026-08-31T22:00:00Z") == 1788213600);
+    CHECK(parse_rfc3339("2026-09-01T00:00:00.250+02:00") == 1788213600);
+    CHECK(parse_rfc3339("2026-09-01 00:00:00-01:30") == 1788226200);
+    CHECK_FALSE(parse_rfc3339("2026-09-01T00:00:00"));
+    CHECK_FALSE(parse_rfc3339("2026-13-01T00:00:00Z"));
+    CHECK_FALSE(parse_rfc3339("2026-09-01T24:00:00Z"));
+    CHECK_FALSE(parse_rfc3339("2026-09-01T00:00:00+2:00"));
+    CHECK_FALSE(parse_rfc3339("2026-09-01T00:00:00Zjunk"));
+    CHECK_FALSE(parse_rfc3339(""));
+}
+
+TEST_CASE("Paris time follows the European summer-time rule", "[config]") {
+    using budget::config::format_paris_time;
+    using budget::config::paris_utc_offset;
+    // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
+    CHECK(paris_utc_offset(1774745999) == 3600);  // 2026-03-29T00:59:59Z
+    CHECK(paris_utc_offset(1774746000) == 7200);  // 2026-03-29T01:00:00Z
+    CHECK(paris_utc_offset(1792890000 - 1) == 7200);
+    CHECK(paris_utc_offset(1792890000) == 3600);  // 2026-10-25T01:00:00Z
+    CHECK(format_paris_time(1788213600) == "2026-09-01T00:00:00+02:00");
+    CHECK(format_paris_time(1790805599) == "2026-09-30T23:59:59+02:00");
+    CHECK(format_paris_time(1798761600) == "2027-01-01T01:00:00+01:00");
+}

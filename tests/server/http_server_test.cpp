@@ -1,0 +1,252 @@
+// Integration: a real redis-server on a free loopback port and a real budgetd over HTTP.
+#include "server/http_server.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "tests/server/process_support.hpp"
+
+using namespace budget::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string config_for(const RedisServer& redis, const std::string& dir, const std::string& extra = "") {
+    return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\nread_timeout_ms = 600\n"
+           "idle_timeout_ms = 900\nheader_limit_bytes = 4096\nbody_limit_bytes = 16384\n" +
+           extra + "[redis]\nurl = \"" + redis.url() +
+           "\"\ncommand_timeout_ms = 500\n[storage]\ndata_dir = \"" + dir +
+           "/data\"\n[campaign]\nid = \"t\"\n";
+}
+
+boost::json::value json_of(const HttpResult& r) { return boost::json::parse(r.body); }
+
+std::string error_code_of(const HttpResult& r) {
+    return std::string(json_of(r).at("error").at("code").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("health follows Redis going away and coming back without a restart of budgetd",
+          "[integration][http]") {
+    TempDir dir;
+    RedisServer redis(dir.path() + "/redis");
+    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+
+    REQUIRE(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    CHECK(http_request(budgetd.port(), "GET", "/api/v1/health").body == R"({"status":"ok"})");
+
+    redis.stop();
+    const auto stopped = std::chrono::steady_clock::now();
+    const bool down = eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 503; }, 1s);
+    CHECK(down);
+    CHECK(std::chrono::steady_clock::now() - stopped < 1s);
+    const auto unavailable = http_request(budgetd.port(), "GET", "/api/v1/health");
+    CHECK(unavailable.status == 503);
+    CHECK(unavailable.headers.count("retry-after") == 1);
+    CHECK(error_code_of(unavailable) == "storage_unavailable");
+    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 0") != std::string::npos);
+
+    redis.start();
+    CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 1") != std::string::npos);
+    CHECK(budgetd.terminate() == 0);
+}
+
+TEST_CASE("a frozen Redis makes health answer 503 within the command timeout", "[integration][http]") {
+    TempDir dir;
+    RedisServer redis(dir.path() + "/redis");
+    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+    REQUIRE(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    // CLIENT PAUSE stops Redis from answering anyone for a while without closing connections.
+    redis.cli("CLIENT PAUSE 1500 ALL");
+    const auto before = std::chrono::steady_clock::now();
+    const auto r = http_request(budgetd.port(), "GET", "/api/v1/health");
+    CHECK(r.status == 503);
+    CHECK(std::chrono::steady_clock::now() - before < 1s);
+    CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+}
+
+TEST_CASE("the campaign, metrics, errors and static pages answer as the contract says",
+          "[integration][http]") {
+    TempDir dir;
+    RedisServer redis(dir.path() + "/redis");
+    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+    const int port = budgetd.port();
+
+    SECTION("campaign") {
+        const auto r = http_request(port, "GET", "/api/v1/campaign");
+        REQUIRE(r.status == 200);
+        CHECK(r.headers.at("content-type") == "application/json; charset=utf-8");
+        const auto j = json_of(r).as_object();
+        CHECK(j.at("id") == "t");
+        for (const char* key : {"title", "phase", "vote_opens", "vote_closes", "max_choices",
+                                "min_age", "envelope_eur"}) {
+            CHECK(j.contains(key));
+        }
+        const auto phase = std::string(j.at("phase").as_string());
+        CHECK((phase == "labelling" || phase == "voting" || phase == "closed" || phase == "published"));
+    }
+    SECTION("metrics in the Prometheus text format") {
+        http_request(port, "GET", "/api/v1/health");
+        const auto r = http_request(port, "GET", "/metrics");
+        REQUIRE(r.status == 200);
+        CHECK(r.headers.at("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+        CHECK(r.body.find("budget_http_requests_total{route=\"/api/v1/health\",method=\"GET\",status=\"200\"}") != std::string::npos);
+        CHECK(r.body.find("budget_http_request_duration_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
+        CHECK(r.body.find("budget_redis_roundtrip_seconds_count") != std::string::npos);
+        CHECK(r.body.find("budget_redis_up 1") != std::string::npos);
+    }
+    SECTION("unknown path and wrong method are JSON errors") {
+        const auto missing = http_request(port, "GET", "/api/v1/nothing-here");
+        CHECK(missing.status == 404);
+        CHECK(error_code_of(missing) == "not_found");
+        const auto wrong = http_request(port, "DELETE", "/api/v1/health");
+        CHECK(wrong.status == 405);
+        CHECK(error_code_of(wrong) == "method_not_allowed");
+    }
+    SECTION("every answer carries the security headers") {
+        const auto r = http_request(port, "GET", "/api/v1/health");
+        CHECK(r.headers.at("x-content-type-options") == "nosniff");
+        CHECK(r.headers.count("content-security-policy") == 1);
+    }
+    SECTION("the home page is served, with an ETag honoured on revalidation") {
+        const auto r = http_request(port, "GET", "/");
+        REQUIRE(r.status == 200);
+        CHECK(r.headers.at("content-type") == "text/html; charset=utf-8");
+        CHECK(r.body.find("Budget citoyen") != std::string::npos);
+        const auto again = http_request(port, "GET", "/", "", {{"If-None-Match", r.headers.at("etag")}});
+        CHECK(again.status == 304);
+        CHECK(http_request(port, "GET", "/../../etc/passwd").status == 404);
+        CHECK(http_request(port, "GET", "/%2e%2e/%2e%2e/etc/passwd").status == 404);
+    }
+    SECTION("each request is logged as one JSON line without personal data") {
+        http_request(port, "GET", "/api/v1/campaign?email=someone%40example.org");
+        REQUIRE(eventually([&] { return budgetd.log().find("/api/v1/campaign") != std::string::npos; }, 2s));
+        const auto log = budgetd.log();
+        CHECK(log.find("\"event\":\"request\",\"method\":\"GET\",\"path\":\"/api/v1/campaign\",\"status\":200") != std::string::npos);
+        CHECK(log.find("someone") == std::string::npos);
+        CHECK(log.find("127.0.0.1\"") == std::string::npos);  // no client address
+    }
+}
+
+TEST_CASE("malformed, oversized and slow requests get a clear answer and a closed connection",
+          "[integration][http]") {
+    TempDir dir;
+    RedisServer redis(dir.path() + "/redis");
+    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+    const int port = budgetd.port();
+
+    SECTION("a request line that is not HTTP gets 400") {
+        const auto r = raw_exchange(port, "HELLO WORLD\r\n\r\n", 3s);
+        CHECK(r.received.rfind("HTTP/1.1 400", 0) == 0);
+        CHECK(r.received.find("malformed_request") != std::string::npos);
+        CHECK(r.closed_by_server);
+    }
+    SECTION("a header block over the limit gets 413") {
+        const auto r = http_request(port, "GET", "/api/v1/health", "", {{"X-Padding", std::string(8000, 'a')}});
+        CHECK(r.status == 413);
+        CHECK(error_code_of(r) == "headers_too_large");
+    }
+    SECTION("a body over the limit gets 413") {
+        const auto r = http_request(port, "POST", "/api/v1/health", std::string(1 << 20, 'x'));
+        CHECK(r.status == 413);
+        CHECK(error_code_of(r) == "too_large");
+    }
+    SECTION("a client that sends half a request and stalls is cut off after the read timeout") {
+        const auto r = raw_exchange(port, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n", 5s);
+        CHECK(r.closed_by_server);
+        CHECK(r.elapsed < 3s);
+        CHECK(r.received.empty());
+    }
+    SECTION("a body that never arrives is cut off too") {
+        const auto r = raw_exchange(
+            port, "POST /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", 5s);
+        CHECK(r.closed_by_server);
+        CHECK(r.elapsed < 3s);
+    }
+    SECTION("a silent client is closed after the idle timeout") {
+        const auto r = raw_exchange(port, "", 5s);
+        CHECK(r.closed_by_server);
+        CHECK(r.received.empty());
+        CHECK(r.elapsed >= 800ms);
+        CHECK(r.elapsed < 3s);
+    }
+    SECTION("keep-alive serves several requests on one connection, pipelined") {
+        const std::string two = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                                "GET /api/v1/campaign HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        const auto r = raw_exchange(port, two, 5s);
+        CHECK(r.received.find("{\"status\":\"ok\"}") != std::string::npos);
+        CHECK(r.received.find("\"envelope_eur\"") != std::string::npos);
+        CHECK(r.closed_by_server);
+    }
+    // The server is still healthy after all of that.
+    CHECK(http_request(port, "GET", "/api/v1/health").status == 200);
+}
+
+TEST_CASE("SIGTERM lets a request in flight finish and exits 0", "[integration][http]") {
+    TempDir dir;
+    RedisServer redis(dir.path() + "/redis");
+    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+    const int port = budgetd.port();
+    // An idle keep-alive connection must not hold the shutdown back.
+    std::thread idle([&] { raw_exchange(port, "", 3s); });
+    std::this_thread::sleep_for(100ms);
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(budgetd.terminate() == 0);
+    CHECK(std::chrono::steady_clock::now() - started < 2s);
+    idle.join();
+    CHECK(budgetd.log().find("\"event\":\"stopped\"") != std::string::npos);
+}
+
+TEST_CASE("a bad configuration is refused with a one-line reason and a non-zero exit",
+          "[integration][config]") {
+    TempDir dir;
+    SECTION("unknown key") {
+        const auto [code, err] = run_budgetd_expecting_exit(dir.path(), "[server]\nthread = 2\n");
+        CHECK(code != 0);
+        CHECK(err == "budgetd: " + dir.path() + "/refused.toml: [server] thread: unknown key\n");
+    }
+    SECTION("bad value") {
+        const auto [code, err] = run_budgetd_expecting_exit(dir.path(), "[campaign]\nmin_age = -1\n");
+        CHECK(code != 0);
+        CHECK(err.find("[campaign] min_age: must be between 0 and 120, got -1") != std::string::npos);
+        CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    }
+    SECTION("a port already taken") {
+        RedisServer redis(dir.path() + "/redis");
+        const auto [code, err] = run_budgetd_expecting_exit(
+            dir.path(), "[server]\nlisten = \"127.0.0.1:" + std::to_string(redis.port()) +
+                            "\"\n[storage]\ndata_dir = \"" + dir.path() + "/d\"\n[redis]\nurl = \"" +
+                            redis.url() + "\"\n");
+        CHECK(code != 0);
+        CHECK(err.find("cannot listen") != std::string::npos);
+    }
+}
+
+TEST_CASE("the embedded default runs its own Redis with AOF always and stops it on exit",
+          "[integration][embedded]") {
+    TempDir dir;
+    Budgetd budgetd(dir.path(), "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
+                                "[storage]\ndata_dir = \"" + dir.path() + "/data\"\n");
+    CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    const auto sock = dir.path() + "/data/redis.sock";
+    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendfsync").second.find("always") != std::string::npos);
+    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendonly").second.find("yes") != std::string::npos);
+    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET port").second.find("\n0") != std::string::npos);
+
+    SECTION("a second budgetd on the same data directory is refused") {
+        const auto [code, err] = run_budgetd_expecting_exit(
+            dir.path(), "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
+                        "[storage]\ndata_dir = \"" + dir.path() + "/data\"\n");
+        CHECK(code != 0);
+        CHECK(err.find("in use") != std::string::npos);
+    }
+    SECTION("a killed embedded Redis is restarted by budgetd") {
+        run_command("pkill -9 -f 'redis-server.*" + dir.path() + "'");
+        CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    }
+    CHECK(budgetd.terminate() == 0);
+    CHECK(run_command("redis-cli -s " + sock + " PING").second.find("PONG") == std::string::npos);
+}

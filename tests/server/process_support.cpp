@@ -1,0 +1,268 @@
+#include "tests/server/process_support.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace budget::test {
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+TempDir::TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "budget-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& stderr_path) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        const int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, STDIN_FILENO);
+        dup2(devnull, STDOUT_FILENO);
+        const int err = stderr_path.empty()
+                            ? devnull
+                            : open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        dup2(err, STDERR_FILENO);
+        execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+RedisServer::RedisServer(std::string dir, int port, bool aof_always)
+    : dir_(std::move(dir)), port_(port ? port : free_port()), aof_always_(aof_always) {
+    start();
+}
+
+RedisServer::~RedisServer() { stop(); }
+
+void RedisServer::start() {
+    fs::create_directories(dir_);
+    pid_ = spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
+                  "--dir", dir_, "--save", "", "--appendonly", aof_always_ ? "yes" : "no",
+                  "--appendfsync", "always", "--daemonize", "no", "--logfile",
+                  dir_ + "/redis.log"},
+                 "");
+    const bool up = eventually([&] { return cli("PING") == "PONG"; }, std::chrono::seconds(10));
+    if (!up) throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+}
+
+void RedisServer::stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    wait_exit(pid_, std::chrono::seconds(10));
+    pid_ = -1;
+}
+
+void RedisServer::kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    wait_exit(pid_, std::chrono::seconds(10));
+    pid_ = -1;
+}
+
+std::string RedisServer::cli(const std::string& args) const {
+    auto [code, out] = run_command("redis-cli -p " + std::to_string(port_) + " " + args);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+std::pair<int, std::string> run_command(const std::string& command) {
+    std::string out;
+    FILE* p = popen((command + " 2>&1").c_str(), "r");
+    if (!p) return {-1, ""};
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+Budgetd::Budgetd(std::string dir, const std::string& config_toml) : dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    {
+        std::ofstream(dir_ + "/budget.toml") << config_toml;
+    }
+    pid_ = spawn({BUDGETD_PATH, "--config", dir_ + "/budget.toml"}, dir_ + "/budgetd.log");
+    const std::regex port_re("\"event\":\"listening\"[^\\n]*\"port\":([0-9]+)");
+    const bool up = eventually(
+        [&] {
+            std::smatch m;
+            const auto text = log();
+            if (std::regex_search(text, m, port_re)) {
+                port_ = std::stoi(m[1]);
+                return true;
+            }
+            int status = 0;
+            return waitpid(pid_, &status, WNOHANG) == pid_ ? (pid_ = -1, true) : false;
+        },
+        std::chrono::seconds(30));
+    if (!up || pid_ < 0 || port_ == 0) {
+        throw std::runtime_error("budgetd did not start: " + log());
+    }
+}
+
+Budgetd::~Budgetd() {
+    if (pid_ > 0) terminate();
+}
+
+int Budgetd::terminate() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    const int code = wait_exit(pid_, std::chrono::seconds(20));
+    pid_ = -1;
+    return code;
+}
+
+std::string Budgetd::log() const { return read_file(dir_ + "/budgetd.log"); }
+
+std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
+                                                       const std::string& config_toml) {
+    fs::create_directories(dir);
+    {
+        std::ofstream(dir + "/refused.toml") << config_toml;
+    }
+    std::remove((dir + "/refused.log").c_str());
+    const pid_t pid = spawn({BUDGETD_PATH, "--config", dir + "/refused.toml"}, dir + "/refused.log");
+    const int code = wait_exit(pid, std::chrono::seconds(10));
+    return {code, read_file(dir + "/refused.log")};
+}
+
+HttpResult http_request(int port, const std::string& method, const std::string& target,
+                        const std::string& body, const std::map<std::string, std::string>& headers) {
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(20));
+    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                           static_cast<unsigned short>(port)));
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!body.empty() || method == "POST" || method == "PUT") {
+        req.body() = body;
+        if (req[http::field::content_type].empty()) req.set(http::field::content_type, "application/json");
+        req.prepare_payload();
+    }
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    http::read(stream, buffer, parser);
+    HttpResult out;
+    const auto& res = parser.get();
+    out.status = static_cast<int>(res.result_int());
+    out.body = res.body();
+    for (const auto& field : res) {
+        std::string name(field.name_string());
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        out.headers[name] = std::string(field.value());
+    }
+    beast::error_code ec;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    return out;
+}
+
+RawResult raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
+    RawResult out;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        throw std::runtime_error("connect failed");
+    }
+    const auto started = std::chrono::steady_clock::now();
+    if (!bytes.empty()) ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    const auto deadline = started + timeout;
+    std::array<char, 4096> buf;
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        const auto n = ::recv(fd, buf.data(), buf.size(), 0);
+        if (n <= 0) {
+            out.closed_by_server = true;
+            break;
+        }
+        out.received.append(buf.data(), static_cast<size_t>(n));
+    }
+    out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    ::close(fd);
+    return out;
+}
+
+}  // namespace budget::test

@@ -1,0 +1,107 @@
+#pragma once
+// Real processes for integration tests: a redis-server on a free loopback port in a temporary
+// directory, and a budgetd started from a config text. Both are stopped by their destructors.
+
+#include <sys/types.h>
+
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace budget::test {
+
+/// A temporary directory, removed with everything in it at destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+/// A port that was free a moment ago on 127.0.0.1.
+int free_port();
+
+class RedisServer {
+public:
+    /// Starts redis-server on 127.0.0.1:`port` (a free one when 0) with its data in `dir`.
+    explicit RedisServer(std::string dir, int port = 0, bool aof_always = false);
+    ~RedisServer();
+    void start();
+    void stop();  ///< SIGTERM and wait
+    void kill();  ///< SIGKILL and wait
+    int port() const { return port_; }
+    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+    /// Runs redis-cli with arguments and returns its output (trimmed).
+    std::string cli(const std::string& args) const;
+
+private:
+    std::string dir_;
+    int port_;
+    bool aof_always_;
+    pid_t pid_ = -1;
+};
+
+class Budgetd {
+public:
+    /// Writes `config_toml` to `dir`/budget.toml and starts budgetd on it. The config should
+    /// listen on port 0; the real port is read from the "listening" log line.
+    Budgetd(std::string dir, const std::string& config_toml);
+    ~Budgetd();
+    int port() const { return port_; }
+    /// SIGTERM, then waits; returns the exit status.
+    int terminate();
+    /// Everything budgetd wrote on stderr so far.
+    std::string log() const;
+    pid_t pid() const { return pid_; }
+
+private:
+    std::string dir_;
+    pid_t pid_ = -1;
+    int port_ = 0;
+};
+
+/// Runs budgetd on a config and returns {exit code, stderr} (for configs that must be refused).
+std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
+                                                       const std::string& config_toml);
+
+/// Runs a program with arguments (through /bin/sh) and returns {exit code, stdout+stderr}.
+std::pair<int, std::string> run_command(const std::string& command);
+
+struct HttpResult {
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;  ///< lower-case names
+};
+
+/// One HTTP/1.1 request on a new connection.
+HttpResult http_request(int port, const std::string& method, const std::string& target,
+                        const std::string& body = "",
+                        const std::map<std::string, std::string>& headers = {});
+
+/// Sends raw bytes on a new connection and reads until the server closes or `timeout` passes.
+/// Returns what was received and whether the server closed the connection.
+struct RawResult {
+    std::string received;
+    bool closed_by_server = false;
+    std::chrono::milliseconds elapsed{0};
+};
+RawResult raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout);
+
+/// Polls until `predicate` holds or `timeout` passes.
+template <typename Predicate>
+bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (predicate()) return true;
+        struct timespec ts {0, 20'000'000};
+        nanosleep(&ts, nullptr);
+    }
+    return predicate();
+}
+
+}  // namespace budget::test

@@ -1,0 +1,63 @@
+#include "server/router.hpp"
+
+#include <catch2/catch.hpp>
+
+using budget::server::Router;
+namespace http = budget::server::http;
+
+namespace {
+budget::server::Handler noop() {
+    return [](budget::server::RequestContext&) -> boost::asio::awaitable<budget::server::Response> {
+        co_return budget::server::Response{};
+    };
+}
+}  // namespace
+
+TEST_CASE("a literal route matches only its own path", "[router]") {
+    Router r;
+    r.add(http::verb::get, "/api/v1/health", noop());
+    CHECK(r.match(http::verb::get, "/api/v1/health").kind == Router::Match::Kind::found);
+    CHECK(r.match(http::verb::get, "/api/v1/health/").kind == Router::Match::Kind::not_found);
+    CHECK(r.match(http::verb::get, "/api/v1/healthz").kind == Router::Match::Kind::not_found);
+    CHECK(r.match(http::verb::get, "/api/v1//health").kind == Router::Match::Kind::not_found);
+    CHECK(r.match(http::verb::get, "").kind == Router::Match::Kind::not_found);
+}
+
+TEST_CASE("a parameter is captured and percent-decoded", "[router]") {
+    Router r;
+    r.add(http::verb::get, "/api/v1/initiatives/{id}/radar.svg", noop());
+    const auto m = r.match(http::verb::get, "/api/v1/initiatives/ini%2D42/radar.svg");
+    REQUIRE(m.kind == Router::Match::Kind::found);
+    CHECK(m.params.at("id") == "ini-42");
+    CHECK(m.route == "/api/v1/initiatives/{id}/radar.svg");
+}
+
+TEST_CASE("an empty or badly escaped parameter does not match", "[router]") {
+    Router r;
+    r.add(http::verb::get, "/api/v1/receipts/{id}", noop());
+    CHECK(r.match(http::verb::get, "/api/v1/receipts/").kind == Router::Match::Kind::not_found);
+    CHECK(r.match(http::verb::get, "/api/v1/receipts/%zz").kind == Router::Match::Kind::not_found);
+    CHECK(r.match(http::verb::get, "/api/v1/receipts/%4").kind == Router::Match::Kind::not_found);
+}
+
+TEST_CASE("a known path with another method is reported as not allowed", "[router]") {
+    Router r;
+    r.add(http::verb::post, "/api/v1/ballots", noop());
+    const auto m = r.match(http::verb::delete_, "/api/v1/ballots");
+    CHECK(m.kind == Router::Match::Kind::method_not_allowed);
+    CHECK(m.route == "/api/v1/ballots");
+}
+
+TEST_CASE("HEAD is served by the GET route", "[router]") {
+    Router r;
+    r.add(http::verb::get, "/api/v1/campaign", noop());
+    CHECK(r.match(http::verb::head, "/api/v1/campaign").kind == Router::Match::Kind::found);
+}
+
+TEST_CASE("percent decoding turns plus into space only in query values", "[router]") {
+    using budget::server::percent_decode;
+    CHECK(percent_decode("a+b%20c") == "a+b c");
+    CHECK(percent_decode("a+b%20c", true) == "a b c");
+    CHECK_FALSE(percent_decode("%"));
+    CHECK_FALSE(percent_decode("%g1"));
+}
