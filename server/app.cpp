@@ -26,8 +26,13 @@ std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t 
     return "closed";
 }
 
-App::App(const config::Config& config, redis::Client& redis, Metrics& metrics)
-    : config_(config), redis_(redis), metrics_(metrics) {}
+App::App(AppContext& ctx)
+    : ctx_(ctx),
+      config_(ctx.config),
+      redis_(ctx.redis),
+      metrics_(ctx.metrics),
+      staff_(ctx),
+      voter_(ctx) {}
 
 void App::register_routes(Router& router) {
     auto bind = [this](auto method) {
@@ -36,6 +41,8 @@ void App::register_routes(Router& router) {
     router.add(http::verb::get, "/api/v1/health", bind(&App::health));
     router.add(http::verb::get, "/api/v1/campaign", bind(&App::campaign));
     router.add(http::verb::get, "/metrics", bind(&App::metrics));
+    staff_.register_routes(router);
+    voter_.register_routes(router);
 }
 
 asio::awaitable<Response> App::health(RequestContext& ctx) {

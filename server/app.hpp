@@ -3,10 +3,12 @@
 
 #include <cstdint>
 
-#include "config/config.hpp"
-#include "server/metrics.hpp"
-#include "server/redis_client.hpp"
+#include <memory>
+
+#include "server/app_context.hpp"
 #include "server/router.hpp"
+#include "server/staff_api.hpp"
+#include "server/voter_api.hpp"
 
 namespace budget::server {
 
@@ -15,7 +17,7 @@ std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t 
 
 class App {
 public:
-    App(const config::Config& config, redis::Client& redis, Metrics& metrics);
+    explicit App(AppContext& ctx);
 
     /// Adds every route to the router.
     void register_routes(Router& router);
@@ -25,9 +27,12 @@ private:
     boost::asio::awaitable<Response> campaign(RequestContext& ctx);
     boost::asio::awaitable<Response> metrics(RequestContext& ctx);
 
+    AppContext& ctx_;
     const config::Config& config_;
     redis::Client& redis_;
     Metrics& metrics_;
+    StaffApi staff_;
+    VoterApi voter_;
 };
 
 }  // namespace budget::server

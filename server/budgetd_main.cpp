@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <filesystem>
 #include <iostream>
@@ -18,7 +19,10 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "labelling/questionnaire_toml.hpp"
 #include "server/app.hpp"
+#include "server/crypto.hpp"
+#include "server/secrets.hpp"
 #include "server/embedded_redis.hpp"
 #include "server/http_server.hpp"
 #include "server/log.hpp"
@@ -91,6 +95,29 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    // Reference data and secrets: any problem stops the start with a one-line reason.
+    std::optional<config::CommuneDirectory> communes;
+    std::optional<labelling::Questionnaire> questionnaire;
+    try {
+        communes = config::CommuneDirectory::load(cfg.labelling.communes, cfg.labelling.territories);
+        auto loaded = labelling::load_questionnaire_file(cfg.labelling.questionnaire);
+        if (!loaded) {
+            std::cerr << "budgetd: " << loaded.error().message() << "\n";
+            return 2;
+        }
+        questionnaire = std::move(*loaded);
+    } catch (const config::ConfigError& e) {
+        std::cerr << "budgetd: " << e.what() << "\n";
+        return 2;
+    }
+    const auto signing_key = server::load_signing_key(cfg.storage.data_dir);
+    const auto pepper = server::crypto::load_key32(server::identity_pepper_path(cfg.storage.data_dir));
+    if (!signing_key || !pepper) {
+        std::cerr << "budgetd: no keys in " << cfg.storage.data_dir
+                  << "/keys; create them with `budgetctl --config " << config_path << " keys init`\n";
+        return 2;
+    }
+
     std::optional<server::EmbeddedRedis> embedded;
     server::redis::Target target;
     try {
@@ -119,8 +146,11 @@ int main(int argc, char** argv) {
     redis.start();
 
     server::StaticFiles static_files(cfg.server.web_root);
+    asio::thread_pool blocking_pool(2);
+    server::AppContext context{cfg,          redis,       metrics,         *communes,
+                               *questionnaire, *signing_key, *pepper, blocking_pool};
     server::Router router;
-    server::App app(cfg, redis, metrics);
+    server::App app(context);
     app.register_routes(router);
 
     server::HttpServer http(ioc, cfg.server, router, static_files, metrics);
@@ -180,6 +210,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < cfg.server.threads; ++i) threads.emplace_back([&] { ioc.run(); });
     ioc.run();
     for (auto& t : threads) t.join();
+    blocking_pool.join();
     if (embedded) embedded->stop();
     server::log_event("info", "stopped");
     ::close(lock_fd);

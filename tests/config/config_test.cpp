@@ -162,3 +162,22 @@ TEST_CASE("Paris time follows the European summer-time rule", "[config]") {
     CHECK(format_paris_time(1790805599) == "2026-09-30T23:59:59+02:00");
     CHECK(format_paris_time(1798761600) == "2027-01-01T01:00:00+01:00");
 }
+
+#include "config/communes.hpp"
+
+TEST_CASE("every commune of the official list belongs to one of the eight territories", "[config]") {
+    const auto c = parse("");
+    const auto d = budget::config::CommuneDirectory::load(c.labelling.communes, c.labelling.territories);
+    CHECK(d.communes().size() == 887);
+    CHECK(d.territories().size() == 8);
+    const auto* arras = d.find("62041");
+    REQUIRE(arras != nullptr);
+    CHECK(arras->name == "Arras");
+    CHECK(arras->territory == "arrageois");
+    REQUIRE(d.find("62193") != nullptr);  // Calais
+    CHECK(d.find("62193")->territory == "calaisis");
+    CHECK(d.find("59350") == nullptr);  // Lille is in the Nord
+    std::map<std::string, int> per_territory;
+    for (const auto& [code, commune] : d.communes()) ++per_territory[commune.territory];
+    CHECK(per_territory.size() == 8);
+}

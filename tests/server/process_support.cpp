@@ -152,6 +152,8 @@ Budgetd::Budgetd(std::string dir, const std::string& config_toml) : dir_(std::mo
     {
         std::ofstream(dir_ + "/budget.toml") << config_toml;
     }
+    // Keys are made by budgetctl, as an operator would; a second start keeps the existing ones.
+    run_command(std::string(BUDGETCTL_PATH) + " --config " + dir_ + "/budget.toml keys init");
     pid_ = spawn({BUDGETD_PATH, "--config", dir_ + "/budget.toml"}, dir_ + "/budgetd.log");
     const std::regex port_re("\"event\":\"listening\"[^\\n]*\"port\":([0-9]+)");
     const bool up = eventually(
@@ -192,6 +194,7 @@ std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
         std::ofstream(dir + "/refused.toml") << config_toml;
     }
     std::remove((dir + "/refused.log").c_str());
+    run_command(std::string(BUDGETCTL_PATH) + " --config " + dir + "/refused.toml keys init");
     const pid_t pid = spawn({BUDGETD_PATH, "--config", dir + "/refused.toml"}, dir + "/refused.log");
     const int code = wait_exit(pid, std::chrono::seconds(10));
     return {code, read_file(dir + "/refused.log")};

@@ -1,0 +1,112 @@
+#include "server/json_body.hpp"
+
+#include <boost/json/parse.hpp>
+
+namespace budget::server {
+
+namespace json = boost::json;
+
+Response Rejection::to_response(unsigned version) const {
+    return error_response(error, version, message.empty() ? std::nullopt : std::optional(message),
+                          code.empty() ? std::nullopt : std::optional(code));
+}
+
+std::variant<json::object, Rejection> parse_json_object(const Request& req) {
+    boost::system::error_code ec;
+    json::parse_options opts;
+    opts.max_depth = 16;
+    auto value = json::parse(req.body(), ec, {}, opts);
+    if (ec) return Rejection{ApiError::malformed_json, "", ""};
+    if (!value.is_object()) {
+        return Rejection{ApiError::malformed_json, "Le corps de la requête doit être un objet JSON.", ""};
+    }
+    return std::move(value.as_object());
+}
+
+bool is_clean_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) return false;
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
+            n = 1;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+        } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
+            n = 3;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+namespace {
+Rejection bad_field(const char* field, const std::string& what) {
+    return Rejection{ApiError::invalid_field,
+                     std::string("Le champ « ") + field + " » " + what + ".", "invalid_field"};
+}
+}  // namespace
+
+std::variant<std::optional<std::string>, Rejection> get_optional_string(const json::object& o,
+                                                                        const char* field,
+                                                                        std::size_t max_length) {
+    const auto* v = o.if_contains(field);
+    if (!v || v->is_null()) return std::optional<std::string>{};
+    if (!v->is_string()) return bad_field(field, "doit être une chaîne de caractères");
+    const auto& s = v->as_string();
+    if (s.size() > max_length) {
+        return bad_field(field, "dépasse " + std::to_string(max_length) + " caractères");
+    }
+    std::string out(s.data(), s.size());
+    if (!is_clean_utf8(out)) return bad_field(field, "contient des caractères invalides");
+    return std::optional<std::string>(std::move(out));
+}
+
+std::variant<std::string, Rejection> get_string(const json::object& o, const char* field,
+                                                std::size_t max_length) {
+    auto r = get_optional_string(o, field, max_length);
+    if (auto* rej = std::get_if<Rejection>(&r)) return *rej;
+    auto& opt = std::get<std::optional<std::string>>(r);
+    if (!opt) return bad_field(field, "est obligatoire");
+    return std::move(*opt);
+}
+
+std::variant<std::int64_t, Rejection> get_integer(const json::object& o, const char* field) {
+    const auto* v = o.if_contains(field);
+    if (!v) return bad_field(field, "est obligatoire");
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v->as_uint64());
+    return bad_field(field, "doit être un nombre entier");
+}
+
+std::variant<std::vector<std::string>, Rejection> get_string_array(const json::object& o,
+                                                                   const char* field,
+                                                                   std::size_t max_items) {
+    const auto* v = o.if_contains(field);
+    if (!v) return bad_field(field, "est obligatoire");
+    if (!v->is_array()) return bad_field(field, "doit être une liste");
+    const auto& a = v->as_array();
+    if (a.size() > max_items) return bad_field(field, "contient trop d'éléments");
+    std::vector<std::string> out;
+    out.reserve(a.size());
+    for (const auto& item : a) {
+        if (!item.is_string()) return bad_field(field, "doit être une liste de chaînes de caractères");
+        out.emplace_back(item.as_string().data(), item.as_string().size());
+        if (out.back().size() > 200 || !is_clean_utf8(out.back()))
+            return bad_field(field, "contient un identifiant invalide");
+    }
+    return out;
+}
+
+}  // namespace budget::server

@@ -1,0 +1,42 @@
+#pragma once
+// Reading a JSON request body into typed fields, with the API's error for each failure:
+// malformed JSON -> 400 malformed_json, missing or mistyped field -> 400 invalid_field.
+
+#include <boost/json/object.hpp>
+#include <boost/system/result.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "server/api_error.hpp"
+#include "server/http_types.hpp"
+
+namespace budget::server {
+
+/// A rejected request, ready to be sent.
+struct Rejection {
+    ApiError error;
+    std::string message;  ///< en français; empty for the default message
+    std::string code;     ///< precise code; empty for the default one
+
+    Response to_response(unsigned version) const;
+};
+
+/// Parses the body as a JSON object (an array, a number... is refused).
+std::variant<boost::json::object, Rejection> parse_json_object(const Request& req);
+
+/// Field getters: a Rejection naming the field when absent (if required) or of the wrong type.
+std::variant<std::string, Rejection> get_string(const boost::json::object& o, const char* field,
+                                                std::size_t max_length = 1000);
+std::variant<std::optional<std::string>, Rejection> get_optional_string(
+    const boost::json::object& o, const char* field, std::size_t max_length = 1000);
+std::variant<std::int64_t, Rejection> get_integer(const boost::json::object& o, const char* field);
+std::variant<std::vector<std::string>, Rejection> get_string_array(const boost::json::object& o,
+                                                                   const char* field,
+                                                                   std::size_t max_items = 100);
+
+/// True when `s` is well-formed UTF-8 without control characters.
+bool is_clean_utf8(std::string_view s);
+
+}  // namespace budget::server

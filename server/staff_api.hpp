@@ -1,0 +1,17 @@
+#pragma once
+// Placeholder: filled by its owner.
+#include "server/app_context.hpp"
+#include "server/router.hpp"
+
+namespace budget::server {
+
+class StaffApi {
+public:
+    explicit StaffApi(AppContext& ctx) : ctx_(ctx) {}
+    void register_routes(Router& router);
+
+private:
+    AppContext& ctx_;
+};
+
+}  // namespace budget::server
