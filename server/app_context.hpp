@@ -14,6 +14,8 @@
 
 namespace budget::server {
 
+class CampaignStore;
+
 struct AppContext {
     const config::Config& config;
     redis::Client& redis;
@@ -25,6 +27,7 @@ struct AppContext {
     /// Threads for work that must not run on an I/O thread: Argon2id hashing, file appends,
     /// SMTP delivery.
     boost::asio::thread_pool& blocking_pool;
+    CampaignStore* campaign_store = nullptr;  ///< initiatives, decisions, the sealed ballot
 };
 
 }  // namespace budget::server

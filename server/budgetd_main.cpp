@@ -21,6 +21,7 @@
 #include "config/config.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/app.hpp"
+#include "server/campaign_store.hpp"
 #include "server/crypto.hpp"
 #include "server/secrets.hpp"
 #include "server/embedded_redis.hpp"
@@ -147,8 +148,10 @@ int main(int argc, char** argv) {
 
     server::StaticFiles static_files(cfg.server.web_root);
     asio::thread_pool blocking_pool(2);
-    server::AppContext context{cfg,          redis,       metrics,         *communes,
-                               *questionnaire, *signing_key, *pepper, blocking_pool};
+    server::AppContext context{cfg,          redis,   metrics,      *communes, *questionnaire,
+                               *signing_key, *pepper, blocking_pool};
+    server::CampaignStore campaign_store(context);
+    context.campaign_store = &campaign_store;
     server::Router router;
     server::App app(context);
     app.register_routes(router);
