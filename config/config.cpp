@@ -324,7 +324,7 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     {
         Section s(root, "redis", source_name);
         s.allow_only({"url", "cluster", "embedded", "server_binary", "command_timeout_ms",
-                      "connections"});
+                      "connections", "ballot_shards", "wait_replicas", "wait_timeout_ms"});
         s.read("url", c.redis.url);
         std::vector<std::string> cluster;
         s.read("cluster", cluster);
@@ -335,9 +335,11 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         }
         s.read("embedded", c.redis.embedded);
         s.read("server_binary", c.redis.server_binary);
-        s.read_ms("command_timeout", c.redis.command_timeout, 10, 60'000);
         s.read_ms("command_timeout_ms", c.redis.command_timeout, 10, 60'000);
         s.read_int("connections", c.redis.connections, 0, 64);
+        s.read_int("ballot_shards", c.redis.ballot_shards, 1, 1024);
+        s.read_int("wait_replicas", c.redis.wait_replicas, 0, 16);
+        s.read_ms("wait_timeout_ms", c.redis.wait_timeout, 1, 60'000);
         if (!c.redis.embedded && c.redis.cluster.empty()) {
             const auto& u = c.redis.url;
             if (u.rfind("redis://", 0) == 0) {
@@ -379,7 +381,9 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     }
     {
         Section s(root, "otp", source_name);
-        s.allow_only({"delivery", "outbox", "smtp_host", "smtp_port", "smtp_from"});
+        s.allow_only({"delivery", "outbox", "smtp_host", "smtp_port", "smtp_from", "code_ttl_s",
+                      "max_tries", "max_codes_per_hour", "max_requests_per_ip_hour",
+                      "session_ttl_s"});
         s.read("delivery", c.otp.delivery);
         if (c.otp.delivery != "outbox" && c.otp.delivery != "smtp")
             fail(s.where("delivery"), "must be \"outbox\" or \"smtp\", got \"" + c.otp.delivery + "\"");
@@ -390,6 +394,15 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         s.read("smtp_host", c.otp.smtp_host);
         s.read_int("smtp_port", c.otp.smtp_port, 1, 65535);
         s.read("smtp_from", c.otp.smtp_from);
+        std::int64_t seconds = c.otp.code_ttl.count();
+        s.read("code_ttl_s", seconds, 60, 3600);
+        c.otp.code_ttl = std::chrono::seconds(seconds);
+        seconds = c.otp.session_ttl.count();
+        s.read("session_ttl_s", seconds, 60, 24 * 3600);
+        c.otp.session_ttl = std::chrono::seconds(seconds);
+        s.read_int("max_tries", c.otp.max_tries, 1, 20);
+        s.read_int("max_codes_per_hour", c.otp.max_codes_per_hour, 1, 100);
+        s.read_int("max_requests_per_ip_hour", c.otp.max_requests_per_ip_hour, 1, 1'000'000);
     }
     {
         Section s(root, "labelling", source_name);

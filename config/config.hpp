@@ -40,6 +40,12 @@ struct RedisConfig {
     std::string server_binary = "redis-server";
     std::chrono::milliseconds command_timeout{2'000};
     int connections = 0;  ///< 0: one per server thread
+    /// Ballots are spread over this many hash slots (by identity key) so that Redis Cluster
+    /// can spread the writes; 1 keeps one ordered log.
+    int ballot_shards = 1;
+    /// After a ballot, WAIT for this many replicas (0: rely on the primary's AOF).
+    int wait_replicas = 0;
+    std::chrono::milliseconds wait_timeout{200};
 };
 
 struct StorageConfig {
@@ -65,6 +71,11 @@ struct OtpConfig {
     std::string smtp_host = "127.0.0.1";
     std::uint16_t smtp_port = 25;
     std::string smtp_from = "budget-citoyen@localhost";
+    std::chrono::seconds code_ttl{600};     ///< a code is valid 10 minutes
+    int max_tries = 5;                      ///< wrong attempts before a code dies
+    int max_codes_per_hour = 3;             ///< per email address
+    int max_requests_per_ip_hour = 60;      ///< challenges and verifications per client address
+    std::chrono::seconds session_ttl{1800};  ///< a verified resident has this long to vote
 };
 
 struct LabellingConfig {

@@ -1,7 +1,448 @@
 #include "server/voter_api.hpp"
 
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "server/api_error.hpp"
+#include "server/campaign_store.hpp"
+#include "server/json_body.hpp"
+#include "server/log.hpp"
+#include "server/redis_keys.hpp"
+#include "server/voter_scripts.hpp"
+#include "voting/ballot.hpp"
+#include "voting/eligibility.hpp"
+#include "voting/merkle.hpp"
+
 namespace budget::server {
 
-void VoterApi::register_routes(Router&) { (void)ctx_; }
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// "YYYY-MM-DD" of the civil day in Paris at that instant.
+std::string paris_day(std::int64_t unix) { return config::format_paris_time(unix).substr(0, 10); }
+
+std::string french_date(const std::string& rfc3339_paris) {
+    static const char* kMonths[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                                    "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+    const int day = std::stoi(rfc3339_paris.substr(8, 2));
+    const int month = std::stoi(rfc3339_paris.substr(5, 2));
+    return std::to_string(day) + (day == 1 ? "er " : " ") + kMonths[month - 1] + " " +
+           rfc3339_paris.substr(0, 4) + " à " + rfc3339_paris.substr(11, 5);
+}
+
+Response reject(ApiError e, unsigned version, std::string code, std::string message) {
+    return error_response(e, version, std::move(message), std::move(code));
+}
+
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+    while (!header.empty()) {
+        const auto semi = header.find(';');
+        auto part = header.substr(0, semi);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+            return std::string(part.substr(name.size() + 1));
+        if (semi == std::string_view::npos) break;
+        header.remove_prefix(semi + 1);
+    }
+    return std::nullopt;
+}
+
+constexpr std::string_view kVoterCookie = "budget_voter";
+
+}  // namespace
+
+// ---------------------------------------------------------------- sessions and addresses
+
+VoterSessions::VoterSessions(const crypto::Key32& pepper, std::string campaign)
+    : key_(crypto::derive_key(pepper, "voter-session")), campaign_(std::move(campaign)) {}
+
+std::string VoterSessions::issue(const VoterSession& s) const {
+    return crypto::seal_token(key_, "v1|" + campaign_ + "|" + s.identity_key + "|" + s.territory +
+                                        "|" + std::to_string(s.expires_unix));
+}
+
+std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int64_t now) const {
+    const auto plain = crypto::open_token(key_, token);
+    if (!plain) return std::nullopt;
+    std::vector<std::string> parts;
+    std::string_view rest = *plain;
+    while (true) {
+        const auto bar = rest.find('|');
+        parts.emplace_back(rest.substr(0, bar));
+        if (bar == std::string_view::npos) break;
+        rest.remove_prefix(bar + 1);
+    }
+    if (parts.size() != 5 || parts[0] != "v1" || parts[1] != campaign_) return std::nullopt;
+    VoterSession s{parts[2], parts[3], 0};
+    try {
+        s.expires_unix = std::stoll(parts[4]);
+    } catch (...) {
+        return std::nullopt;
+    }
+    if (s.expires_unix < now) return std::nullopt;
+    return s;
+}
+
+std::string normalise_email(std::string_view email) {
+    while (!email.empty() && email.front() == ' ') email.remove_prefix(1);
+    while (!email.empty() && email.back() == ' ') email.remove_suffix(1);
+    std::string out(email);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool plausible_email(std::string_view email) {
+    if (email.size() < 3 || email.size() > 254) return false;
+    const auto at = email.find('@');
+    if (at == 0 || at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
+        return false;
+    const auto domain = email.substr(at + 1);
+    if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+        domain.back() == '.')
+        return false;
+    for (const char c : email) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' ||
+            c == ';' || c == ':' || c == '\\' || c == '"' || c == '[' || c == ']')
+            return false;
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------- the API
+
+VoterApi::VoterApi(AppContext& ctx)
+    : ctx_(ctx),
+      identity_key_(crypto::derive_key(ctx.pepper, "identity")),
+      email_key_(crypto::derive_key(ctx.pepper, "email")),
+      otp_key_(crypto::derive_key(ctx.pepper, "otp")),
+      ip_key_(crypto::derive_key(ctx.pepper, "client-address")),
+      sessions_(ctx.pepper, ctx.config.campaign.id),
+      delivery_(make_delivery(ctx.config.otp, ctx.blocking_pool)),
+      cast_ballot_(scripts::kCastBallot),
+      issue_code_(scripts::kIssueCode),
+      check_code_(scripts::kCheckCode),
+      rate_count_(scripts::kRateCount) {
+    for (const auto* s : {&cast_ballot_, &issue_code_, &check_code_, &rate_count_}) ctx.redis.preload(*s);
+    // The commune list for the form's autocomplete never changes while running: serialise once.
+    json::array list;
+    for (const auto& [code, c] : ctx.communes.communes()) {
+        json::array postal(c.postal_codes.begin(), c.postal_codes.end());
+        list.push_back(json::object{{"code", code}, {"name", c.name}, {"postal_codes", postal},
+                                    {"territory", c.territory}});
+    }
+    json::array territories;
+    for (const auto& t : ctx.communes.territories()) {
+        territories.push_back(json::object{{"id", t.id}, {"label", t.label}});
+    }
+    communes_json_ = json::serialize(json::object{{"communes", list}, {"territories", territories}});
+}
+
+VoterApi::~VoterApi() = default;
+
+void VoterApi::register_routes(Router& router) {
+    auto bind = [this](auto method) {
+        return [this, method](RequestContext& rc) { return (this->*method)(rc); };
+    };
+    router.add(http::verb::post, "/api/v1/auth/challenge", bind(&VoterApi::challenge));
+    router.add(http::verb::post, "/api/v1/auth/verify", bind(&VoterApi::verify));
+    router.add(http::verb::post, "/api/v1/ballots", bind(&VoterApi::cast_ballot));
+    router.add(http::verb::get, "/api/v1/receipts/{ballot_id}", bind(&VoterApi::receipt));
+    router.add(http::verb::get, "/api/v1/communes", bind(&VoterApi::communes));
+}
+
+std::string VoterApi::email_key(const std::string& normalised_email) const {
+    // The tag keeps one address's code, counter and binding in one slot; no raw address is stored.
+    const auto h = crypto::hmac_hex(email_key_, normalised_email);
+    return "budget:{c" + ctx_.config.campaign.id + ":e" + h.substr(0, 32) + "}:";
+}
+
+std::string VoterApi::shard_tag(const std::string& identity_key) const {
+    const auto shards = static_cast<unsigned long>(ctx_.config.redis.ballot_shards);
+    const auto shard = std::stoul(identity_key.substr(0, 8), nullptr, 16) % shards;
+    return "budget:{c" + ctx_.config.campaign.id + ":b" + std::to_string(shard) + "}:";
+}
+
+asio::awaitable<std::optional<Response>> VoterApi::limit_client(const RequestContext& rc) {
+    const auto key = "budget:{c" + ctx_.config.campaign.id + ":ip}:" +
+                     crypto::hmac_hex(ip_key_, rc.client_ip).substr(0, 32);
+    std::vector<std::string> keys{key};
+    std::vector<std::string> args{std::to_string(ctx_.config.otp.max_requests_per_ip_hour), "3600"};
+    auto r = co_await ctx_.redis.eval(rate_count_, std::move(keys), std::move(args));
+    if (!r || r->is_error() || r->elements.size() != 2) {
+        co_return error_response(ApiError::storage_unavailable, rc.request.version());
+    }
+    if (r->elements[0].integer > ctx_.config.otp.max_requests_per_ip_hour) {
+        auto res = error_response(ApiError::rate_limited, rc.request.version());
+        res.set(http::field::retry_after, std::to_string(std::max<long long>(1, r->elements[1].integer)));
+        co_return res;
+    }
+    co_return std::nullopt;
+}
+
+asio::awaitable<Response> VoterApi::challenge(RequestContext& rc) {
+    const auto v = rc.request.version();
+    auto body = parse_json_object(rc.request);
+    if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
+    auto email_field = get_string(std::get<json::object>(body), "email", 254);
+    if (auto* rej = std::get_if<Rejection>(&email_field)) co_return rej->to_response(v);
+    const auto email = normalise_email(std::get<std::string>(email_field));
+    if (!plausible_email(email)) {
+        co_return reject(ApiError::unprocessable, v, "invalid_email",
+                         "L'adresse électronique n'est pas valide.");
+    }
+    if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
+
+    const auto code_text = [] {
+        auto n = std::to_string(crypto::random_below(1'000'000));
+        return std::string(6 - n.size(), '0') + n;
+    }();
+    const auto prefix = email_key(email);
+    std::vector<std::string> keys{prefix + "otp", prefix + "codes"};
+    std::vector<std::string> args{crypto::hmac_hex(otp_key_, prefix + code_text),
+                                  std::to_string(ctx_.config.otp.code_ttl.count()),
+                                  std::to_string(ctx_.config.otp.max_codes_per_hour), "3600"};
+    auto r = co_await ctx_.redis.eval(issue_code_, std::move(keys), std::move(args));
+    if (!r || r->is_error() || r->elements.size() != 2) {
+        co_return error_response(ApiError::storage_unavailable, v);
+    }
+    if (r->elements[0].integer == 0) {
+        auto res = reject(ApiError::rate_limited, v, "rate_limited",
+                          "Trop de codes demandés pour cette adresse. Réessayez dans une heure.");
+        res.set(http::field::retry_after, std::to_string(std::max<long long>(1, r->elements[1].integer)));
+        co_return res;
+    }
+    if (!co_await delivery_->send(email, code_text)) {
+        co_return reject(ApiError::storage_unavailable, v, "delivery_failed",
+                         "Le code n'a pas pu être envoyé. Réessayez dans quelques instants.");
+    }
+    // The same answer for every address: whether anyone uses it is nobody's business.
+    json::object ok{{"status", "sent"},
+                    {"message", "Si l'adresse est valide, un code à 6 chiffres vient d'y être envoyé."},
+                    {"valid_seconds", ctx_.config.otp.code_ttl.count()}};
+    co_return json_response(http::status::accepted, ok, v);
+}
+
+asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
+    const auto v = rc.request.version();
+    auto body = parse_json_object(rc.request);
+    if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
+    const auto& o = std::get<json::object>(body);
+    std::string fields[6];
+    const char* names[6] = {"email", "code", "first_name", "last_name", "birth_date", "commune"};
+    for (int i = 0; i < 6; ++i) {
+        auto f = get_string(o, names[i], i == 0 ? 254 : 100);
+        if (auto* rej = std::get_if<Rejection>(&f)) co_return rej->to_response(v);
+        fields[i] = std::move(std::get<std::string>(f));
+    }
+    const auto email = normalise_email(fields[0]);
+    const auto& code = fields[1];
+    if (!plausible_email(email)) {
+        co_return reject(ApiError::unprocessable, v, "invalid_email", "L'adresse électronique n'est pas valide.");
+    }
+    const auto first = voting::normalise_name(fields[2]);
+    const auto last = voting::normalise_name(fields[3]);
+    if (!first || !last) {
+        co_return reject(ApiError::unprocessable, v, "invalid_name",
+                         "Le prénom et le nom ne doivent contenir que des lettres, des espaces, des "
+                         "traits d'union ou des apostrophes.");
+    }
+    const auto birth = voting::parse_date(fields[4]);
+    if (!birth) {
+        co_return reject(ApiError::unprocessable, v, "invalid_birth_date",
+                         "La date de naissance doit être une date réelle au format AAAA-MM-JJ.");
+    }
+    if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos) {
+        co_return reject(ApiError::not_authenticated, v, "invalid_code",
+                         "Le code doit comporter 6 chiffres.");
+    }
+    const auto now = unix_now();
+    const auto today = *voting::parse_date(paris_day(now));
+    const auto* commune = ctx_.communes.find(fields[5]);
+    const auto eligible = voting::check_eligibility(*birth, today, ctx_.config.campaign.min_age,
+                                                    commune != nullptr);
+    if (!eligible) {
+        switch (eligible.error()) {
+            case voting::EligibilityError::invalid_birth_date:
+                co_return reject(ApiError::unprocessable, v, "invalid_birth_date",
+                                 "La date de naissance n'est pas plausible.");
+            case voting::EligibilityError::too_young:
+                co_return reject(ApiError::forbidden, v, "too_young",
+                                 "Il faut avoir au moins " + std::to_string(ctx_.config.campaign.min_age) +
+                                     " ans le jour du vote pour participer.");
+            case voting::EligibilityError::not_resident:
+                co_return reject(ApiError::forbidden, v, "not_resident",
+                                 "Le vote est réservé aux habitants du Pas-de-Calais : la commune "
+                                 "indiquée n'en fait pas partie.");
+        }
+    }
+    if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
+
+    const auto identity = crypto::hmac_hex(
+        identity_key_, voting::identity_material(*first, *last, *birth));
+    const auto prefix = email_key(email);
+    std::vector<std::string> keys{prefix + "otp", prefix + "identity"};
+    // The binding outlives the campaign's vote: an address serves one person for the campaign.
+    std::vector<std::string> args{crypto::hmac_hex(otp_key_, prefix + code), identity,
+                                  std::to_string(ctx_.config.otp.max_tries),
+                                  std::to_string(400 * 24 * 3600)};
+    auto r = co_await ctx_.redis.eval(check_code_, std::move(keys), std::move(args));
+    if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
+    if (r->str == "wrong") {
+        co_return reject(ApiError::not_authenticated, v, "invalid_code",
+                         "Code incorrect. Vérifiez le code reçu par courriel.");
+    }
+    if (r->str == "dead") {
+        co_return reject(ApiError::not_authenticated, v, "invalid_code",
+                         "Ce code n'est plus valable (expiré ou trop d'essais). Demandez un nouveau code.");
+    }
+    if (r->str == "bound") {
+        co_return reject(ApiError::conflict, v, "email_already_used",
+                         "Cette adresse électronique a déjà servi à vérifier une autre personne.");
+    }
+    if (r->str != "ok") co_return error_response(ApiError::internal, v);
+
+    const VoterSession session{identity, commune->territory, now + ctx_.config.otp.session_ttl.count()};
+    const auto token = sessions_.issue(session);
+    json::object out{{"token", token},
+                     {"expires_at", config::format_paris_time(session.expires_unix)},
+                     {"territory", commune->territory}};
+    auto res = json_response(http::status::ok, out, v);
+    res.set(http::field::set_cookie, std::string(kVoterCookie) + "=" + token +
+                                         "; Path=/api/v1; HttpOnly; SameSite=Strict; Max-Age=" +
+                                         std::to_string(ctx_.config.otp.session_ttl.count()));
+    co_return res;
+}
+
+std::optional<VoterSession> VoterApi::session_of(const Request& req, std::int64_t now) const {
+    const auto auth = req[http::field::authorization];
+    if (auth.size() > 7 && auth.substr(0, 7) == "Bearer ") return sessions_.open(auth.substr(7), now);
+    if (auto token = cookie_value(req[http::field::cookie], kVoterCookie)) return sessions_.open(*token, now);
+    return std::nullopt;
+}
+
+asio::awaitable<bool> VoterApi::storage_is_durable() {
+    if (!ctx_.config.server.production || ctx_.config.redis.wait_replicas > 0) co_return true;
+    const auto now = unix_now();
+    if (now - durability_checked_at_.load() < 5) co_return durable_.load();
+    std::vector<std::string> cmd{"CONFIG", "GET", "append*"};
+    auto r = co_await ctx_.redis.command(std::move(cmd));
+    if (!r || r->is_error()) co_return false;
+    bool aof = false, always = false;
+    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+        if (r->elements[i].str == "appendonly") aof = r->elements[i + 1].str == "yes";
+        if (r->elements[i].str == "appendfsync") always = r->elements[i + 1].str == "always";
+    }
+    const bool ok = aof && always;
+    if (!ok && durable_.load()) log_event("error", "storage_not_durable");
+    durable_ = ok;
+    durability_checked_at_ = now;
+    co_return ok;
+}
+
+asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
+    const auto v = rc.request.version();
+    const auto& campaign = ctx_.config.campaign;
+    const auto now = unix_now();
+    if (now < campaign.vote_opens_unix || now > campaign.vote_closes_unix) {
+        co_return reject(ApiError::forbidden, v, "vote_not_open",
+                         "Le vote n'est pas ouvert : il a lieu du " +
+                             french_date(config::format_paris_time(campaign.vote_opens_unix)) + " au " +
+                             french_date(config::format_paris_time(campaign.vote_closes_unix)) + ".");
+    }
+    const auto session = session_of(rc.request, now);
+    if (!session) {
+        co_return reject(ApiError::not_authenticated, v, "not_authenticated",
+                         "Votre session a expiré ou n'existe pas : vérifiez de nouveau votre adresse "
+                         "électronique pour voter.");
+    }
+    auto body = parse_json_object(rc.request);
+    if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
+    auto choices = get_string_array(std::get<json::object>(body), "choices", 100);
+    if (auto* rej = std::get_if<Rejection>(&choices)) co_return rej->to_response(v);
+
+    auto ballot = co_await ctx_.campaign_store->sealed_ballot();
+    if (!ballot) co_return error_response(ApiError::storage_unavailable, v);
+    const auto& sealed = **ballot;
+    auto valid = voting::validate_choices(
+        std::get<std::vector<std::string>>(choices), campaign.max_choices,
+        [&](std::string_view id) { return sealed.find(id) != nullptr; });
+    if (!valid) {
+        co_return reject(ApiError::unprocessable, v, "invalid_choices",
+                         voting::describe(valid.error(), campaign.max_choices));
+    }
+    if (!co_await storage_is_durable()) {
+        co_return reject(ApiError::storage_unavailable, v, "storage_not_durable",
+                         "Le vote est momentanément suspendu. Réessayez dans quelques instants ; rien "
+                         "n'a été enregistré.");
+    }
+
+    const auto ballot_id = crypto::random_hex(16);
+    auto bytes = voting::canonical_ballot(ballot_id, *valid);
+    const auto leaf = voting::to_hex(voting::leaf_hash(bytes));
+    const auto tag = shard_tag(session->identity_key);
+    std::vector<std::string> keys{tag + "voted:" + session->identity_key, tag + "log", tag + "receipts",
+                                  tag + "stats"};
+    std::vector<std::string> args{std::move(bytes), ballot_id, paris_day(now), session->territory};
+    auto r = co_await ctx_.redis.eval(cast_ballot_, std::move(keys), std::move(args));
+    if (!r || r->is_error() || r->type != redis::Reply::Type::integer) {
+        if (r && r->is_error()) log_event("error", "ballot_script_failed", {{"reason", r->str}});
+        co_return error_response(ApiError::storage_unavailable, v);
+    }
+    if (r->integer < 0) {
+        co_return reject(ApiError::conflict, v, "already_voted",
+                         "Vous avez déjà voté pour ce budget citoyen : une seule participation par "
+                         "personne est possible.");
+    }
+    if (ctx_.config.redis.wait_replicas > 0) {
+        std::vector<std::string> wait{"WAIT", std::to_string(ctx_.config.redis.wait_replicas),
+                                      std::to_string(ctx_.config.redis.wait_timeout.count())};
+        auto acked = co_await ctx_.redis.command(std::move(wait));
+        if (!acked || acked->integer < ctx_.config.redis.wait_replicas) {
+            // Stored on the primary but not yet on enough replicas: no receipt is promised.
+            log_event("warn", "ballot_wait_unsatisfied");
+            co_return error_response(ApiError::storage_unavailable, v);
+        }
+    }
+    json::object receipt{{"ballot_id", ballot_id},
+                         {"ballot_hash", leaf},
+                         {"cast_at", config::format_paris_time(now)}};
+    json::object out{{"receipt", receipt}};
+    co_return json_response(http::status::created, out, v);
+}
+
+asio::awaitable<Response> VoterApi::receipt(RequestContext& rc) {
+    const auto v = rc.request.version();
+    const auto& id = rc.params.at("ballot_id");
+    if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
+    }
+    for (int shard = 0; shard < ctx_.config.redis.ballot_shards; ++shard) {
+        std::vector<std::string> cmd{
+            "HEXISTS", "budget:{c" + ctx_.config.campaign.id + ":b" + std::to_string(shard) + "}:receipts", id};
+        auto r = co_await ctx_.redis.command(std::move(cmd));
+        if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
+        if (r->integer == 1) {
+            json::object out{{"status", "recorded"}};
+            co_return json_response(http::status::ok, out, v);
+        }
+    }
+    co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
+}
+
+asio::awaitable<Response> VoterApi::communes(RequestContext& rc) {
+    auto res = text_response(http::status::ok, communes_json_, "application/json; charset=utf-8",
+                             rc.request.version());
+    res.set(http::field::cache_control, "public, max-age=86400");
+    co_return res;
+}
 
 }  // namespace budget::server

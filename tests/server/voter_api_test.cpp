@@ -1,0 +1,338 @@
+// Integration: the resident path over HTTP against a real redis-server and budgetd.
+#include "server/voter_api.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include "server/crypto.hpp"
+#include "tests/server/process_support.hpp"
+
+using namespace budget::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+std::string rfc3339_utc(std::int64_t unix) {
+    std::time_t t = unix;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::int64_t now_unix() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A campaign whose sealed ballot holds initiatives a, b, c, d (written as the labelling path
+// would have sealed it, so that these tests need only the resident path).
+struct VoteFixture {
+    TempDir dir;
+    RedisServer redis{dir.path() + "/redis", 0, /*aof_always=*/true};
+    std::unique_ptr<Budgetd> budgetd;
+    std::string outbox = dir.path() + "/outbox.jsonl";
+
+    explicit VoteFixture(std::int64_t opens = now_unix() - 86400, std::int64_t closes = now_unix() + 86400,
+                         const std::string& extra_otp = "") {
+        seal_ballot({"a", "b", "c", "d"});
+        budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes, extra_otp));
+    }
+
+    std::string config(std::int64_t opens, std::int64_t closes, const std::string& extra_otp) const {
+        return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\n[redis]\nurl = \"" + redis.url() +
+               "\"\ncommand_timeout_ms = 1000\n[storage]\ndata_dir = \"" + dir.path() +
+               "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" + rfc3339_utc(opens) +
+               "\"\nvote_closes = \"" + rfc3339_utc(closes) + "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" +
+               outbox + "\"\n" + extra_otp;
+    }
+
+    void seal_ballot(const std::vector<std::string>& ids) {
+        json::array initiatives;
+        for (const auto& id : ids) {
+            initiatives.push_back(json::object{
+                {"amount_eur", 4000}, {"category", "pratique_ess"}, {"commune", "62041"},
+                {"holder", "Association " + id}, {"id", id}, {"radar", json::object{{"gouvernance", 70}}},
+                {"requested_eur", 4000}, {"summary", "Résumé " + id}, {"territory", "arrageois"},
+                {"title", "Initiative " + id}});
+        }
+        const auto document = json::serialize(json::object{
+            {"campaign", "t"}, {"initiatives", initiatives}, {"questionnaire_digest", "00"},
+            {"sealed_at", "2026-09-01T00:00:00+02:00"}});
+        std::ofstream(dir.path() + "/ballot.json", std::ios::binary) << document;
+        const std::string key = "'budget:{ct}:ballot'";
+        redis.cli("-x HSET " + key + " document < " + dir.path() + "/ballot.json");
+        redis.cli("HSET " + key + " digest " + budget::server::crypto::sha256_hex(document) +
+                  " signature unsigned public_key none");
+    }
+
+    int port() const { return budgetd->port(); }
+
+    std::string last_code(const std::string& email) const {
+        std::ifstream in(outbox);
+        std::string line, code;
+        while (std::getline(in, line)) {
+            const auto j = json::parse(line).as_object();
+            if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
+        }
+        return code;
+    }
+
+    HttpResult challenge(const std::string& email) const {
+        return http_request(port(), "POST", "/api/v1/auth/challenge", json::serialize(json::object{{"email", email}}));
+    }
+
+    HttpResult verify(const std::string& email, const std::string& code, const std::string& first,
+                      const std::string& last, const std::string& birth = "1980-05-17",
+                      const std::string& commune = "62041") const {
+        return http_request(port(), "POST", "/api/v1/auth/verify",
+                            json::serialize(json::object{{"email", email}, {"code", code},
+                                                         {"first_name", first}, {"last_name", last},
+                                                         {"birth_date", birth}, {"commune", commune}}));
+    }
+
+    // Challenge then verify: the voter's bearer token, or "" with the failing answer in `failure`.
+    std::string login(const std::string& email, const std::string& first, const std::string& last,
+                      const std::string& birth = "1980-05-17", const std::string& commune = "62041",
+                      HttpResult* failure = nullptr) const {
+        REQUIRE(challenge(email).status == 202);
+        const auto r = verify(email, last_code(email), first, last, birth, commune);
+        if (r.status != 200) {
+            if (failure) *failure = r;
+            return "";
+        }
+        return std::string(json::parse(r.body).at("token").as_string());
+    }
+
+    HttpResult vote(const std::string& token, const std::string& body) const {
+        return http_request(port(), "POST", "/api/v1/ballots", body,
+                            token.empty() ? std::map<std::string, std::string>{}
+                                          : std::map<std::string, std::string>{{"Authorization", "Bearer " + token}});
+    }
+
+    std::string log_length() const { return redis.cli("LLEN 'budget:{ct:b0}:log'"); }
+    std::string total() const { return redis.cli("HGET 'budget:{ct:b0}:stats' total"); }
+};
+
+std::string code_of(const HttpResult& r) {
+    return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("a resident verifies their email and casts one ballot, and gets a receipt",
+          "[integration][voting]") {
+    VoteFixture f;
+    const auto token = f.login("eloise@example.org", "Éloïse", "Dupont-Martin");
+    REQUIRE(!token.empty());
+
+    const auto r = f.vote(token, R"({"choices":["c","a"]})");
+    REQUIRE(r.status == 201);
+    const auto receipt = json::parse(r.body).at("receipt").as_object();
+    const std::string ballot_id(receipt.at("ballot_id").as_string());
+    CHECK(ballot_id.size() == 32);
+    CHECK(receipt.at("ballot_hash").as_string().size() == 64);
+    CHECK(receipt.contains("cast_at"));
+
+    SECTION("the stored ballot holds its id and sorted choices, nothing about the voter") {
+        const auto stored = f.redis.cli("LINDEX 'budget:{ct:b0}:log' 0");
+        CHECK(stored == R"({"ballot_id":")" + ballot_id + R"(","choices":["a","c"]})");
+        // The receipt's hash is the RFC 6962 leaf hash of exactly those bytes.
+        std::string leaf_input = std::string(1, '\0') + stored;
+        CHECK(std::string(receipt.at("ballot_hash").as_string()) == budget::server::crypto::sha256_hex(leaf_input));
+        const auto keys = f.redis.cli("--scan --pattern '*'");
+        CHECK(keys.find("eloise") == std::string::npos);
+        CHECK(keys.find("example.org") == std::string::npos);
+    }
+    SECTION("the receipt is known before publication") {
+        const auto rec = http_request(f.port(), "GET", "/api/v1/receipts/" + ballot_id);
+        CHECK(rec.status == 200);
+        CHECK(rec.body == R"({"status":"recorded"})");
+        CHECK(http_request(f.port(), "GET", "/api/v1/receipts/" + std::string(32, '0')).status == 404);
+        CHECK(http_request(f.port(), "GET", "/api/v1/receipts/not-hex").status == 404);
+    }
+    SECTION("a second ballot from the same person is refused, and nothing changes") {
+        const auto again = f.vote(token, R"({"choices":["b"]})");
+        CHECK(again.status == 409);
+        CHECK(code_of(again) == "already_voted");
+        CHECK(f.log_length() == "1");
+        CHECK(f.total() == "1");
+    }
+    SECTION("the same person through a second email still cannot vote twice") {
+        const auto second = f.login("eloise.pro@example.org", "eloise", "dupont martin");
+        REQUIRE(!second.empty());
+        const auto again = f.vote(second, R"({"choices":["b"]})");
+        CHECK(again.status == 409);
+        CHECK(code_of(again) == "already_voted");
+        CHECK(f.log_length() == "1");
+    }
+    SECTION("an email already bound to a person cannot verify another") {
+        HttpResult failure;
+        CHECK(f.login("eloise@example.org", "Jean", "Valjean", "1970-01-01", "62041", &failure).empty());
+        CHECK(failure.status == 409);
+        CHECK(code_of(failure) == "email_already_used");
+    }
+}
+
+TEST_CASE("64 concurrent ballots from one session give exactly one receipt", "[integration][voting]") {
+    VoteFixture f;
+    const auto token = f.login("rush@example.org", "Marie", "Curie");
+    REQUIRE(!token.empty());
+    std::vector<std::future<int>> results;
+    for (int i = 0; i < 64; ++i) {
+        results.push_back(std::async(std::launch::async, [&] { return f.vote(token, R"({"choices":["a"]})").status; }));
+    }
+    int created = 0, conflicts = 0, other = 0;
+    for (auto& r : results) {
+        const int s = r.get();
+        (s == 201 ? created : s == 409 ? conflicts : other)++;
+    }
+    CHECK(created == 1);
+    CHECK(conflicts == 63);
+    CHECK(other == 0);
+    CHECK(f.log_length() == "1");
+    CHECK(f.total() == "1");
+}
+
+TEST_CASE("eligibility is checked at verification", "[integration][voting]") {
+    VoteFixture f;
+    HttpResult failure;
+    SECTION("a ten-year-old is too young") {
+        const auto ten = std::to_string(std::stoi(rfc3339_utc(now_unix()).substr(0, 4)) - 10) + "-01-01";
+        CHECK(f.login("kid@example.org", "Petit", "Enfant", ten, "62041", &failure).empty());
+        CHECK(failure.status == 403);
+        CHECK(code_of(failure) == "too_young");
+    }
+    SECTION("a commune of the Nord is not resident") {
+        CHECK(f.login("lille@example.org", "Jean", "Nord", "1980-01-01", "59350", &failure).empty());
+        CHECK(failure.status == 403);
+        CHECK(code_of(failure) == "not_resident");
+    }
+    SECTION("names and dates must be plausible") {
+        CHECK(f.login("x@example.org", "R2D2", "Robot", "1980-01-01", "62041", &failure).empty());
+        CHECK(failure.status == 422);
+        CHECK(code_of(failure) == "invalid_name");
+        CHECK(f.login("y@example.org", "Jean", "Date", "1980-02-30", "62041", &failure).empty());
+        CHECK(failure.status == 422);
+        CHECK(code_of(failure) == "invalid_birth_date");
+    }
+}
+
+TEST_CASE("bad ballots are refused with the right code and leave nothing behind", "[integration][voting]") {
+    VoteFixture f;
+    const auto token = f.login("picky@example.org", "Paul", "Lafargue");
+    REQUIRE(!token.empty());
+    auto expect = [&](const std::string& body, int status, const std::string& code) {
+        const auto r = f.vote(token, body);
+        CHECK(r.status == status);
+        CHECK(code_of(r) == code);
+    };
+    expect(R"({"choices":[]})", 422, "invalid_choices");
+    expect(R"({"choices":["a","b","c","d"]})", 422, "invalid_choices");
+    expect(R"({"choices":["a","a"]})", 422, "invalid_choices");
+    expect(R"({"choices":["zzz"]})", 422, "invalid_choices");
+    expect(R"({"choices":["a",3]})", 400, "invalid_field");
+    expect(R"({"choices":"a"})", 400, "invalid_field");
+    expect(R"({"choix":["a"]})", 400, "invalid_field");
+    expect(R"({"choices":["a"])", 400, "malformed_json");
+    expect(R"(["a"])", 400, "malformed_json");
+    {
+        const auto big = f.vote(token, R"({"choices":[")" + std::string(1 << 20, 'a') + R"("]})");
+        CHECK(big.status == 413);
+    }
+    {
+        const auto none = f.vote("", R"({"choices":["a"]})");
+        CHECK(none.status == 401);
+        CHECK(code_of(none) == "not_authenticated");
+        const auto forged = f.vote(token.substr(0, token.size() - 2) + "AA", R"({"choices":["a"]})");
+        CHECK(forged.status == 401);
+    }
+    CHECK(f.log_length() == "0");
+    CHECK(f.redis.cli("EXISTS 'budget:{ct:b0}:stats'") == "0");
+    // After all that, a good ballot still goes through.
+    CHECK(f.vote(token, R"({"choices":["a","b","c"]})").status == 201);
+}
+
+TEST_CASE("one-time codes: identical answers, limited tries, limited requests", "[integration][voting]") {
+    VoteFixture f;
+    SECTION("every address gets the same answer") {
+        const auto a = f.challenge("someone@example.org");
+        const auto b = f.challenge("nobody-at-all@example.net");
+        CHECK(a.status == 202);
+        CHECK(a.body == b.body);
+        CHECK(f.last_code("someone@example.org").size() == 6);
+        CHECK(f.challenge("not an address").status == 422);
+    }
+    SECTION("a code dies after five wrong tries, even for the right code afterwards") {
+        REQUIRE(f.challenge("tries@example.org").status == 202);
+        const auto good = f.last_code("tries@example.org");
+        const std::string wrong = good == "000000" ? "111111" : "000000";
+        for (int i = 0; i < 6; ++i) {
+            const auto r = f.verify("tries@example.org", wrong, "Ada", "Lovelace");
+            CHECK(r.status == 401);
+            CHECK(code_of(r) == "invalid_code");
+        }
+        CHECK(f.verify("tries@example.org", good, "Ada", "Lovelace").status == 401);
+    }
+    SECTION("a code is used once") {
+        REQUIRE(f.challenge("once@example.org").status == 202);
+        const auto code = f.last_code("once@example.org");
+        CHECK(f.verify("once@example.org", code, "Ada", "Lovelace").status == 200);
+        CHECK(f.verify("once@example.org", code, "Ada", "Lovelace").status == 401);
+    }
+    SECTION("at most three codes per address per hour") {
+        for (int i = 0; i < 3; ++i) CHECK(f.challenge("many@example.org").status == 202);
+        const auto r = f.challenge("many@example.org");
+        CHECK(r.status == 429);
+        CHECK(std::stoi(r.headers.at("retry-after")) > 0);
+    }
+}
+
+TEST_CASE("a client address past its hourly allowance is rate limited", "[integration][voting]") {
+    VoteFixture f(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 5\n");
+    for (int i = 0; i < 5; ++i) CHECK(f.challenge("ip" + std::to_string(i) + "@example.org").status == 202);
+    const auto r = f.challenge("ip-last@example.org");
+    CHECK(r.status == 429);
+    CHECK(r.headers.count("retry-after") == 1);
+}
+
+TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",
+          "[integration][voting]") {
+    VoteFixture f;
+    const auto token = f.login("storm@example.org", "Jean", "Jaurès");
+    REQUIRE(!token.empty());
+    f.redis.stop();
+    const auto down = f.vote(token, R"({"choices":["a"]})");
+    CHECK(down.status == 503);
+    CHECK(down.headers.count("retry-after") == 1);
+    CHECK(down.body.find("receipt") == std::string::npos);
+    f.redis.start();
+    REQUIRE(eventually([&] { return http_request(f.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    const auto up = f.vote(token, R"({"choices":["a"]})");
+    CHECK(up.status == 201);
+}
+
+TEST_CASE("outside the vote window a ballot is refused", "[integration][voting]") {
+    SECTION("before the opening") {
+        VoteFixture f(now_unix() + 3600, now_unix() + 7200);
+        const auto token = f.login("early@example.org", "Jean", "Tôt");
+        REQUIRE(!token.empty());
+        const auto r = f.vote(token, R"({"choices":["a"]})");
+        CHECK(r.status == 403);
+        CHECK(code_of(r) == "vote_not_open");
+    }
+    SECTION("after the close") {
+        VoteFixture f(now_unix() - 7200, now_unix() - 3600);
+        const auto token = f.login("late@example.org", "Jean", "Tard");
+        REQUIRE(!token.empty());
+        const auto r = f.vote(token, R"({"choices":["a"]})");
+        CHECK(r.status == 403);
+        CHECK(code_of(r) == "vote_not_open");
+        CHECK(f.log_length() == "0");
+    }
+}
