@@ -332,7 +332,9 @@ std::optional<VoterSession> VoterApi::session_of(const Request& req, std::int64_
 asio::awaitable<bool> VoterApi::storage_is_durable() {
     if (!ctx_.config.server.production || ctx_.config.redis.wait_replicas > 0) co_return true;
     const auto now = unix_now();
-    if (now - durability_checked_at_.load() < 5) co_return durable_.load();
+    // Re-read Redis's settings every few seconds (every second while not durable, so that the
+    // vote reopens promptly once an operator fixes the persistence).
+    if (now - durability_checked_at_.load() < (durable_.load() ? 5 : 1)) co_return durable_.load();
     std::vector<std::string> cmd{"CONFIG", "GET", "append*"};
     auto r = co_await ctx_.redis.command(std::move(cmd));
     if (!r || r->is_error()) co_return false;

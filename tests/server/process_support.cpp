@@ -56,7 +56,8 @@ int free_port() {
 
 namespace {
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& stderr_path) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& stderr_path,
+            const std::vector<std::string>& env = {}) {
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -70,6 +71,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& stderr_path
                             ? devnull
                             : open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
         dup2(err, STDERR_FILENO);
+        for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
         execvp(argv[0], argv.data());
         _exit(127);
     }
@@ -147,14 +149,16 @@ std::pair<int, std::string> run_command(const std::string& command) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-Budgetd::Budgetd(std::string dir, const std::string& config_toml) : dir_(std::move(dir)) {
+Budgetd::Budgetd(std::string dir, const std::string& config_toml, std::vector<std::string> env)
+    : dir_(std::move(dir)) {
     fs::create_directories(dir_);
     {
         std::ofstream(dir_ + "/budget.toml") << config_toml;
     }
     // Keys are made by budgetctl, as an operator would; a second start keeps the existing ones.
     run_command(std::string(BUDGETCTL_PATH) + " --config " + dir_ + "/budget.toml keys init");
-    pid_ = spawn({BUDGETD_PATH, "--config", dir_ + "/budget.toml"}, dir_ + "/budgetd.log");
+    spawned_at_ = std::chrono::steady_clock::now();
+    pid_ = spawn({BUDGETD_PATH, "--config", dir_ + "/budget.toml"}, dir_ + "/budgetd.log", env);
     const std::regex port_re("\"event\":\"listening\"[^\\n]*\"port\":([0-9]+)");
     const bool up = eventually(
         [&] {
@@ -186,6 +190,15 @@ int Budgetd::terminate() {
 }
 
 std::string Budgetd::log() const { return read_file(dir_ + "/budgetd.log"); }
+
+ChildProcess::ChildProcess(const std::vector<std::string>& args, const std::string& log_path)
+    : pid_(spawn(args, log_path)) {}
+
+ChildProcess::~ChildProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    wait_exit(pid_, std::chrono::seconds(5));
+}
 
 std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
                                                        const std::string& config_toml) {

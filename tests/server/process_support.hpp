@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace budget::test {
 
@@ -50,7 +51,8 @@ class Budgetd {
 public:
     /// Writes `config_toml` to `dir`/budget.toml and starts budgetd on it. The config should
     /// listen on port 0; the real port is read from the "listening" log line.
-    Budgetd(std::string dir, const std::string& config_toml);
+    /// `env` holds extra NAME=VALUE pairs (e.g. libfaketime's) for budgetd's process only.
+    Budgetd(std::string dir, const std::string& config_toml, std::vector<std::string> env = {});
     ~Budgetd();
     int port() const { return port_; }
     /// SIGTERM, then waits; returns the exit status.
@@ -58,11 +60,26 @@ public:
     /// Everything budgetd wrote on stderr so far.
     std::string log() const;
     pid_t pid() const { return pid_; }
+    /// When the process was started (a fake clock given through `env` starts about then).
+    std::chrono::steady_clock::time_point spawned_at() const { return spawned_at_; }
 
 private:
     std::string dir_;
     pid_t pid_ = -1;
     int port_ = 0;
+    std::chrono::steady_clock::time_point spawned_at_;
+};
+
+/// Any other program run for a test (an SMTP sink...), killed at destruction.
+class ChildProcess {
+public:
+    ChildProcess(const std::vector<std::string>& args, const std::string& log_path);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+private:
+    pid_t pid_ = -1;
 };
 
 /// Runs budgetd on a config and returns {exit code, stderr} (for configs that must be refused).

@@ -3,11 +3,13 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
 #include <thread>
 
+#include "config/config.hpp"
 #include "server/crypto.hpp"
 #include "tests/server/process_support.hpp"
 
@@ -39,9 +41,9 @@ struct VoteFixture {
     std::string outbox = dir.path() + "/outbox.jsonl";
 
     explicit VoteFixture(std::int64_t opens = now_unix() - 86400, std::int64_t closes = now_unix() + 86400,
-                         const std::string& extra_otp = "") {
+                         const std::string& extra_otp = "", std::vector<std::string> env = {}) {
         seal_ballot({"a", "b", "c", "d"});
-        budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes, extra_otp));
+        budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes, extra_otp), std::move(env));
     }
 
     std::string config(std::int64_t opens, std::int64_t closes, const std::string& extra_otp) const {
@@ -52,7 +54,10 @@ struct VoteFixture {
                outbox + "\"\n" + extra_otp;
     }
 
-    void seal_ballot(const std::vector<std::string>& ids) {
+    void seal_ballot(const std::vector<std::string>& ids) { seal_test_ballot(redis, dir.path(), ids); }
+
+    static void seal_test_ballot(const RedisServer& redis, const std::string& dir,
+                                 const std::vector<std::string>& ids) {
         json::array initiatives;
         for (const auto& id : ids) {
             initiatives.push_back(json::object{
@@ -64,9 +69,9 @@ struct VoteFixture {
         const auto document = json::serialize(json::object{
             {"campaign", "t"}, {"initiatives", initiatives}, {"questionnaire_digest", "00"},
             {"sealed_at", "2026-09-01T00:00:00+02:00"}});
-        std::ofstream(dir.path() + "/ballot.json", std::ios::binary) << document;
+        std::ofstream(dir + "/ballot.json", std::ios::binary) << document;
         const std::string key = "'budget:{ct}:ballot'";
-        redis.cli("-x HSET " + key + " document < " + dir.path() + "/ballot.json");
+        redis.cli("-x HSET " + key + " document < " + dir + "/ballot.json");
         redis.cli("HSET " + key + " digest " + budget::server::crypto::sha256_hex(document) +
                   " signature unsigned public_key none");
     }
@@ -334,5 +339,124 @@ TEST_CASE("outside the vote window a ballot is refused", "[integration][voting]"
         CHECK(r.status == 403);
         CHECK(code_of(r) == "vote_not_open");
         CHECK(f.log_length() == "0");
+    }
+}
+
+namespace {
+// budgetd alone runs on a fake clock that starts at `utc` and then advances in real time.
+std::vector<std::string> fake_clock(const std::string& utc) {
+    return {"LD_PRELOAD=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "FAKETIME=@" + utc,
+            "FAKETIME_DONT_FAKE_MONOTONIC=1", "TZ=UTC",
+            "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
+}
+}  // namespace
+
+TEST_CASE("the vote window opens and closes to the second, in Paris summer time",
+          "[integration][voting][window]") {
+    // 2026-09-01T00:00:00+02:00 is 2026-08-31T22:00:00Z; 2026-09-30T23:59:59+02:00 is 21:59:59Z.
+    const auto opens = *budget::config::parse_rfc3339("2026-09-01T00:00:00+02:00");
+    const auto closes = *budget::config::parse_rfc3339("2026-09-30T23:59:59+02:00");
+    SECTION("three seconds before the opening a ballot is refused, just after it is accepted") {
+        VoteFixture f(opens, closes, "", fake_clock("2026-08-31 21:59:57"));
+        // The fake clock starts when budgetd's process initialises, a little after the spawn.
+        const auto started = f.budgetd->spawned_at();
+        const auto token = f.login("dawn@example.org", "Aube", "Matinale");
+        REQUIRE(!token.empty());
+        const auto early = f.vote(token, R"({"choices":["a"]})");
+        REQUIRE(std::chrono::steady_clock::now() - started < 2800ms);  // still before the opening
+        CHECK(early.status == 403);
+        CHECK(code_of(early) == "vote_not_open");
+        CHECK(json::parse(early.body).at("error").at("message").as_string().find("1er septembre 2026") !=
+              std::string::npos);
+        std::this_thread::sleep_until(started + 3800ms);
+        const auto on_time = f.vote(token, R"({"choices":["a"]})");
+        REQUIRE(on_time.status == 201);
+        const std::string cast_at(json::parse(on_time.body).at("receipt").at("cast_at").as_string());
+        CHECK(cast_at.rfind("2026-09-01T00:00:0", 0) == 0);
+        CHECK(cast_at.substr(cast_at.size() - 6) == "+02:00");
+    }
+    SECTION("the last second of 30 September is in, the next one is out") {
+        VoteFixture f(opens, closes, "", fake_clock("2026-09-30 21:59:57"));
+        const auto started = f.budgetd->spawned_at();
+        const auto first = f.login("last@example.org", "Dernier", "Votant");
+        const auto second = f.login("late@example.org", "Retard", "Votant");
+        REQUIRE(!first.empty());
+        REQUIRE(!second.empty());
+        const auto in_time = f.vote(first, R"({"choices":["b"]})");
+        REQUIRE(std::chrono::steady_clock::now() - started < 2500ms);  // still 23:59:59 at most
+        CHECK(in_time.status == 201);
+        std::this_thread::sleep_until(started + 3800ms);
+        const auto too_late = f.vote(second, R"({"choices":["b"]})");
+        CHECK(too_late.status == 403);
+        CHECK(code_of(too_late) == "vote_not_open");
+        CHECK(f.log_length() == "1");
+    }
+}
+
+namespace {
+// The newest code mailed to `email` in an aiosmtpd Mailbox directory.
+std::string code_from_maildir(const std::string& maildir, const std::string& email) {
+    std::string code;
+    std::filesystem::file_time_type newest{};
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(maildir + "/new", ec)) {
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        const auto body = text.str();
+        if (body.find("To: <" + email + ">") == std::string::npos) continue;
+        const auto at = body.find("est : ");
+        if (at == std::string::npos || entry.last_write_time() < newest) continue;
+        newest = entry.last_write_time();
+        code = body.substr(at + 6, 6);
+    }
+    return code;
+}
+}  // namespace
+
+TEST_CASE("in production codes go out by SMTP and ballots wait for durable storage",
+          "[integration][voting][smtp]") {
+    TempDir dir;
+    RedisServer redis(dir.path() + "/redis");  // no AOF: not durable
+    VoteFixture::seal_test_ballot(redis, dir.path(), {"a", "b"});
+    const int smtp_port = free_port();
+    const auto maildir = dir.path() + "/mail";
+    ChildProcess sink({"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+                       "127.0.0.1:" + std::to_string(smtp_port), "-c", "aiosmtpd.handlers.Mailbox", maildir},
+                      dir.path() + "/smtp.log");
+    REQUIRE(eventually([&] { return run_command("bash -c 'echo > /dev/tcp/127.0.0.1/" + std::to_string(smtp_port) + "'").first == 0; }, 10s));
+    Budgetd budgetd(dir.path(),
+                    "[server]\nlisten = \"127.0.0.1:0\"\nproduction = true\n[redis]\nurl = \"" + redis.url() +
+                        "\"\n[storage]\ndata_dir = \"" + dir.path() + "/data\"\n[campaign]\nid = \"t\"\n"
+                        "vote_opens = \"" + rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" +
+                        rfc3339_utc(now_unix() + 3600) + "\"\n[otp]\ndelivery = \"smtp\"\nsmtp_port = " +
+                        std::to_string(smtp_port) + "\nsmtp_from = \"budget@example.org\"\n");
+    const int port = budgetd.port();
+    const std::string email = "mail@example.org";
+    REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"mail@example.org"})").status == 202);
+    std::string code;
+    REQUIRE(eventually([&] { return !(code = code_from_maildir(maildir, email)).empty(); }, 5s));
+    const auto verified = http_request(port, "POST", "/api/v1/auth/verify",
+                                       R"({"email":"mail@example.org","code":")" + code +
+                                           R"(","first_name":"Louise","last_name":"Michel","birth_date":"1990-05-29","commune":"62193"})");
+    REQUIRE(verified.status == 200);
+    const std::map<std::string, std::string> bearer{
+        {"Authorization", "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}};
+
+    const auto refused = http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer);
+    CHECK(refused.status == 503);
+    CHECK(code_of(refused) == "storage_not_durable");
+    CHECK(redis.cli("LLEN 'budget:{ct:b0}:log'") == "0");
+
+    redis.cli("CONFIG SET appendonly yes");
+    redis.cli("CONFIG SET appendfsync always");
+    CHECK(eventually([&] { return http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer).status == 201; }, 5s));
+
+    SECTION("an unreachable relay gives 503 and a clear message") {
+        sink.~ChildProcess();
+        new (&sink) ChildProcess({"true"}, dir.path() + "/none.log");
+        const auto r = http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"other@example.org"})");
+        CHECK(r.status == 503);
+        CHECK(code_of(r) == "delivery_failed");
     }
 }
