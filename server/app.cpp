@@ -32,7 +32,12 @@ App::App(AppContext& ctx)
       redis_(ctx.redis),
       metrics_(ctx.metrics),
       staff_(ctx),
-      voter_(ctx) {}
+      voter_(ctx),
+      results_(ctx, [this](RequestContext& rc, bool write) -> asio::awaitable<std::optional<Response>> {
+          auto who = co_await staff_.authorize(rc, StaffApi::Access::mission, write);
+          if (auto* refused = std::get_if<Response>(&who)) co_return std::move(*refused);
+          co_return std::nullopt;
+      }) {}
 
 void App::register_routes(Router& router) {
     auto bind = [this](auto method) {
@@ -43,6 +48,7 @@ void App::register_routes(Router& router) {
     router.add(http::verb::get, "/metrics", bind(&App::metrics));
     staff_.register_routes(router);
     voter_.register_routes(router);
+    results_.register_routes(router);
 }
 
 asio::awaitable<Response> App::health(RequestContext& ctx) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "server/app_context.hpp"
+#include "server/results_api.hpp"
 #include "server/router.hpp"
 #include "server/staff_api.hpp"
 #include "server/voter_api.hpp"
@@ -33,6 +34,7 @@ private:
     Metrics& metrics_;
     StaffApi staff_;
     VoterApi voter_;
+    ResultsApi results_;
 };
 
 }  // namespace budget::server

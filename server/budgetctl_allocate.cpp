@@ -1,14 +1,13 @@
 #include "server/budgetctl_allocate.hpp"
 
-#include "voting/allocation.hpp"
-#include "voting/pabulib.hpp"
-
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <optional>
 #include <ostream>
+
+#include "voting/allocation.hpp"
+#include "voting/pabulib.hpp"
 
 namespace budget::server {
 namespace {

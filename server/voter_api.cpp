@@ -155,7 +155,6 @@ void VoterApi::register_routes(Router& router) {
     router.add(http::verb::post, "/api/v1/auth/challenge", bind(&VoterApi::challenge));
     router.add(http::verb::post, "/api/v1/auth/verify", bind(&VoterApi::verify));
     router.add(http::verb::post, "/api/v1/ballots", bind(&VoterApi::cast_ballot));
-    router.add(http::verb::get, "/api/v1/receipts/{ballot_id}", bind(&VoterApi::receipt));
     router.add(http::verb::get, "/api/v1/communes", bind(&VoterApi::communes));
 }
 
@@ -419,25 +418,6 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
                          {"cast_at", config::format_paris_time(now)}};
     json::object out{{"receipt", receipt}};
     co_return json_response(http::status::created, out, v);
-}
-
-asio::awaitable<Response> VoterApi::receipt(RequestContext& rc) {
-    const auto v = rc.request.version();
-    const auto& id = rc.params.at("ballot_id");
-    if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
-    }
-    for (int shard = 0; shard < ctx_.config.redis.ballot_shards; ++shard) {
-        std::vector<std::string> cmd{
-            "HEXISTS", "budget:{c" + ctx_.config.campaign.id + ":b" + std::to_string(shard) + "}:receipts", id};
-        auto r = co_await ctx_.redis.command(std::move(cmd));
-        if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
-        if (r->integer == 1) {
-            json::object out{{"status", "recorded"}};
-            co_return json_response(http::status::ok, out, v);
-        }
-    }
-    co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
 }
 
 asio::awaitable<Response> VoterApi::communes(RequestContext& rc) {

@@ -50,7 +50,6 @@ private:
     boost::asio::awaitable<Response> challenge(RequestContext& rc);
     boost::asio::awaitable<Response> verify(RequestContext& rc);
     boost::asio::awaitable<Response> cast_ballot(RequestContext& rc);
-    boost::asio::awaitable<Response> receipt(RequestContext& rc);
     boost::asio::awaitable<Response> communes(RequestContext& rc);
 
     /// 429 when the client address went past its hourly allowance; std::nullopt otherwise.

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -37,6 +38,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+    if (std::getenv("BUDGET_KEEP_TEST_DIRS")) return;  // for post-mortems of a failing test
     std::error_code ec;
     fs::remove_all(path_, ec);
 }
@@ -157,6 +159,9 @@ Budgetd::Budgetd(std::string dir, const std::string& config_toml, std::vector<st
     }
     // Keys are made by budgetctl, as an operator would; a second start keeps the existing ones.
     run_command(std::string(BUDGETCTL_PATH) + " --config " + dir_ + "/budget.toml keys init");
+    // A restart on the same directory must not find the previous run's "listening" line.
+    std::error_code ignored;
+    fs::rename(dir_ + "/budgetd.log", dir_ + "/budgetd.previous.log", ignored);
     spawned_at_ = std::chrono::steady_clock::now();
     pid_ = spawn({BUDGETD_PATH, "--config", dir_ + "/budget.toml"}, dir_ + "/budgetd.log", env);
     const std::regex port_re("\"event\":\"listening\"[^\\n]*\"port\":([0-9]+)");

@@ -1,0 +1,54 @@
+#pragma once
+// From the closed ballot log to the signed results document, shared by budgetd
+// (POST /api/v1/admin/tally) and budgetctl (tally). Reading the log is the caller's: budgetd
+// streams it with the asynchronous client, budgetctl with a blocking one.
+
+#include <boost/json/object.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/campaign_store.hpp"
+#include "server/secrets.hpp"
+#include "voting/allocation.hpp"
+#include "voting/tally.hpp"
+
+namespace budget::server {
+
+/// Ballots are read from each shard's log in pages of this many entries.
+inline constexpr int kTallyPage = 10'000;
+
+/// The log key of shard `shard`; the global log is shard 0, then shard 1, and so on.
+std::string ballot_log_key(const std::string& campaign, int shard);
+std::string ballot_stats_key(const std::string& campaign, int shard);
+std::string results_key(const std::string& campaign);        ///< published results (hash)
+std::string draft_results_key(const std::string& campaign);  ///< last tally before publication
+
+/// A signed results document as stored and served.
+struct SignedResults {
+    std::string document;    ///< canonical JSON text, the signed bytes
+    std::string signature;   ///< base64 Ed25519
+    std::string public_key;  ///< base64 Ed25519
+    /// `{"document":{...},"signature","public_key"}`, the shape of GET /api/v1/results.
+    boost::json::object to_json() const;
+};
+
+/// A tally builder with the sealed ballot's initiatives, in ballot order.
+voting::TallyBuilder make_tally_builder(const SealedBallot& ballot);
+
+/// Digest of the campaign settings that decide the count (id, window, choices, age, envelope).
+std::string campaign_config_digest(const config::CampaignConfig& campaign);
+
+/// Allocates with `rule`, builds the document, signs it. Errors are one-line reasons.
+boost::system::result<SignedResults, std::string> finish_tally(const config::Config& config,
+                                                               const SealedBallot& ballot,
+                                                               const voting::TallyBuilder& tally,
+                                                               voting::Rule rule,
+                                                               const SigningKey& key,
+                                                               const std::string& tallied_at);
+
+/// results.csv: UTF-8 with BOM, ';' separated, French headers, one line per initiative.
+std::string results_csv(const boost::json::object& document);
+
+}  // namespace budget::server

@@ -1,0 +1,192 @@
+// Integration: cast ballots, close, tally, publish, and check everything that is published.
+#include "server/results_api.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "server/crypto.hpp"
+#include "tests/server/process_support.hpp"
+#include "voting/ballot.hpp"
+#include "voting/merkle.hpp"
+#include "voting/results.hpp"
+
+using namespace budget::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t now_unix() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string utc(std::int64_t unix) {
+    std::time_t t = unix;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string error_code(const HttpResult& r) { return std::string(json::parse(r.body).at("error").at("code").as_string()); }
+
+struct Campaign {
+    TempDir dir;
+    RedisServer redis{dir.path() + "/redis", 0, true};
+    std::string outbox = dir.path() + "/outbox.jsonl";
+    std::unique_ptr<Budgetd> budgetd;
+
+    std::string config(std::int64_t opens, std::int64_t closes) const {
+        return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() + "\"\n[storage]\ndata_dir = \"" +
+               dir.path() + "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" + utc(opens) +
+               "\"\nvote_closes = \"" + utc(closes) + "\"\n[otp]\noutbox = \"" + outbox + "\"\n";
+    }
+
+    void start(std::int64_t opens, std::int64_t closes) {
+        budgetd.reset();
+        budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes));
+    }
+
+    void seal(const std::vector<std::pair<std::string, int>>& initiatives) {
+        json::array list;
+        for (const auto& [id, amount] : initiatives) {
+            list.push_back(json::object{{"amount_eur", amount}, {"category", "cooperation"}, {"commune", "62041"},
+                                        {"holder", "H"}, {"id", id}, {"radar", json::object{}},
+                                        {"requested_eur", amount}, {"summary", "S"}, {"territory", "arrageois"},
+                                        {"title", "Initiative " + id}});
+        }
+        const auto document = json::serialize(json::object{{"campaign", "t"}, {"initiatives", list},
+                                                           {"questionnaire_digest", "00"}, {"sealed_at", "x"}});
+        std::ofstream(dir.path() + "/ballot.json", std::ios::binary) << document;
+        redis.cli("-x HSET 'budget:{ct}:ballot' document < " + dir.path() + "/ballot.json");
+        redis.cli("HSET 'budget:{ct}:ballot' digest " + budget::server::crypto::sha256_hex(document) +
+                  " signature s public_key k");
+    }
+
+    std::string code_for(const std::string& email) const {
+        std::ifstream in(outbox);
+        std::string line, code;
+        while (std::getline(in, line)) {
+            const auto j = json::parse(line);
+            if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
+        }
+        return code;
+    }
+
+    std::string vote(const std::string& who, const std::vector<std::string>& choices) {
+        const int port = budgetd->port();
+        const auto email = who + "@example.org";
+        REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", json::serialize(json::object{{"email", email}})).status == 202);
+        const auto verified = http_request(
+            port, "POST", "/api/v1/auth/verify",
+            json::serialize(json::object{{"email", email}, {"code", code_for(email)}, {"first_name", who},
+                                         {"last_name", "Votant"}, {"birth_date", "1980-01-01"}, {"commune", "62193"}}));
+        REQUIRE(verified.status == 200);
+        json::array list(choices.begin(), choices.end());
+        const auto cast = http_request(port, "POST", "/api/v1/ballots", json::serialize(json::object{{"choices", list}}),
+                                       {{"Authorization", "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}});
+        REQUIRE(cast.status == 201);
+        return std::string(json::parse(cast.body).at("receipt").at("ballot_id").as_string());
+    }
+
+    // A logged-in staff member: the cookie and CSRF headers for writes.
+    std::map<std::string, std::string> login(const std::string& role) {
+        const auto user = role + "user";
+        const auto [code, out] = run_command("echo 'correct horse battery staple' | " BUDGETCTL_PATH " --config " +
+                                             dir.path() + "/budget.toml user add --replace --role " + role + " --username " + user);
+        REQUIRE(code == 0);
+        const auto r = http_request(budgetd->port(), "POST", "/api/v1/admin/login",
+                                    R"({"username":")" + user + R"(","password":"correct horse battery staple"})");
+        REQUIRE(r.status == 200);
+        const auto cookie = r.headers.at("set-cookie").substr(0, r.headers.at("set-cookie").find(';'));
+        return {{"Cookie", cookie}, {"X-CSRF-Token", std::string(json::parse(r.body).at("csrf_token").as_string())}};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a closed campaign is tallied, signed, published and verifiable by anyone",
+          "[integration][results]") {
+    Campaign c;
+    c.seal({{"a", 6000}, {"b", 5000}, {"c", 3000}});
+    c.start(now_unix() - 3600, now_unix() + 3600);
+    std::map<std::string, std::string> receipts;
+    receipts["ana"] = c.vote("ana", {"a", "b"});
+    receipts["bob"] = c.vote("bob", {"a"});
+    receipts["cyd"] = c.vote("cyd", {"b", "c"});
+    receipts["dan"] = c.vote("dan", {"a", "c"});
+    const auto mission = c.login("mission");
+
+    SECTION("nothing is counted or published while the vote is open") {
+        const auto early = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
+        CHECK(early.status == 409);
+        CHECK(error_code(early) == "vote_not_closed");
+        CHECK(http_request(c.budgetd->port(), "GET", "/api/v1/results").status == 404);
+        CHECK(http_request(c.budgetd->port(), "GET", "/api/v1/ballots/export").status == 404);
+        const auto stats = http_request(c.budgetd->port(), "GET", "/api/v1/admin/stats", "", mission);
+        REQUIRE(stats.status == 200);
+        const auto s = json::parse(stats.body);
+        CHECK(s.at("total").to_number<int>() == 4);
+        CHECK(s.at("by_territory").at("calaisis").to_number<int>() == 4);
+        // Participation only: the answer names no initiative.
+        CHECK(stats.body.find("\"a\"") == std::string::npos);
+        CHECK(http_request(c.budgetd->port(), "GET", "/metrics").body.find("initiative") == std::string::npos);
+    }
+
+    SECTION("after the close") {
+        c.start(now_unix() - 7200, now_unix() - 10);
+        const int port = c.budgetd->port();
+        const auto mission2 = c.login("mission");
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})").status == 401);
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})",
+                           {{"Cookie", mission2.at("Cookie")}}).status == 403);  // no CSRF token
+        const auto committee = c.login("committee");
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", committee).status == 403);
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"dice"})", mission2).status == 422);
+        CHECK(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status == 409);  // no tally yet
+
+        const auto draft = http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission2);
+        REQUIRE(draft.status == 200);
+        CHECK(http_request(port, "GET", "/api/v1/results").status == 404);  // not yet public
+        REQUIRE(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status == 200);
+        CHECK(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status == 409);
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"mes"})", mission2).status == 409);
+
+        const auto results = http_request(port, "GET", "/api/v1/results");
+        REQUIRE(results.status == 200);
+        const auto exported = http_request(port, "GET", "/api/v1/ballots/export");
+        REQUIRE(exported.status == 200);
+        const auto r = json::parse(results.body);
+        const auto& doc = r.at("document");
+        CHECK(doc.at("ballots_counted").to_number<int>() == 4);
+        CHECK(doc.at("votes").at("a").to_number<int>() == 3);
+        CHECK(doc.at("votes").at("b").to_number<int>() == 2);
+        CHECK(doc.at("votes").at("c").to_number<int>() == 2);
+        CHECK(doc.at("rule").as_string() == "greedy");
+        CHECK(doc.at("total_allocated_eur").to_number<int>() == 9000);  // a (6000), then c fits, b does not
+        const auto verified = budget::voting::verify_results(r, json::parse(exported.body), "");
+        REQUIRE(verified.has_value());
+        CHECK(verified->winners == std::vector<std::string>{"a", "c"});
+
+        // Every receipt proves its ballot is in the published tree.
+        const auto root = *budget::voting::hash_from_hex(std::string(doc.at("root").as_string()));
+        for (const auto& [who, id] : receipts) {
+            const auto proof = http_request(port, "GET", "/api/v1/receipts/" + id);
+            REQUIRE(proof.status == 200);
+            const auto p = json::parse(proof.body);
+            std::vector<budget::voting::Hash> path;
+            for (const auto& h : p.at("audit_path").as_array())
+                path.push_back(*budget::voting::hash_from_hex(std::string(h.as_string())));
+            const auto leaf = *budget::voting::hash_from_hex(std::string(p.at("leaf_hash").as_string()));
+            CHECK(budget::voting::verify_inclusion(leaf, p.at("leaf_index").to_number<std::uint64_t>(),
+                                                   p.at("tree_size").to_number<std::uint64_t>(), path, root));
+        }
+        const auto csv = http_request(port, "GET", "/api/v1/results.csv");
+        REQUIRE(csv.status == 200);
+        CHECK(csv.body.rfind("\xEF\xBB\xBF" "identifiant;titre;", 0) == 0);
+        CHECK(csv.body.find("a;Initiative a;arrageois;cooperation;6000;3;oui;1;") != std::string::npos);
+        CHECK(json::parse(http_request(port, "GET", "/api/v1/campaign").body).at("phase").as_string() == "published");
+    }
+}

@@ -1,0 +1,354 @@
+#include "voting/detail/equal_shares.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace budget::voting::detail {
+namespace {
+
+constexpr std::uint32_t kNoClass = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint32_t kEmptyClass = 0;
+constexpr std::uint32_t kInitialClass = 1;
+
+// Rounding of one double operation, relative, with a factor of safety.
+constexpr double kRounding = 4.0 * std::numeric_limits<double>::epsilon();
+// Extra relative margin below which two values are never told apart by their doubles: it costs
+// an exact computation now and then, and covers any slip in the error bookkeeping.
+constexpr double kSlack = 1e-12;
+
+double to_double(const Rational& value) { return value.convert_to<double>(); }
+
+// -1 or 1 when the intervals [a +- a_error] and [b +- b_error] settle the order of a and b, 0 when
+// they do not.
+int settled_order(double a, double a_error, double b, double b_error) {
+    const double margin = a_error + b_error + kSlack * std::max(std::fabs(a), std::fabs(b));
+    if (a + margin < b) return -1;
+    if (b + margin < a) return 1;
+    return 0;
+}
+
+}  // namespace
+
+EqualShares::EqualShares(std::span<const Project> projects, std::span<const ApprovalBallot> ballots,
+                         std::span<const std::uint64_t> votes,
+                         std::span<const std::size_t> tie_rank, Arithmetic arithmetic)
+    : exact_only_(arithmetic == Arithmetic::exact),
+      votes_(votes.begin(), votes.end()),
+      tie_rank_(tie_rank.begin(), tie_rank.end()),
+      supporters_(projects.size()) {
+    cost_.reserve(projects.size());
+    for (const Project& project : projects) cost_.push_back(project.cost);
+
+    std::map<std::vector<std::size_t>, std::uint32_t> group_of;
+    for (const ApprovalBallot& ballot : ballots) {
+        if (ballot.empty()) continue;  // holds a share but never pays: irrelevant to MES
+        std::vector<std::size_t> key = ballot;
+        std::sort(key.begin(), key.end());
+        const auto [it, inserted] = group_of.try_emplace(std::move(key), 0);
+        if (inserted) {
+            it->second = static_cast<std::uint32_t>(weight_.size());
+            weight_.push_back(0);
+            for (const std::size_t p : it->first) supporters_[p].push_back(it->second);
+        }
+        ++weight_[it->second];
+    }
+    class_of_.assign(weight_.size(), kInitialClass);
+}
+
+const Rational& EqualShares::exact_value(std::uint32_t c) {
+    if (!classes_[c].exact) {
+        const std::uint32_t parent = classes_[c].parent;
+        const std::uint32_t payment = classes_[c].payment;
+        Rational value = exact_value(parent) - exact_alpha(payments_[payment]);
+        classes_[c].exact = std::move(value);
+    }
+    return *classes_[c].exact;
+}
+
+const Rational& EqualShares::exact_alpha(Evaluation& evaluation) {
+    if (!evaluation.exact_alpha) {
+        Rational due = evaluation.cost;
+        for (const auto& [c, w] : evaluation.poor) due -= exact_value(c) * w;
+        due /= evaluation.payers;
+        evaluation.exact_alpha = std::move(due);
+    }
+    return *evaluation.exact_alpha;
+}
+
+// Raw pointers in the loops below: they run millions of times per election and must stay fast in
+// unoptimised (Debug) builds too.
+void EqualShares::gather(std::size_t p) {
+    touched_.clear();
+    const std::uint32_t* group = supporters_[p].data();
+    const std::uint32_t* const end = group + supporters_[p].size();
+    const std::uint32_t* class_of = class_of_.data();
+    const std::uint64_t* weight = weight_.data();
+    std::uint64_t* scratch = scratch_weight_.data();
+    for (; group != end; ++group) {
+        const std::uint32_t c = class_of[*group];
+        if (scratch[c] == 0) touched_.push_back(c);
+        scratch[c] += weight[*group];
+    }
+}
+
+void EqualShares::release_gathered() {
+    std::uint64_t* scratch = scratch_weight_.data();
+    for (const std::uint32_t c : touched_) scratch[c] = 0;
+}
+
+// Solves sum(min(budget, alpha)) = cost over the supporters in doubles: start from an equal split,
+// let every class that cannot pay it give everything, split what is still due among the others,
+// and repeat until nobody new falls short. Gives up (false) when the doubles and their error
+// bounds cannot certify every class as clearly poorer or clearly richer than the split, or the
+// supporters as clearly short of the cost; no sorting, as this runs for most evaluations.
+bool EqualShares::evaluate_approximately(std::size_t p, Evaluation& evaluation) {
+    gather(p);
+    evaluation = Evaluation{};
+    evaluation.cost = cost_[p];
+    const std::uint32_t* touched = touched_.data();
+    const std::size_t count = touched_.size();
+    const std::uint64_t* weights = scratch_weight_.data();
+    const BudgetClass* classes = classes_.data();
+    poor_flag_.assign(count, 0);
+    unsigned char* poor = poor_flag_.data();
+
+    const double cost = static_cast<double>(cost_[p]);
+    double due = cost;
+    std::uint64_t payers = votes_[p];
+    for (std::size_t i = 0; i < count; ++i) {
+        if (touched[i] == kEmptyClass) {
+            payers -= weights[kEmptyClass];
+            poor[i] = 1;
+        }
+    }
+    bool affordable = payers > 0;
+    while (affordable) {
+        const double alpha = due / static_cast<double>(payers);
+        bool changed = false;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (poor[i] == 0 && classes[touched[i]].approx < alpha) {
+                poor[i] = 1;
+                due -= classes[touched[i]].approx * static_cast<double>(weights[touched[i]]);
+                payers -= weights[touched[i]];
+                changed = true;
+            }
+        }
+        if (!changed) break;
+        affordable = payers > 0 && due > 0.0;
+    }
+
+    bool settled = true;
+    if (!affordable) {
+        // Certify that all the supporters' budgets together fall short of the cost.
+        double total = 0.0;
+        double total_error = 0.0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const BudgetClass& budget = classes[touched[i]];
+            const double given = budget.approx * static_cast<double>(weights[touched[i]]);
+            total += given;
+            total_error += budget.error * static_cast<double>(weights[touched[i]]) +
+                           std::fabs(given) * kRounding + std::fabs(total) * kRounding;
+        }
+        settled = settled_order(total, total_error, cost, 0.0) < 0;
+    } else {
+        // Recompute what is due from the final poor set, with its error bound.
+        due = cost;
+        double due_error = 0.0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::uint32_t c = touched[i];
+            if (poor[i] == 0 || c == kEmptyClass) continue;
+            const double given = classes[c].approx * static_cast<double>(weights[c]);
+            due -= given;
+            due_error += classes[c].error * static_cast<double>(weights[c]) +
+                         std::fabs(given) * kRounding + std::fabs(due) * kRounding;
+            evaluation.poor.emplace_back(c, weights[c]);
+        }
+        evaluation.payers = payers;
+        evaluation.alpha = due / static_cast<double>(payers);
+        evaluation.error =
+            due_error / static_cast<double>(payers) + std::fabs(evaluation.alpha) * kRounding;
+        for (std::size_t i = 0; i < count && settled; ++i) {
+            const std::uint32_t c = touched[i];
+            if (c == kEmptyClass) continue;
+            const int order = settled_order(classes[c].approx, classes[c].error, evaluation.alpha,
+                                            evaluation.error);
+            settled = poor[i] != 0 ? order < 0 : order > 0;
+        }
+    }
+    release_gathered();
+    if (!settled) return false;
+    evaluation.affordable = affordable;
+    if (affordable && evaluation.poor.empty()) {
+        evaluation.exact_alpha = Rational(evaluation.cost, static_cast<std::int64_t>(payers));
+    }
+    return true;
+}
+
+void EqualShares::evaluate_exactly(std::size_t p, Evaluation& evaluation) {
+    gather(p);
+    for (const std::uint32_t c : touched_) exact_value(c);
+    std::sort(touched_.begin(), touched_.end(), [this](std::uint32_t a, std::uint32_t b) {
+        const BudgetClass& x = classes_[a];
+        const BudgetClass& y = classes_[b];
+        const int order = settled_order(x.approx, x.error, y.approx, y.error);
+        return order != 0 && !exact_only_ ? order < 0 : *x.exact < *y.exact;
+    });
+    evaluation = Evaluation{};
+    evaluation.cost = cost_[p];
+    Rational due = cost_[p];
+    std::uint64_t payers = votes_[p];
+    for (const std::uint32_t c : touched_) {
+        const std::uint64_t w = scratch_weight_[c];
+        if (c == kEmptyClass) {
+            payers -= w;
+            continue;
+        }
+        const Rational& value = *classes_[c].exact;
+        if (value * payers >= due) {
+            evaluation.affordable = true;
+            break;
+        }
+        due -= value * w;
+        payers -= w;
+        evaluation.poor.emplace_back(c, w);
+    }
+    release_gathered();
+    if (!evaluation.affordable) return;
+    evaluation.payers = payers;
+    Rational alpha = due / payers;
+    evaluation.alpha = to_double(alpha);
+    evaluation.error = std::fabs(evaluation.alpha) * kRounding;
+    evaluation.exact_alpha = std::move(alpha);
+}
+
+// Orders two affordable evaluations by price per euro of utility, alpha / cost.
+int EqualShares::compare_prices(Evaluation& a, Evaluation& b) {
+    const double ca = static_cast<double>(a.cost);
+    const double cb = static_cast<double>(b.cost);
+    const double left = a.alpha * cb;
+    const double right = b.alpha * ca;
+    const int order = settled_order(left, a.error * cb + std::fabs(left) * kRounding, right,
+                                    b.error * ca + std::fabs(right) * kRounding);
+    if (order != 0 && !exact_only_) return order;
+    const Rational exact_left = exact_alpha(a) * b.cost;
+    const Rational exact_right = exact_alpha(b) * a.cost;
+    return exact_left < exact_right ? -1 : (exact_right < exact_left ? 1 : 0);
+}
+
+void EqualShares::pay(std::size_t p, Evaluation& evaluation) {
+    const auto payment = static_cast<std::uint32_t>(payments_.size());
+    payments_.push_back(std::move(evaluation));
+    gather(p);
+    for (const auto& [c, w] : payments_[payment].poor) scratch_remap_[c] = kEmptyClass;
+    scratch_remap_[kEmptyClass] = kEmptyClass;
+    for (const std::uint32_t c : touched_) {
+        if (scratch_remap_[c] != kNoClass) continue;
+        // A richer class pays alpha and keeps the rest, which may be exactly nothing.
+        const Evaluation& paid = payments_[payment];
+        const double left = classes_[c].approx - paid.alpha;
+        const double left_error = classes_[c].error + paid.error + std::fabs(left) * kRounding;
+        std::uint32_t next = kEmptyClass;
+        if (!exact_only_ && settled_order(0.0, 0.0, left, left_error) < 0) {
+            next = static_cast<std::uint32_t>(classes_.size());
+            classes_.push_back(BudgetClass{left, left_error, c, payment, std::nullopt});
+        } else {
+            Rational exact_left = exact_value(c) - exact_alpha(payments_[payment]);
+            if (exact_left != 0) {
+                const double approx = to_double(exact_left);
+                next = static_cast<std::uint32_t>(classes_.size());
+                classes_.push_back(BudgetClass{approx, std::fabs(approx) * kRounding, c, payment,
+                                               std::move(exact_left)});
+            }
+        }
+        scratch_remap_[c] = next;
+    }
+    std::uint32_t* class_of = class_of_.data();
+    const std::uint32_t* remap = scratch_remap_.data();
+    for (const std::uint32_t g : supporters_[p]) class_of[g] = remap[class_of[g]];
+    for (const std::uint32_t c : touched_) scratch_remap_[c] = kNoClass;
+    scratch_remap_[kEmptyClass] = kNoClass;
+    release_gathered();
+    scratch_weight_.resize(classes_.size(), 0);
+    scratch_remap_.resize(classes_.size(), kNoClass);
+}
+
+EqualSharesOutcome EqualShares::run(const Rational& share) {
+    classes_.clear();
+    payments_.clear();
+    classes_.push_back(BudgetClass{0.0, 0.0, kEmptyClass, 0, Rational(0)});
+    const double share_approx = to_double(share);
+    classes_.push_back(
+        BudgetClass{share_approx, std::fabs(share_approx) * kRounding, kEmptyClass, 0, share});
+    std::fill(class_of_.begin(), class_of_.end(), kInitialClass);
+    scratch_weight_.assign(classes_.size(), 0);
+    scratch_remap_.assign(classes_.size(), kNoClass);
+
+    EqualSharesOutcome outcome;
+    std::vector<std::size_t> active;
+    // Lower bound of each project's price per euro of utility. Prices only grow as budgets
+    // shrink, so a round stops evaluating once the next bound exceeds the best price found.
+    std::vector<double> price_floor(cost_.size(), 0.0);
+    for (std::size_t p = 0; p < cost_.size(); ++p) {
+        if (votes_[p] == 0) continue;
+        if (cost_[p] == 0) {
+            outcome.funded.push_back(p);
+            outcome.max_share.push_back(0.0);
+            continue;
+        }
+        price_floor[p] = (1.0 / static_cast<double>(votes_[p])) * (1.0 - kSlack);
+        active.push_back(p);
+    }
+
+    std::vector<unsigned char> unaffordable(cost_.size(), 0);
+    Evaluation candidate;
+    Evaluation best;
+    const auto by_floor = [&](std::size_t a, std::size_t b) {
+        return price_floor[a] < price_floor[b];
+    };
+    std::sort(active.begin(), active.end(), by_floor);
+    while (!active.empty()) {
+        std::size_t best_project = cost_.size();
+        double best_ceiling = 0.0;
+        std::size_t evaluated = 0;
+        for (const std::size_t q : active) {
+            if (best_project != cost_.size() && price_floor[q] > best_ceiling) break;
+            ++evaluated;
+            if (exact_only_ || !evaluate_approximately(q, candidate)) {
+                evaluate_exactly(q, candidate);
+            }
+            if (!candidate.affordable) {
+                unaffordable[q] = 1;  // budgets never grow back within a run
+                continue;
+            }
+            const double cost = static_cast<double>(cost_[q]);
+            price_floor[q] = (candidate.alpha - candidate.error) / cost * (1.0 - kSlack);
+            bool better = best_project == cost_.size();
+            if (!better) {
+                const int order = compare_prices(candidate, best);
+                better = order < 0 || (order == 0 && tie_rank_[q] < tie_rank_[best_project]);
+            }
+            if (better) {
+                best_project = q;
+                best_ceiling = (candidate.alpha + candidate.error) / cost * (1.0 + kSlack);
+                std::swap(best, candidate);
+            }
+        }
+        // Only the evaluated prefix changed its floors: re-sort it and merge, rather than sorting
+        // every project every round.
+        const auto evaluated_end = active.begin() + static_cast<std::ptrdiff_t>(evaluated);
+        std::sort(active.begin(), evaluated_end, by_floor);
+        std::inplace_merge(active.begin(), evaluated_end, active.end(), by_floor);
+        std::erase_if(active,
+                      [&](std::size_t q) { return unaffordable[q] != 0 || q == best_project; });
+        if (best_project == cost_.size()) break;
+        outcome.funded.push_back(best_project);
+        outcome.max_share.push_back(best.alpha);
+        outcome.total_cost += cost_[best_project];
+        pay(best_project, best);
+    }
+    return outcome;
+}
+
+}  // namespace budget::voting::detail

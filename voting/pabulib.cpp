@@ -1,0 +1,445 @@
+#include "voting/pabulib.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace budget::voting {
+namespace {
+
+enum class Section { none, meta, projects, votes };
+
+const char* section_name(Section section) {
+    switch (section) {
+        case Section::meta:
+            return "META";
+        case Section::projects:
+            return "PROJECTS";
+        case Section::votes:
+            return "VOTES";
+        case Section::none:
+            break;
+    }
+    return "";
+}
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
+
+// Whole euros, written "1200" or "1200.0" as pabulib files do; nullopt for anything else.
+std::optional<std::int64_t> parse_euros(std::string_view text) {
+    text = trim(text);
+    const auto dot = text.find('.');
+    std::string_view whole = text.substr(0, dot);
+    if (dot != std::string_view::npos) {
+        const std::string_view fraction = text.substr(dot + 1);
+        if (!std::all_of(fraction.begin(), fraction.end(), [](char c) { return c == '0'; })) {
+            return std::nullopt;
+        }
+    }
+    if (whole.empty() ||
+        !std::all_of(whole.begin(), whole.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), value);
+    if (ec != std::errc{} || end != whole.data() + whole.size()) return std::nullopt;
+    return value;
+}
+
+std::optional<std::size_t> parse_count(std::string_view text) {
+    const auto value = parse_euros(text);
+    if (!value) return std::nullopt;
+    return static_cast<std::size_t>(*value);
+}
+
+std::optional<std::size_t> column_of(const std::vector<std::string>& header,
+                                     std::string_view name) {
+    const auto it = std::find_if(header.begin(), header.end(),
+                                 [&](const std::string& column) { return trim(column) == name; });
+    if (it == header.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - header.begin());
+}
+
+// Splits the input into records of `;`-separated fields. A quoted field may hold `;`, doubled
+// quotes and line breaks, so a record can span several lines; errors name the line.
+class RecordReader {
+  public:
+    explicit RecordReader(std::istream& in) : in_(in) {}
+
+    // False at the end of input or on error (then error() is set).
+    bool next(std::vector<std::string>& fields) {
+        std::string line;
+        if (!read_line(line)) return false;
+        start_line_ = line_;
+        fields.clear();
+        std::size_t i = 0;
+        while (true) {
+            std::string field;
+            if (i < line.size() && line[i] == '"') {
+                ++i;
+                while (true) {
+                    if (i >= line.size()) {
+                        if (!read_line(line)) {
+                            error_ = PabulibError{start_line_, "quoted field is never closed"};
+                            return false;
+                        }
+                        field.push_back('\n');
+                        i = 0;
+                        continue;
+                    }
+                    if (line[i] == '"') {
+                        if (i + 1 < line.size() && line[i + 1] == '"') {
+                            field.push_back('"');
+                            i += 2;
+                            continue;
+                        }
+                        ++i;
+                        break;
+                    }
+                    field.push_back(line[i++]);
+                }
+                if (i < line.size() && line[i] != ';') {
+                    error_ = PabulibError{line_, "unexpected text after a closing quote"};
+                    return false;
+                }
+            } else {
+                const auto end = std::min(line.find(';', i), line.size());
+                field.assign(line, i, end - i);
+                i = end;
+            }
+            fields.push_back(std::move(field));
+            if (i >= line.size()) break;
+            ++i;  // past the `;`
+        }
+        return true;
+    }
+
+    std::size_t start_line() const { return start_line_; }
+    std::size_t last_line() const { return line_; }
+    const std::optional<PabulibError>& error() const { return error_; }
+
+  private:
+    bool read_line(std::string& line) {
+        if (!std::getline(in_, line)) return false;
+        ++line_;
+        while (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
+        return true;
+    }
+
+    std::istream& in_;
+    std::size_t line_ = 0;
+    std::size_t start_line_ = 0;
+    std::optional<PabulibError> error_;
+};
+
+std::optional<Section> section_marker(const std::vector<std::string>& fields) {
+    if (fields.size() != 1) return std::nullopt;
+    const std::string_view name = trim(fields[0]);
+    if (name == "META") return Section::meta;
+    if (name == "PROJECTS") return Section::projects;
+    if (name == "VOTES") return Section::votes;
+    return std::nullopt;
+}
+
+std::vector<std::string> columns_except(const std::vector<std::string>& header, std::size_t a,
+                                        std::size_t b) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (i != a && i != b) out.push_back(header[i]);
+    }
+    return out;
+}
+
+std::vector<std::string> fields_except(std::vector<std::string>& fields, std::size_t a,
+                                       std::size_t b) {
+    std::vector<std::string> out;
+    out.reserve(fields.size() >= 2 ? fields.size() - 2 : 0);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i != a && i != b) out.push_back(std::move(fields[i]));
+    }
+    return out;
+}
+
+struct MetaCount {
+    std::size_t line = 0;
+    std::size_t value = 0;
+};
+
+void write_field(std::ostream& out, std::string_view field) {
+    const bool needs_quotes = field.find_first_of(";\"\r\n") != std::string_view::npos ||
+                              (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+    if (!needs_quotes) {
+        out << field;
+        return;
+    }
+    out << '"';
+    for (const char c : field) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
+
+void write_row(std::ostream& out, std::string_view first, std::string_view second,
+               const std::vector<std::string>& rest) {
+    write_field(out, first);
+    out << ';';
+    write_field(out, second);
+    for (const std::string& field : rest) {
+        out << ';';
+        write_field(out, field);
+    }
+    out << '\n';
+}
+
+}  // namespace
+
+std::string PabulibError::what() const {
+    if (line == 0) return message;
+    return "line " + std::to_string(line) + ": " + message;
+}
+
+void throw_exception_from_error(const PabulibError& error, const boost::source_location&) {
+    throw std::runtime_error(error.what());
+}
+
+boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& in) {
+    PabulibInstance instance;
+    RecordReader reader(in);
+    std::vector<std::string> fields;
+    Section section = Section::none;
+    std::vector<Section> seen;
+    std::vector<std::string> header;
+    bool expect_header = false;
+    std::size_t id_column = 0;
+    std::size_t value_column = 0;  // cost in PROJECTS, vote in VOTES
+    std::optional<std::int64_t> budget;
+    std::optional<MetaCount> num_projects;
+    std::optional<MetaCount> num_votes;
+    std::unordered_map<std::string, std::size_t> project_index;
+    std::unordered_set<std::string> voter_seen;
+
+    while (reader.next(fields)) {
+        const std::size_t line = reader.start_line();
+        if (fields.size() == 1 && trim(fields[0]).empty()) continue;  // blank line
+        if (const auto marker = section_marker(fields)) {
+            if (std::find(seen.begin(), seen.end(), *marker) != seen.end()) {
+                return PabulibError{line, std::string(section_name(*marker)) + " appears twice"};
+            }
+            if (*marker == Section::votes &&
+                std::find(seen.begin(), seen.end(), Section::projects) == seen.end()) {
+                return PabulibError{line, "VOTES comes before PROJECTS"};
+            }
+            seen.push_back(*marker);
+            section = *marker;
+            expect_header = true;
+            continue;
+        }
+        if (section == Section::none) {
+            return PabulibError{line, "expected a META, PROJECTS or VOTES section line"};
+        }
+        if (expect_header) {
+            expect_header = false;
+            header = fields;
+            if (section == Section::meta) {
+                if (header.size() != 2) {
+                    return PabulibError{line,
+                                        "META header must have 2 fields (key;value), it has " +
+                                            std::to_string(header.size())};
+                }
+            } else {
+                const char* id_name = section == Section::projects ? "project_id" : "voter_id";
+                const char* value_name = section == Section::projects ? "cost" : "vote";
+                const auto id = column_of(header, id_name);
+                const auto value = column_of(header, value_name);
+                if (!id || !value) {
+                    return PabulibError{line, std::string(section_name(section)) +
+                                                  " header lacks the " +
+                                                  (id ? value_name : id_name) + " column"};
+                }
+                id_column = *id;
+                value_column = *value;
+                if (section == Section::projects) {
+                    instance.project_columns = columns_except(header, id_column, value_column);
+                } else {
+                    instance.voter_columns = columns_except(header, id_column, value_column);
+                }
+            }
+            continue;
+        }
+        if (fields.size() != header.size()) {
+            return PabulibError{line, std::string(section_name(section)) + " row has " +
+                                          std::to_string(fields.size()) + " fields, header has " +
+                                          std::to_string(header.size())};
+        }
+        switch (section) {
+            case Section::meta: {
+                const std::string key(trim(fields[0]));
+                const std::string_view value = trim(fields[1]);
+                if (key == "budget") {
+                    budget = parse_euros(value);
+                    if (!budget) {
+                        return PabulibError{
+                            line, "budget \"" + fields[1] + "\" is not a whole number of euros"};
+                    }
+                } else if (key == "vote_type" && value != "approval") {
+                    return PabulibError{line, "vote_type is \"" + fields[1] +
+                                                  "\"; only approval elections are supported"};
+                } else if (key == "num_projects" || key == "num_votes") {
+                    const auto count = parse_count(value);
+                    if (!count) return PabulibError{line, key + " is not a whole number"};
+                    (key == "num_projects" ? num_projects : num_votes) = MetaCount{line, *count};
+                }
+                instance.meta.emplace_back(key, fields[1]);
+                break;
+            }
+            case Section::projects: {
+                const std::string id(trim(fields[id_column]));
+                if (id.empty()) return PabulibError{line, "project_id is empty"};
+                const auto cost = parse_euros(fields[value_column]);
+                if (!cost) {
+                    return PabulibError{line, "cost \"" + fields[value_column] +
+                                                  "\" is not a whole number of euros"};
+                }
+                if (!project_index.emplace(id, instance.projects.size()).second) {
+                    return PabulibError{line, "project " + id + " appears twice"};
+                }
+                instance.projects.push_back(Project{id, *cost, {}});
+                instance.project_fields.push_back(fields_except(fields, id_column, value_column));
+                break;
+            }
+            case Section::votes: {
+                std::string voter(trim(fields[id_column]));
+                if (!voter_seen.insert(voter).second) {
+                    return PabulibError{line, "voter " + voter + " appears twice"};
+                }
+                ApprovalBallot ballot;
+                std::string_view vote = fields[value_column];
+                while (!vote.empty()) {
+                    const auto comma = std::min(vote.find(','), vote.size());
+                    const std::string_view token = trim(vote.substr(0, comma));
+                    vote.remove_prefix(std::min(comma + 1, vote.size()));
+                    if (token.empty()) continue;  // tolerate "1,2," as some files have
+                    const auto it = project_index.find(std::string(token));
+                    if (it == project_index.end()) {
+                        return PabulibError{line,
+                                            "vote names unknown project " + std::string(token)};
+                    }
+                    if (std::find(ballot.begin(), ballot.end(), it->second) != ballot.end()) {
+                        return PabulibError{line,
+                                            "vote names project " + std::string(token) + " twice"};
+                    }
+                    ballot.push_back(it->second);
+                }
+                instance.voter_ids.push_back(std::move(voter));
+                instance.ballots.push_back(std::move(ballot));
+                instance.voter_fields.push_back(fields_except(fields, id_column, value_column));
+                break;
+            }
+            case Section::none:
+                break;
+        }
+    }
+    if (reader.error()) return *reader.error();
+    if (expect_header) {
+        return PabulibError{reader.last_line(),
+                            std::string(section_name(section)) + " has no header line"};
+    }
+    for (const Section required : {Section::meta, Section::projects, Section::votes}) {
+        if (std::find(seen.begin(), seen.end(), required) == seen.end()) {
+            return PabulibError{0, std::string("missing ") + section_name(required) + " section"};
+        }
+    }
+    if (!budget) return PabulibError{0, "META has no budget"};
+    instance.budget = *budget;
+    if (num_projects && num_projects->value != instance.projects.size()) {
+        return PabulibError{num_projects->line,
+                            "num_projects is " + std::to_string(num_projects->value) +
+                                " but PROJECTS has " + std::to_string(instance.projects.size()) +
+                                " rows"};
+    }
+    if (num_votes && num_votes->value != instance.ballots.size()) {
+        return PabulibError{num_votes->line, "num_votes is " + std::to_string(num_votes->value) +
+                                                 " but VOTES has " +
+                                                 std::to_string(instance.ballots.size()) + " rows"};
+    }
+    return instance;
+}
+
+boost::system::result<PabulibInstance, PabulibError> read_pabulib_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return PabulibError{0, "cannot open " + path};
+    return read_pabulib(in);
+}
+
+void write_pabulib(std::ostream& out, const PabulibInstance& instance) {
+    // Keys that restate the typed fields are rewritten from them unless they already agree, so a
+    // file read and written back keeps its exact META text.
+    const std::vector<std::pair<std::string, std::string>> derived = {
+        {"budget", std::to_string(instance.budget)},
+        {"num_projects", std::to_string(instance.projects.size())},
+        {"num_votes", std::to_string(instance.ballots.size())},
+        {"vote_type", "approval"},
+    };
+    out << "META\nkey;value\n";
+    std::vector<bool> written(derived.size(), false);
+    for (const auto& [key, value] : instance.meta) {
+        const auto it = std::find_if(derived.begin(), derived.end(),
+                                     [&](const auto& entry) { return entry.first == key; });
+        if (it == derived.end()) {
+            write_row(out, key, value, {});
+            continue;
+        }
+        written[static_cast<std::size_t>(it - derived.begin())] = true;
+        const bool agrees = key == "vote_type" ? trim(value) == it->second
+                                               : parse_euros(value) == parse_euros(it->second);
+        write_row(out, key, agrees ? value : it->second, {});
+    }
+    for (std::size_t i = 0; i < derived.size(); ++i) {
+        if (!written[i]) write_row(out, derived[i].first, derived[i].second, {});
+    }
+
+    out << "PROJECTS\n";
+    write_row(out, "project_id", "cost", instance.project_columns);
+    for (std::size_t p = 0; p < instance.projects.size(); ++p) {
+        std::vector<std::string> rest(instance.project_columns.size());
+        if (p < instance.project_fields.size()) {
+            std::copy_n(instance.project_fields[p].begin(),
+                        std::min(rest.size(), instance.project_fields[p].size()), rest.begin());
+        }
+        write_row(out, instance.projects[p].id, std::to_string(instance.projects[p].cost), rest);
+    }
+
+    out << "VOTES\n";
+    write_row(out, "voter_id", "vote", instance.voter_columns);
+    for (std::size_t v = 0; v < instance.ballots.size(); ++v) {
+        std::string vote;
+        for (const std::size_t p : instance.ballots[v]) {
+            if (!vote.empty()) vote.push_back(',');
+            vote += instance.projects.at(p).id;
+        }
+        std::vector<std::string> rest(instance.voter_columns.size());
+        if (v < instance.voter_fields.size()) {
+            std::copy_n(instance.voter_fields[v].begin(),
+                        std::min(rest.size(), instance.voter_fields[v].size()), rest.begin());
+        }
+        const std::string id =
+            v < instance.voter_ids.size() ? instance.voter_ids[v] : std::to_string(v + 1);
+        write_row(out, id, vote, rest);
+    }
+}
+
+}  // namespace budget::voting
