@@ -362,7 +362,7 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     {
         Section s(root, "campaign", source_name);
         s.allow_only({"id", "title", "vote_opens", "vote_closes", "max_choices", "min_age",
-                      "envelope_eur", "departement"});
+                      "envelope_eur", "departement", "tree_head_interval_s"});
         s.read("id", c.campaign.id);
         if (c.campaign.id.empty() || c.campaign.id.size() > 64 ||
             !std::all_of(c.campaign.id.begin(), c.campaign.id.end(), [](char ch) {
@@ -378,6 +378,9 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         s.read_int("min_age", c.campaign.min_age, 0, 120);
         s.read("envelope_eur", c.campaign.envelope_eur, 1, 1'000'000'000'000);
         s.read("departement", c.campaign.departement);
+        std::int64_t head_interval = c.campaign.tree_head_interval.count();
+        s.read("tree_head_interval_s", head_interval, 1, 86400);
+        c.campaign.tree_head_interval = std::chrono::seconds(head_interval);
     }
     {
         Section s(root, "otp", source_name);

@@ -63,6 +63,8 @@ struct CampaignConfig {
     int min_age = 11;
     std::int64_t envelope_eur = 572000;
     std::string departement = "62";
+    /// How often a signed tree head of the ballot log is published during the vote.
+    std::chrono::seconds tree_head_interval{300};
 };
 
 struct OtpConfig {

@@ -11,6 +11,7 @@ packages=(
     catch2 libtoml11-dev
     nodejs npm
     curl nginx-light wrk faketime python3 python3-aiosmtpd
+    chromium
 )
 
 missing=()

@@ -37,7 +37,12 @@ App::App(AppContext& ctx)
           auto who = co_await staff_.authorize(rc, StaffApi::Access::mission, write);
           if (auto* refused = std::get_if<Response>(&who)) co_return std::move(*refused);
           co_return std::nullopt;
-      }) {}
+      }),
+      log_(ctx) {}
+
+void App::start(asio::io_context& ioc) {
+    log_.start(ioc, ctx_.config.campaign.tree_head_interval);
+}
 
 void App::register_routes(Router& router) {
     auto bind = [this](auto method) {
@@ -49,6 +54,7 @@ void App::register_routes(Router& router) {
     staff_.register_routes(router);
     voter_.register_routes(router);
     results_.register_routes(router);
+    log_.register_routes(router);
 }
 
 asio::awaitable<Response> App::health(RequestContext& ctx) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "server/app_context.hpp"
+#include "server/log_api.hpp"
 #include "server/results_api.hpp"
 #include "server/router.hpp"
 #include "server/staff_api.hpp"
@@ -35,6 +36,11 @@ private:
     StaffApi staff_;
     VoterApi voter_;
     ResultsApi results_;
+    LogApi log_;
+
+public:
+    /// Background work: the periodic signed tree head.
+    void start(boost::asio::io_context& ioc);
 };
 
 }  // namespace budget::server

@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
     server::App app(context);
     app.register_routes(router);
 
+    app.start(ioc);
     server::HttpServer http(ioc, cfg.server, router, static_files, metrics);
     try {
         http.start();

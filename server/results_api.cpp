@@ -8,6 +8,7 @@
 #include "server/campaign_store.hpp"
 #include "server/json_body.hpp"
 #include "server/log.hpp"
+#include "server/log_api.hpp"
 #include "server/redis_keys.hpp"
 #include "voting/results.hpp"
 
@@ -106,9 +107,28 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
         log_event("error", "tally_failed", {{"reason", *failed}});
         co_return reject(ApiError::internal, v, "corrupt_log", "Le journal des bulletins est incohérent : " + *failed);
     }
+    // Every tree head signed during the vote must be a prefix of the final log: if the log was
+    // rewritten, the tally stops here instead of signing it.
+    std::vector<std::string> list_heads{"LRANGE", tree_heads_key(ctx_.config.campaign.id), "0", "-1"};
+    auto heads = co_await ctx_.redis.command(std::move(list_heads));
+    if (!heads || heads->is_error()) co_return error_response(ApiError::storage_unavailable, v);
+    std::uint64_t heads_checked = 0;
+    for (const auto& entry : heads->elements) {
+        const auto head = json::parse(entry.str).at("head");
+        const auto size = head.at("tree_size").to_number<std::uint64_t>();
+        const auto root = tally.tree().root_of_prefix(size);
+        if (!root || voting::to_hex(*root) != json::value_to<std::string>(head.at("root"))) {
+            log_event("error", "log_inconsistent_with_head", {{"tree_size", size}});
+            co_return reject(ApiError::internal, v, "log_inconsistent",
+                             "Le journal des bulletins ne prolonge pas une tête d'arbre publiée pendant le "
+                             "vote (taille " + std::to_string(size) + ") : dépouillement refusé.");
+        }
+        ++heads_checked;
+    }
     // Allocation (exact rationals for MES) and signing are CPU work: off the I/O threads.
-    auto work = [this, &ballot, &tally, rule = *rule] {
-        return finish_tally(ctx_.config, **ballot, tally, rule, ctx_.signing_key, config::format_paris_time(unix_now()));
+    auto work = [this, &ballot, &tally, rule = *rule, heads_checked] {
+        return finish_tally(ctx_.config, **ballot, tally, rule, ctx_.signing_key,
+                            config::format_paris_time(unix_now()), heads_checked);
     };
     auto signed_results = co_await run_blocking(ctx_.blocking_pool, std::move(work));
     if (!signed_results) {

@@ -48,7 +48,8 @@ boost::system::result<SignedResults, std::string> finish_tally(const config::Con
                                                                const voting::TallyBuilder& tally,
                                                                voting::Rule rule,
                                                                const SigningKey& key,
-                                                               const std::string& tallied_at) {
+                                                               const std::string& tallied_at,
+                                                               std::uint64_t tree_heads_checked) {
     std::vector<voting::Project> projects;
     voting::ResultsInput in;
     const auto& c = config.campaign;
@@ -62,6 +63,7 @@ boost::system::result<SignedResults, std::string> finish_tally(const config::Con
     in.config_digest = campaign_config_digest(c);
     in.public_key_fingerprint = key_fingerprint(key.public_key);
     in.tallied_at = tallied_at;
+    in.tree_heads_checked = tree_heads_checked;
     {
         boost::system::error_code ec;
         const auto doc = json::parse(ballot.document, ec);

@@ -46,7 +46,8 @@ boost::system::result<SignedResults, std::string> finish_tally(const config::Con
                                                                const voting::TallyBuilder& tally,
                                                                voting::Rule rule,
                                                                const SigningKey& key,
-                                                               const std::string& tallied_at);
+                                                               const std::string& tallied_at,
+                                                               std::uint64_t tree_heads_checked = 0);
 
 /// results.csv: UTF-8 with BOM, ';' separated, French headers, one line per initiative.
 std::string results_csv(const boost::json::object& document);

@@ -56,6 +56,7 @@ boost::json::object make_results_document(const ResultsInput& in, const TallyBui
         {"config_digest", in.config_digest},
         {"public_key_fingerprint", in.public_key_fingerprint},
         {"tallied_at", in.tallied_at},
+        {"tree_heads_checked", in.tree_heads_checked},
         {"votes", votes},
         {"initiatives", initiatives},
         {"winners", winners},

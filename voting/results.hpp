@@ -26,6 +26,8 @@ struct ResultsInput {
     std::int64_t envelope_eur = 0;
     std::string ballot_definition_digest, questionnaire_digest, config_digest;
     std::string public_key_fingerprint, tallied_at;
+    /// Signed tree heads published during the vote whose roots the final tree reproduces.
+    std::uint64_t tree_heads_checked = 0;
     /// In the order of the tally's initiative ids.
     std::vector<ResultsInitiative> initiatives;
 };

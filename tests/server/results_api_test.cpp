@@ -1,6 +1,8 @@
 // Integration: cast ballots, close, tally, publish, and check everything that is published.
 #include "server/results_api.hpp"
 
+#include <sodium.h>
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -8,6 +10,7 @@
 #include "server/crypto.hpp"
 #include "tests/server/process_support.hpp"
 #include "voting/ballot.hpp"
+#include "voting/canonical_json.hpp"
 #include "voting/merkle.hpp"
 #include "voting/results.hpp"
 
@@ -41,7 +44,7 @@ struct Campaign {
     std::string config(std::int64_t opens, std::int64_t closes) const {
         return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() + "\"\n[storage]\ndata_dir = \"" +
                dir.path() + "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" + utc(opens) +
-               "\"\nvote_closes = \"" + utc(closes) + "\"\n[otp]\noutbox = \"" + outbox + "\"\n";
+               "\"\nvote_closes = \"" + utc(closes) + "\"\ntree_head_interval_s = 1\n[otp]\noutbox = \"" + outbox + "\"\n";
     }
 
     void start(std::int64_t opens, std::int64_t closes) {
@@ -188,5 +191,85 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(csv.body.rfind("\xEF\xBB\xBF" "identifiant;titre;", 0) == 0);
         CHECK(csv.body.find("a;Initiative a;arrageois;cooperation;6000;3;oui;1;") != std::string::npos);
         CHECK(json::parse(http_request(port, "GET", "/api/v1/campaign").body).at("phase").as_string() == "published");
+    }
+}
+
+namespace {
+json::value wait_for_head(int port, std::uint64_t size) {
+    json::value head;
+    const bool seen = eventually(
+        [&] {
+            const auto r = http_request(port, "GET", "/api/v1/log/head");
+            if (r.status != 200) return false;
+            head = json::parse(r.body);
+            return head.at("head").at("tree_size").to_number<std::uint64_t>() == size;
+        },
+        5s);
+    REQUIRE(seen);
+    return head;
+}
+
+budget::voting::Hash hash_of(const json::value& v) { return *budget::voting::hash_from_hex(std::string(v.as_string())); }
+
+std::vector<budget::voting::Hash> hashes_of(const json::value& v) {
+    std::vector<budget::voting::Hash> out;
+    for (const auto& h : v.as_array()) out.push_back(hash_of(h));
+    return out;
+}
+}  // namespace
+
+TEST_CASE("during the vote signed tree heads show the log only grows, and include each ballot",
+          "[integration][results][log]") {
+    Campaign c;
+    c.seal({{"a", 6000}, {"b", 5000}});
+    c.start(now_unix() - 3600, now_unix() + 3600);
+    const int port = c.budgetd->port();
+    CHECK(http_request(port, "GET", "/api/v1/log/head").status == 404);
+    const auto first = c.vote("eve", {"a"});
+    c.vote("fay", {"b"});
+    const auto head2 = wait_for_head(port, 2);
+
+    // The head is signed with the campaign key over its canonical bytes.
+    const auto text = *budget::voting::canonical_json(head2.at("head"));
+    std::vector<unsigned char> sig(64), pk(32);
+    std::size_t len = 0;
+    REQUIRE(sodium_base642bin(sig.data(), sig.size(), head2.at("signature").as_string().data(),
+                              head2.at("signature").as_string().size(), nullptr, &len, nullptr,
+                              sodium_base64_VARIANT_ORIGINAL) == 0);
+    REQUIRE(sodium_base642bin(pk.data(), pk.size(), head2.at("public_key").as_string().data(),
+                              head2.at("public_key").as_string().size(), nullptr, &len, nullptr,
+                              sodium_base64_VARIANT_ORIGINAL) == 0);
+    CHECK(crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                                      pk.data()) == 0);
+
+    // A voter sees their ballot in the log before the close.
+    const auto inc = json::parse(http_request(port, "GET", "/api/v1/log/inclusion?ballot_id=" + first + "&tree_size=2").body);
+    CHECK(budget::voting::verify_inclusion(hash_of(inc.at("leaf_hash")), inc.at("leaf_index").to_number<std::uint64_t>(), 2,
+                                           hashes_of(inc.at("audit_path")), hash_of(head2.at("head").at("root"))));
+
+    c.vote("gus", {"a", "b"});
+    const auto head3 = wait_for_head(port, 3);
+    const auto cons = http_request(port, "GET", "/api/v1/log/consistency?from=2&to=3");
+    REQUIRE(cons.status == 200);
+    CHECK(budget::voting::verify_consistency(2, 3, hash_of(head2.at("head").at("root")), hash_of(head3.at("head").at("root")),
+                                             hashes_of(json::parse(cons.body).at("proof"))));
+    CHECK(http_request(port, "GET", "/api/v1/log/consistency?from=3&to=2").status == 400);
+    CHECK(http_request(port, "GET", "/api/v1/log/consistency?from=1&to=99").status == 404);
+    CHECK(json::parse(http_request(port, "GET", "/api/v1/log/heads").body).at("heads").as_array().size() >= 2);
+
+    SECTION("the final tally checks every head") {
+        c.start(now_unix() - 7200, now_unix() - 10);
+        const auto mission = c.login("mission");
+        const auto draft = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally", R"({"rule":"mes"})", mission);
+        REQUIRE(draft.status == 200);
+        CHECK(json::parse(draft.body).at("document").at("tree_heads_checked").to_number<int>() >= 2);
+    }
+    SECTION("a rewritten log is refused at the tally") {
+        c.redis.cli("LSET 'budget:{ct:b0}:log' 0 '{\"ballot_id\":\"00000000000000000000000000000000\",\"choices\":[\"b\"]}'");
+        c.start(now_unix() - 7200, now_unix() - 10);
+        const auto mission = c.login("mission");
+        const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
+        CHECK(refused.status == 500);
+        CHECK(error_code(refused) == "log_inconsistent");
     }
 }
