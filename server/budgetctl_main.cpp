@@ -7,6 +7,8 @@
 
 #include "config/config.hpp"
 #include "server/budgetctl_allocate.hpp"
+#include "server/budgetctl_results.hpp"
+#include "server/budgetctl_staff.hpp"
 #include "server/secrets.hpp"
 
 using namespace budget;
@@ -18,7 +20,21 @@ constexpr const char* kUsage =
     "       budgetctl allocate --rule RULE --pabulib FILE.pb\n"
     "commands:\n"
     "  keys init [--force]   create the Ed25519 signing key and the identity HMAC pepper\n"
-    "  keys show             print the public key (base64) and its fingerprint\n";
+    "  keys show             print the public key (base64) and its fingerprint\n"
+    "  user add --role committee|mission --username U [--replace]\n"
+    "                        create a staff account; the password (12+ characters) is read\n"
+    "                        from stdin. With [redis] embedded = true, budgetd must be running\n"
+    "                        (its Redis listens on DATA_DIR/redis.sock only while it runs)\n"
+    "  initiatives import FILE.json\n"
+    "                        add initiatives (one, a list, or {\"initiatives\":[...]}); every\n"
+    "                        row is checked and nothing is written if one is refused\n"
+    "  tally --rule RULE [--out DIR]\n"
+    "                        count the closed vote, sign the results (draft until published)\n"
+    "                        and write results.json, ballots.json and results.csv into DIR\n"
+    "  pabulib export FILE.pb\n"
+    "                        the closed campaign as an anonymous pabulib instance\n"
+    "       budgetctl verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]\n"
+    "                        check the signature, the root and the count (no config needed)\n";
 
 int keys_command(const config::Config& cfg, const std::vector<std::string>& args) {
     if (args.empty()) {
@@ -74,6 +90,7 @@ int main(int argc, char** argv) {
     const std::string command = args[0];
     args.erase(args.begin());
     if (command == "allocate") return server::run_allocate_command(args, std::cout, std::cerr);
+    if (command == "verify") return server::run_verify_command(args, std::cout, std::cerr);
 
     if (config_path.empty()) {
         std::cerr << "budgetctl: " << command << " needs --config FILE\n" << kUsage;
@@ -87,6 +104,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (command == "keys") return keys_command(cfg, args);
+    if (command == "user") return server::run_user_command(cfg, args, std::cin, std::cout, std::cerr);
+    if (command == "initiatives") {
+        return server::run_initiatives_command(cfg, args, std::cout, std::cerr);
+    }
+    if (command == "tally") return server::run_tally_command(cfg, args, std::cout, std::cerr);
+    if (command == "pabulib") return server::run_pabulib_command(cfg, args, std::cout, std::cerr);
     std::cerr << "budgetctl: unknown command " << command << "\n" << kUsage;
     return 2;
 }

@@ -6,12 +6,14 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "server/crypto.hpp"
 #include "tests/server/process_support.hpp"
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"
 #include "voting/merkle.hpp"
+#include "voting/pabulib.hpp"
 #include "voting/results.hpp"
 
 using namespace budget::test;
@@ -191,7 +193,70 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(csv.body.rfind("\xEF\xBB\xBF" "identifiant;titre;", 0) == 0);
         CHECK(csv.body.find("a;Initiative a;arrageois;cooperation;6000;3;oui;1;") != std::string::npos);
         CHECK(json::parse(http_request(port, "GET", "/api/v1/campaign").body).at("phase").as_string() == "published");
+
+        // What anyone can download verifies with budgetctl, and any change is named.
+        const auto dir = c.dir.path();
+        std::ofstream(dir + "/results.json") << results.body;
+        std::ofstream(dir + "/ballots.json") << exported.body;
+        const std::string verify = BUDGETCTL_PATH " verify " + dir + "/results.json --ballots ";
+        const auto good = run_command(verify + dir + "/ballots.json");
+        CHECK(good.first == 0);
+        CHECK(good.second.find("verify: OK") != std::string::npos);
+
+        auto tampered = results.body;
+        tampered.replace(tampered.find("\"total_allocated_eur\":9000"), 26, "\"total_allocated_eur\":9900");
+        std::ofstream(dir + "/tampered.json") << tampered;
+        const auto flipped = run_command(BUDGETCTL_PATH " verify " + dir + "/tampered.json --ballots " + dir + "/ballots.json");
+        CHECK(flipped.first == 1);
+        CHECK(flipped.second.find("signature:") != std::string::npos);
+
+        auto fewer = json::parse(exported.body);
+        fewer.at("ballots").as_array().pop_back();
+        std::ofstream(dir + "/fewer.json") << json::serialize(fewer);
+        const auto dropped = run_command(verify + dir + "/fewer.json");
+        CHECK(dropped.first == 1);
+        CHECK(dropped.second.find("root:") != std::string::npos);
+
+        const auto other_key = run_command(verify + dir + "/ballots.json --public-key " +
+                                           std::string(44 - 1, 'A') + "=");
+        CHECK(other_key.first == 1);
+        CHECK(other_key.second.find("another key") != std::string::npos);
+
+        const auto pb = run_command(BUDGETCTL_PATH " --config " + dir + "/budget.toml pabulib export " + dir + "/t.pb");
+        REQUIRE(pb.first == 0);
+        const auto instance = budget::voting::read_pabulib_file(dir + "/t.pb");
+        REQUIRE(instance.has_value());
+        CHECK(instance->ballots.size() == 4);
+        CHECK(instance->budget == 10000);
     }
+}
+
+TEST_CASE("budgetctl tallies a closed campaign like the API and writes the files to publish",
+          "[integration][results]") {
+    Campaign c;
+    c.seal({{"a", 6000}, {"b", 5000}});
+    c.start(now_unix() - 3600, now_unix() + 3600);
+    c.vote("hal", {"a"});
+    c.vote("ivy", {"a", "b"});
+    const auto early = run_command(BUDGETCTL_PATH " --config " + c.dir.path() + "/budget.toml tally --rule greedy");
+    CHECK(early.first == 1);
+    CHECK(early.second.find("not closed") != std::string::npos);
+    c.start(now_unix() - 7200, now_unix() - 10);
+    const auto out = c.dir.path() + "/out";
+    const auto tallied = run_command(BUDGETCTL_PATH " --config " + c.dir.path() + "/budget.toml tally --rule mes-completed --out " + out);
+    INFO(tallied.second);
+    REQUIRE(tallied.first == 0);
+    CHECK(tallied.second.find("tallied 2 ballots") != std::string::npos);
+    const auto verified = run_command(BUDGETCTL_PATH " verify " + out + "/results.json --ballots " + out + "/ballots.json");
+    CHECK(verified.first == 0);
+    // The draft is the one the API publishes.
+    const auto mission = c.login("mission");
+    REQUIRE(http_request(c.budgetd->port(), "POST", "/api/v1/admin/publish", "", mission).status == 200);
+    const auto published = json::parse(http_request(c.budgetd->port(), "GET", "/api/v1/results").body);
+    std::ifstream file(out + "/results.json");
+    std::stringstream text;
+    text << file.rdbuf();
+    CHECK(published == json::parse(text.str()));
 }
 
 namespace {
