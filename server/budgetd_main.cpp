@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
         std::cerr << "budgetd: libsodium could not be initialised\n";
         return 1;
     }
+    // A peer that goes away mid-write must cost an error code, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
 
     std::error_code ec;
     std::filesystem::create_directories(cfg.storage.data_dir, ec);

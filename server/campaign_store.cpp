@@ -1,11 +1,17 @@
 #include "server/campaign_store.hpp"
 
+#include <sodium.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <stdexcept>
 
+#include "config/config.hpp"
 #include "server/crypto.hpp"
+#include "server/log.hpp"
 #include "server/redis_keys.hpp"
+#include "server/secrets.hpp"
 
 namespace budget::server {
 
@@ -19,8 +25,9 @@ void throw_exception_from_error(StoreError e, const boost::source_location&) {
 std::string ballot_key(const std::string& campaign) { return keys::prefix(campaign) + "ballot"; }
 
 const BallotInitiative* SealedBallot::find(std::string_view id) const {
-    auto it = std::lower_bound(initiatives.begin(), initiatives.end(), id,
-                               [](const BallotInitiative& b, std::string_view v) { return b.id < v; });
+    auto it =
+        std::lower_bound(initiatives.begin(), initiatives.end(), id,
+                         [](const BallotInitiative& b, std::string_view v) { return b.id < v; });
     return it != initiatives.end() && it->id == id ? &*it : nullptr;
 }
 
@@ -45,7 +52,8 @@ boost::system::result<std::shared_ptr<SealedBallot>, StoreError> CampaignStore::
             b.requested_eur = o.at("requested_eur").to_number<std::int64_t>();
             b.amount_eur = o.at("amount_eur").to_number<std::int64_t>();
             for (const auto& [marker, score] : o.at("radar").as_object()) {
-                b.radar.emplace(std::string(marker), static_cast<int>(score.to_number<std::int64_t>()));
+                b.radar.emplace(std::string(marker),
+                                static_cast<int>(score.to_number<std::int64_t>()));
             }
             ballot->initiatives.push_back(std::move(b));
         }
@@ -69,8 +77,8 @@ CampaignStore::sealed_ballot() {
     }
     const auto& campaign = ctx_.config.campaign;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        std::vector<std::string> cmd{"HMGET", ballot_key(campaign.id), "document", "digest",
-                                     "signature", "public_key"};
+        std::vector<std::string> cmd{
+            "HMGET", ballot_key(campaign.id), "document", "digest", "signature", "public_key"};
         auto reply = co_await ctx_.redis.command(std::move(cmd));
         if (!reply || reply->is_error()) co_return StoreError::unavailable;
         const auto& fields = reply->elements;
@@ -91,9 +99,125 @@ CampaignStore::sealed_ballot() {
     co_return StoreError::unavailable;
 }
 
+std::vector<BallotInitiative> labelled_initiatives(const LabellingSnapshot& snapshot,
+                                                   const labelling::Questionnaire& questionnaire) {
+    static const std::vector<StoredEvaluation> kNone;
+    std::vector<BallotInitiative> out;
+    for (const auto& [id, decision] : snapshot.decisions) {
+        if (decision.decision != "label") continue;
+        const auto found = snapshot.initiatives.find(id);
+        if (found == snapshot.initiatives.end()) continue;
+        const auto& record = found->second;
+        const auto evaluations = snapshot.evaluations.find(id);
+        const auto review = review_initiative(
+            questionnaire, evaluations == snapshot.evaluations.end() ? kNone : evaluations->second);
+        BallotInitiative b;
+        b.id = record.id;
+        b.title = record.title;
+        b.summary = record.summary;
+        b.holder = record.holder;
+        b.commune = record.commune;
+        b.territory = record.territory;
+        b.category = decision.category;
+        b.requested_eur = record.requested_eur;
+        b.amount_eur = record.requested_eur;
+        if (const auto* category = labelling::find_category(questionnaire, decision.category)) {
+            b.amount_eur = std::min(record.requested_eur, category->cap_eur);
+        } else {
+            // Only a questionnaire changed under a running campaign gets here: keep the
+            // initiative on the ballot (the committee labelled it) and say so loudly.
+            log_event("warn", "labelled_category_unknown",
+                      {{"initiative", id}, {"category", decision.category}});
+        }
+        b.radar.insert(review.aggregate.begin(), review.aggregate.end());
+        out.push_back(std::move(b));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
+}
+
+std::string ballot_document(const std::string& campaign,
+                            const std::vector<BallotInitiative>& initiatives,
+                            const std::string& questionnaire_digest, const std::string& sealed_at) {
+    // boost::json keeps insertion order: every object is built with its keys in sorted order.
+    json::array list;
+    for (const auto& b : initiatives) {
+        json::object radar;
+        for (const auto& [marker, score] : b.radar) radar[marker] = score;
+        list.push_back(json::object{{"amount_eur", b.amount_eur},
+                                    {"category", b.category},
+                                    {"commune", b.commune},
+                                    {"holder", b.holder},
+                                    {"id", b.id},
+                                    {"radar", std::move(radar)},
+                                    {"requested_eur", b.requested_eur},
+                                    {"summary", b.summary},
+                                    {"territory", b.territory},
+                                    {"title", b.title}});
+    }
+    json::object doc{{"campaign", campaign},
+                     {"initiatives", std::move(list)},
+                     {"questionnaire_digest", questionnaire_digest},
+                     {"sealed_at", sealed_at}};
+    return json::serialize(doc);
+}
+
+std::string sign_document(const SigningKey& key, std::string_view document) {
+    unsigned char signature[crypto_sign_BYTES];
+    crypto_sign_detached(signature, nullptr,
+                         reinterpret_cast<const unsigned char*>(document.data()), document.size(),
+                         key.secret_key.data());
+    return base64_encode(signature, sizeof signature);
+}
+
 asio::awaitable<boost::system::result<void, StoreError>> CampaignStore::seal() {
-    // Implemented with the labelling storage (initiatives, evaluations, decisions).
-    co_return StoreError::not_sealed;
+    const auto& campaign = ctx_.config.campaign;
+    const boost::system::result<void, StoreError> done;
+    const auto digest_of_questionnaire = labelling::questionnaire_digest(ctx_.questionnaire);
+    const auto public_key =
+        base64_encode(ctx_.signing_key.public_key.data(), ctx_.signing_key.public_key.size());
+    // A write that lands between our read and our seal makes the seal `stale`: read again. Writes
+    // are refused from the opening on, so this settles within a round or two.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        auto snapshot = co_await labelling_.snapshot();
+        if (!snapshot) co_return StoreError::unavailable;
+        if (snapshot->sealed) co_return done;
+        const auto initiatives = labelled_initiatives(*snapshot, ctx_.questionnaire);
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        const auto document = ballot_document(campaign.id, initiatives, digest_of_questionnaire,
+                                              config::format_paris_time(now));
+        const auto digest = crypto::sha256_hex(document);
+        const auto signature = sign_document(ctx_.signing_key, document);
+        AuditEntry audit{"budgetd",
+                         "system",
+                         "seal",
+                         campaign.id,
+                         {{"digest", digest},
+                          {"initiatives", initiatives.size()},
+                          {"questionnaire_digest", digest_of_questionnaire}},
+                         ""};
+        const auto outcome = co_await labelling_.store_ballot(document, digest, signature,
+                                                              public_key, snapshot->version, audit);
+        switch (outcome) {
+            case WriteOutcome::ok:
+                log_event(
+                    "info", "ballot_sealed",
+                    {{"campaign", campaign.id},
+                     {"digest", digest},
+                     {"initiatives", initiatives.size()},
+                     {"public_key_fingerprint", key_fingerprint(ctx_.signing_key.public_key)}});
+                co_return done;
+            case WriteOutcome::sealed:  // another process sealed first: its ballot stands
+                co_return done;
+            case WriteOutcome::stale:
+                continue;
+            default:
+                co_return StoreError::unavailable;
+        }
+    }
+    co_return StoreError::unavailable;
 }
 
 }  // namespace budget::server

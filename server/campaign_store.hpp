@@ -11,6 +11,10 @@
 //   signature   base64 Ed25519 signature of document with the campaign key
 //   public_key  base64 Ed25519 public key
 // and never changes afterwards.
+//
+// The seal is written by one Lua script that sets the fields only when `document` is absent and
+// the labelling has not changed since it was read (labelling_store.hpp): two processes sealing
+// at the same time yield one ballot, and no evaluation or decision slips in unseen.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "server/app_context.hpp"
+#include "server/labelling_store.hpp"
 
 namespace budget::server {
 
@@ -47,8 +52,8 @@ enum class StoreError {
 };
 
 class CampaignStore {
-public:
-    explicit CampaignStore(AppContext& ctx) : ctx_(ctx) {}
+  public:
+    explicit CampaignStore(AppContext& ctx) : ctx_(ctx), labelling_(ctx) {}
 
     /// The sealed ballot, cached in memory once loaded. Once the vote has opened, seals it on
     /// first use if nobody has yet (idempotent across processes).
@@ -59,16 +64,30 @@ public:
     static boost::system::result<std::shared_ptr<SealedBallot>, StoreError> parse_ballot(
         std::string document, std::string digest, std::string signature, std::string public_key);
 
-private:
+  private:
     /// Builds and stores the ballot from the labelled initiatives; HSETNX so that one wins.
     boost::asio::awaitable<boost::system::result<void, StoreError>> seal();
 
     AppContext& ctx_;
+    LabellingStore labelling_;
     std::mutex mutex_;
     std::shared_ptr<const SealedBallot> cached_;
 };
 
 std::string ballot_key(const std::string& campaign);
+
+/// The initiatives a sealed ballot would hold now: those labelled, with the category decided,
+/// the committee's median radar and the amount capped by the category (sorted by id).
+std::vector<BallotInitiative> labelled_initiatives(const LabellingSnapshot& snapshot,
+                                                   const labelling::Questionnaire& questionnaire);
+
+/// The canonical ballot document (layout above): keys sorted, no whitespace, UTF-8.
+std::string ballot_document(const std::string& campaign,
+                            const std::vector<BallotInitiative>& initiatives,
+                            const std::string& questionnaire_digest, const std::string& sealed_at);
+
+/// Base64 Ed25519 detached signature of `document`.
+std::string sign_document(const SigningKey& key, std::string_view document);
 
 }  // namespace budget::server
 

@@ -1,0 +1,88 @@
+#include "server/audit_log.hpp"
+
+#include <boost/json.hpp>
+
+#include "server/log.hpp"
+#include "server/redis_keys.hpp"
+
+namespace budget::server {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+std::string audit_key(const std::string& campaign) { return keys::prefix(campaign) + "audit"; }
+
+std::vector<std::string> audit_fields(const AuditEntry& entry, const std::string& at) {
+    return {"at",
+            at,
+            "username",
+            entry.username,
+            "role",
+            entry.role,
+            "action",
+            entry.action,
+            "target",
+            entry.target,
+            "details",
+            json::serialize(entry.details),
+            "justification",
+            entry.justification};
+}
+
+std::vector<std::string> audit_xadd(const std::string& campaign, const AuditEntry& entry,
+                                    const std::string& at) {
+    std::vector<std::string> cmd{"XADD", audit_key(campaign), "*"};
+    for (auto& f : audit_fields(entry, at)) cmd.push_back(std::move(f));
+    return cmd;
+}
+
+std::optional<json::object> audit_entry_json(const redis::Reply& entry) {
+    if (entry.type != redis::Reply::Type::array || entry.elements.size() != 2) return std::nullopt;
+    const auto& fields = entry.elements[1].elements;
+    json::object out{{"id", entry.elements[0].str},
+                     {"at", ""},
+                     {"username", ""},
+                     {"role", ""},
+                     {"action", ""},
+                     {"target", ""},
+                     {"details", json::object{}},
+                     {"justification", nullptr}};
+    for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
+        const auto& name = fields[i].str;
+        const auto& value = fields[i + 1].str;
+        if (name == "details") {
+            boost::system::error_code ec;
+            auto details = json::parse(value, ec);
+            if (!ec) out["details"] = std::move(details);
+        } else if (name == "justification") {
+            if (!value.empty()) out["justification"] = value;
+        } else if (out.contains(name)) {
+            out[name] = value;
+        }
+    }
+    return out;
+}
+
+asio::awaitable<bool> AuditLog::append(AuditEntry entry) {
+    auto cmd = audit_xadd(ctx_.config.campaign.id, entry, now_rfc3339());
+    auto reply = co_await ctx_.redis.command(std::move(cmd));
+    if (!reply || reply->is_error()) {
+        log_event("error", "audit_append_failed", {{"action", entry.action}});
+        co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<std::optional<json::array>> AuditLog::newest(std::size_t count) {
+    std::vector<std::string> cmd{
+        "XREVRANGE", audit_key(ctx_.config.campaign.id), "+", "-", "COUNT", std::to_string(count)};
+    auto reply = co_await ctx_.redis.command(std::move(cmd));
+    if (!reply || reply->is_error()) co_return std::nullopt;
+    json::array out;
+    for (const auto& e : reply->elements) {
+        if (auto o = audit_entry_json(e)) out.push_back(std::move(*o));
+    }
+    co_return out;
+}
+
+}  // namespace budget::server
