@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and starts the engine on the embedded default: its own redis-server (unix
-# socket, AOF always) and a demo campaign whose vote is open now. Prints the URL to open.
+# socket, AOF always) and a demo campaign whose vote is open now, with eight initiatives
+# labelled through the real committee path. Prints the URL to open.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,12 +12,13 @@ cmake --build build-release -j"$(nproc)" --target budgetd budgetctl
 
 demo=${DEMO_DIR:-$root/var/demo}
 port=${PORT:-8080}
+url="http://127.0.0.1:$port/"
 mkdir -p "$demo"
-if [[ ! -f "$demo/budget.toml" ]]; then
-    opens=$(date -d '-1 day' +%Y-%m-%dT00:00:00%:z)
-    closes=$(date -d '+29 days' +%Y-%m-%dT23:59:59%:z)
+ctl=(build-release/server/budgetctl --config "$demo/budget.toml")
+
+write_config() {  # $1: vote opening, $2: vote closing
     cat > "$demo/budget.toml" <<TOML
-# Demo campaign written by scripts/run.sh: embedded Redis, vote open now, codes in the outbox.
+# Demo campaign written by scripts/run.sh: embedded Redis, codes in the outbox file.
 [server]
 listen = "127.0.0.1:$port"
 threads = 2
@@ -27,21 +29,45 @@ data_dir = "$demo/data"
 [campaign]
 id = "demo"
 title = "Budget citoyen — démonstration"
-vote_opens = "$opens"
-vote_closes = "$closes"
+vote_opens = "$1"
+vote_closes = "$2"
 max_choices = 3
 min_age = 11
-envelope_eur = 572000
+envelope_eur = 40000
+tree_head_interval_s = 60
 [otp]
 delivery = "outbox"
 outbox = "$demo/outbox.jsonl"
 TOML
-fi
-ctl=(build-release/server/budgetctl --config "$demo/budget.toml")
-[[ -f "$demo/data/keys/campaign.ed25519" ]] || "${ctl[@]}" keys init
+}
 
-url="http://127.0.0.1:$(sed -n 's/^listen = "[^:]*:\([0-9]*\)"/\1/p' "$demo/budget.toml")/"
+if [[ ! -f "$demo/seeded" ]]; then
+    # Labelling happens before the vote: start with the opening tomorrow, label, then open.
+    write_config "$(TZ=Europe/Paris date -d '+1 day' +%Y-%m-%dT00:00:00%:z)" "$(TZ=Europe/Paris date -d '+30 days' +%Y-%m-%dT23:59:59%:z)"
+    [[ -f "$demo/data/keys/campaign.ed25519" ]] || "${ctl[@]}" keys init
+    build-release/server/budgetd --config "$demo/budget.toml" 2>"$demo/seed.log" &
+    pid=$!
+    trap 'kill $pid 2>/dev/null || true' EXIT
+    for _ in $(seq 100); do curl -fs "${url}api/v1/health" >/dev/null && break; sleep 0.1; done
+    umask 077
+    : > "$demo/staff-passwords.txt"
+    for user in comite-a:committee comite-b:committee comite-c:committee mission:mission; do
+        password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+        echo "$password" | "${ctl[@]}" user add --replace --role "${user#*:}" --username "${user%%:*}" >/dev/null
+        echo "${user%%:*} ${user#*:} $password" >> "$demo/staff-passwords.txt"
+    done
+    "${ctl[@]}" initiatives import config/demo-initiatives.json
+    /usr/bin/python3 scripts/seed-demo.py "$url" "$demo/staff-passwords.txt"
+    kill "$pid" && wait "$pid" || true
+    trap - EXIT
+    write_config "$(TZ=Europe/Paris date -d '-1 minute' +%Y-%m-%dT%H:%M:%S%:z)" "$(TZ=Europe/Paris date -d '+29 days' +%Y-%m-%dT23:59:59%:z)"
+    touch "$demo/seeded"
+fi
+
 echo
-echo "Budget citoyen engine: open $url  (one-time codes land in $demo/outbox.jsonl; Ctrl-C stops)"
+echo "Budget citoyen engine: open $url"
+echo "  one-time codes are written to $demo/outbox.jsonl (no mail is sent in the demo)"
+echo "  staff accounts and passwords: $demo/staff-passwords.txt (committee: /comite, Mission ESS: /mission)"
+echo "  Ctrl-C stops the engine and its Redis; DEMO_DIR=... PORT=... to run another one"
 echo
 exec build-release/server/budgetd --config "$demo/budget.toml"
