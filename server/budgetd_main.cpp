@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
@@ -193,24 +194,22 @@ int main(int argc, char** argv) {
 
     // SIGTERM/SIGINT: stop accepting, let requests in flight finish, then stop.
     asio::signal_set signals(ioc, SIGTERM, SIGINT);
-    asio::steady_timer drain(ioc);
     signals.async_wait([&](boost::system::error_code e, int sig) {
         if (e) return;
         server::log_event("info", "shutting_down", {{"signal", sig}});
         http.shutdown();
         supervise.cancel();
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        auto check = std::make_shared<std::function<void()>>();
-        *check = [&, deadline, check] {
-            if (http.active_connections() == 0 || std::chrono::steady_clock::now() > deadline) {
-                redis.stop();
-                ioc.stop();
-                return;
+        auto drain = [&]() -> asio::awaitable<void> {
+            asio::steady_timer tick(co_await asio::this_coro::executor);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (http.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+                tick.expires_after(std::chrono::milliseconds(20));
+                co_await tick.async_wait(asio::use_awaitable);
             }
-            drain.expires_after(std::chrono::milliseconds(20));
-            drain.async_wait([check](boost::system::error_code) { (*check)(); });
+            redis.stop();
+            ioc.stop();
         };
-        (*check)();
+        asio::co_spawn(ioc, std::move(drain), asio::detached);
     });
 
     std::vector<std::thread> threads;
