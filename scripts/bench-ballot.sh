@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of the ballot hot path, in one run on this machine, Release build:
+#   (a) redis-benchmark running budgetd's own ballot Lua script (kCastBallot, read from
+#       server/voter_scripts.hpp) with EVALSHA, unpipelined, 64 connections, a random identity
+#       key per call: the storage ceiling;
+#   (b) budget-loadtest in ballots-only mode against budgetd: sessions prepared untimed, then only
+#       POST /api/v1/ballots timed at 64 connections (every guarantee on, outcome checked);
+# both against one redis-server with AOF `appendfsync always`, on loopback, in a temporary
+# directory; prints ballots/s, p50 and p99 side by side and (b) as a percentage of (a).
+# Target (issue 4): (b) >= 60 % of (a) with p99 < 50 ms.
+#
+# Environment: CONNECTIONS (64), REDIS_REQUESTS (300000), BALLOTS (40000), THREADS (budgetd
+# I/O threads, 2), BUILD_DIR (build-release), BUDGETD_LOG (/dev/null), PROFILE=1 to record
+# perf-record budgetd during the timed ballots into $PROFILE_OUT ($BUILD_DIR/perf-budgetd.data),
+# SKIP_BUILD=1 to use the binaries as they are.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+connections=${CONNECTIONS:-64}
+redis_requests=${REDIS_REQUESTS:-300000}
+ballots=${BALLOTS:-40000}
+threads=${THREADS:-2}
+BIN_DIR=${BUILD_DIR:-build-release}
+
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    cmake -S . -B "$BIN_DIR" -DCMAKE_BUILD_TYPE=Release -DBUDGET_TESTS=OFF >/dev/null
+    cmake --build "$BIN_DIR" -j2 --target budgetd budgetctl budget_loadtest >/dev/null
+fi
+loadtest="$BIN_DIR/loadtest/budget-loadtest"
+
+# shellcheck source=loadtest/engine-env.sh
+source loadtest/engine-env.sh
+perf_pid=""
+lt_pid=""
+cleanup() {
+    if [[ -n $lt_pid ]]; then kill "$lt_pid" 2>/dev/null || true; fi
+    if [[ -n $perf_pid ]]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
+    engine_cleanup
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "machine: $(nproc) cores; $(uptime | sed 's/.*load average/load average/')"
+echo "busiest processes before the run:"
+top -bn1 -o %CPU | sed -n '8,12p'
+echo
+
+engine_start 10 "$threads"
+tag="budget:{c$CAMPAIGN:b0}:"
+
+# CPU seconds (user + system) a process has used so far.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_delta() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.1f", (n > 0) ? (1e6 * (b - a) / n) : 0}'; }
+
+# (a) The same script, loaded from the source the server compiles.
+script=$(awk '/kCastBallot = R"lua\(/ {f=1; next} f && /^\)lua";/ {exit} f {print}' \
+    server/voter_scripts.hpp)
+[[ -n $script ]] || { echo "cannot find kCastBallot in server/voter_scripts.hpp" >&2; exit 2; }
+sha=$(engine_redis_cli SCRIPT LOAD "$script")
+# redis-benchmark replaces every __rand_int__ in every argument with a fresh 12-digit number
+# (-r sets the range, an int: 2*10^9 leaves ~20 collisions in 300,000 calls): one new identity
+# key, and one new 32-character ballot id, per call. Every key carries the {c<campaign>:b0} tag.
+ballot='{"ballot_id":"0123456789abcdef0123456789abcdef","choices":["i-02","i-05","i-09"]}'
+redis_cpu0=$(cpu_of "$REDIS_PID")
+redis_csv=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$connections" \
+    -n "$redis_requests" -r 2000000000 --csv \
+    EVALSHA "$sha" 4 "${tag}voted:__rand_int__" "${tag}log" "${tag}receipts" "${tag}stats" \
+    "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois)
+redis_cpu1=$(cpu_of "$REDIS_PID")
+# "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",
+# "max_latency_ms"; the test name holds the ballot's commas, so count fields from the end.
+read -r redis_rps redis_p50 redis_p99 < <(tail -1 <<<"$redis_csv" | tr -d '"' |
+    awk -F, '{print $(NF-6), $(NF-3), $(NF-1)}')
+stored=$(engine_redis_cli LLEN "${tag}log")
+echo "(a) redis-benchmark: $redis_requests calls, $stored ballots in the log (the rest: identity" \
+    "collisions, refused as already voted); redis-server CPU $(cpu_delta "$redis_cpu0" \
+    "$redis_cpu1" "$redis_requests") us/call"
+
+# (b) budgetd end to end. The load generator says when the timed phase starts and ends, so that
+# CPU use (and the optional profile) covers the ballots only.
+profile_out=${PROFILE_OUT:-$BIN_DIR/perf-budgetd.data}
+summary="$ENGINE_WORK/loadtest-summary.txt"
+lt_out="$ENGINE_WORK/loadtest.out"
+timeout 180 "$loadtest" --scenario loadtest/scenarios/ballots-only.toml --url "$BUDGETD_URL" \
+    --outbox "$OUTBOX" --redis "$REDIS_URL" --campaign "$CAMPAIGN" --choices "$BALLOT_IDS" \
+    --residents "$ballots" --connections "$connections" --summary "$summary" --quiet \
+    >"$lt_out" 2>&1 &
+lt_pid=$!
+wait_for() {
+    until grep -q "$1" "$lt_out" 2>/dev/null || ! kill -0 "$lt_pid" 2>/dev/null; do sleep 0.02; done
+}
+wait_for "sessions ready"
+lt_child=$(pgrep -P "$lt_pid" | head -1)  # the load generator itself, under timeout
+lt_child=${lt_child:-$lt_pid}
+budgetd_cpu0=$(cpu_of "$BUDGETD_PID")
+redis_cpu0=$(cpu_of "$REDIS_PID")
+loadtest_cpu0=$(cpu_of "$lt_child")
+if [[ -n ${PROFILE:-} ]]; then
+    perf record --call-graph dwarf,16384 -F 1999 -p "$BUDGETD_PID" -o "$profile_out" \
+        >/dev/null 2>&1 &
+    perf_pid=$!
+fi
+wait_for "ballots done"
+budgetd_cpu1=$(cpu_of "$BUDGETD_PID")
+redis_cpu1=$(cpu_of "$REDIS_PID")
+loadtest_cpu1=$(cpu_of "$lt_child")
+if [[ -n $perf_pid ]]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    perf_pid=""
+    echo "perf profile of budgetd during the ballots: $profile_out (perf report -i $profile_out)"
+fi
+lt_status=0
+wait "$lt_pid" || lt_status=$?
+if [[ $lt_status -ne 0 || ! -s $summary ]]; then
+    cat "$lt_out"
+    echo "budget-loadtest failed (status $lt_status)" >&2
+    exit 1
+fi
+grep -E "^ballots-only phase|VERDICT" "$lt_out"
+value() { awk -F= -v k="$1" '$1 == k {print $2}' "$summary"; }
+budgetd_rps=$(value ballots_per_s)
+budgetd_p50=$(value ballot_p50_ms)
+budgetd_p99=$(value ballot_p99_ms)
+
+echo
+printf '%-58s %12s %10s %10s\n' "ballot path, $connections connections, AOF always" "ballots/s" "p50 ms" \
+    "p99 ms"
+printf '%-58s %12.0f %10.2f %10.2f\n' "(a) redis-benchmark EVALSHA kCastBallot (storage ceiling)" \
+    "$redis_rps" "$redis_p50" "$redis_p99"
+printf '%-58s %12.0f %10.2f %10.2f\n' "(b) budgetd POST /api/v1/ballots (budget-loadtest)" \
+    "$budgetd_rps" "$budgetd_p50" "$budgetd_p99"
+ratio=$(awk -v b="$budgetd_rps" -v a="$redis_rps" 'BEGIN {printf "%.1f", (a > 0) ? (100 * b / a) : 0}')
+met=$(awk -v r="$ratio" -v p="$budgetd_p99" 'BEGIN {print (r >= 60 && p < 50) ? "yes" : "no"}')
+echo "(b) / (a) = $ratio %   (target: >= 60 % with p99 < 50 ms: $met)"
+n=$(value ballots)
+echo "CPU per ballot during (b): budgetd $(cpu_delta "$budgetd_cpu0" "$budgetd_cpu1" "$n") us," \
+    "redis-server $(cpu_delta "$redis_cpu0" "$redis_cpu1" "$n") us, budget-loadtest" \
+    "$(cpu_delta "$loadtest_cpu0" "$loadtest_cpu1" "$n") us"
+echo "budgetd threads: $threads; load generator and redis-benchmark share the same $(nproc) cores"
+echo "load average after: $(uptime | sed 's/.*load average: //')"
