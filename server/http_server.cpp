@@ -203,12 +203,8 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
         const int status = static_cast<int>(res.result_int());
         const auto latency = std::chrono::steady_clock::now() - started;
         metrics_.record_request(route, std::string(req.method_string()), status, latency);
-        log_event("info", "request",
-                  {{"method", std::string(req.method_string())},
-                   {"path", route},
-                   {"status", status},
-                   {"latency_ms",
-                    std::chrono::duration<double, std::milli>(latency).count()}});
+        log_request(req.method_string(), route, status,
+                    std::chrono::duration<double, std::milli>(latency).count());
 
         stream.expires_after(config_.read_timeout);
         auto [wec, wn] = co_await http::async_write(stream, res, kTuple);

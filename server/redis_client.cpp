@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -14,6 +16,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <array>
+#include <deque>
+#include <iterator>
 #include <mutex>
 #include <stdexcept>
 
@@ -109,14 +114,25 @@ Script::Script(std::string src) : source(std::move(src)) {
     }
 }
 
-// One in-flight command. Its completion races with its timeout: whichever flips `state_` first
-// wins, and the coroutine waiting on `timer_` reads the result once woken.
+// One in-flight command: completed exactly once, on the connection's strand, by its reply, its
+// timeout, a lost connection or a refused submission; the waiting coroutine is resumed on its
+// own executor, never from inside hiredis.
 struct PendingCommand {
-    explicit PendingCommand(asio::any_io_executor ex) : timer(std::move(ex)) {}
-    asio::steady_timer timer;
-    std::atomic<int> state{0};  // 0 pending, 1 completed, 2 abandoned (timed out)
-    Result result{Reply{}};
-    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    virtual ~PendingCommand() = default;
+    virtual void complete(Result result) = 0;
+    std::chrono::steady_clock::time_point deadline;
+    bool done = false;
+};
+
+template <typename Handler>
+struct PendingCommandFor final : PendingCommand {
+    explicit PendingCommandFor(Handler h) : handler(std::move(h)) {}
+    void complete(Result result) override {
+        done = true;
+        auto ex = asio::get_associated_executor(handler);
+        asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable { std::move(h)(std::move(r)); });
+    }
+    Handler handler;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -125,6 +141,7 @@ public:
         : strand_(asio::make_strand(ioc)),
           fd_(strand_),
           reconnect_timer_(strand_),
+          sweep_timer_(strand_),
           target_(std::move(target)),
           options_(options),
           metrics_(metrics),
@@ -159,19 +176,17 @@ public:
 
     bool connected() const { return connected_.load(std::memory_order_relaxed); }
 
-    asio::awaitable<Result> command(std::vector<std::string> args) {
-        auto op = std::make_shared<PendingCommand>(co_await asio::this_coro::executor);
-        op->timer.expires_after(options_.command_timeout);
-        asio::dispatch(strand_, [self = shared_from_this(), op, args = std::move(args)] {
-            self->submit(op, args);
-        });
-        error_code ec;
-        co_await op->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        int expected = 0;
-        if (op->state.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) {
-            co_return Result{make_error_code(Errc::timeout)};
-        }
-        co_return std::move(op->result);
+    /// Sends a command; completes with its reply (or an error) on the caller's executor.
+    template <typename Token>
+    auto async_command(std::vector<std::string> args, Token&& token) {
+        auto initiation = [self = shared_from_this()](auto handler, std::vector<std::string> command) {
+            using Handler = std::decay_t<decltype(handler)>;
+            std::shared_ptr<PendingCommand> op = std::make_shared<PendingCommandFor<Handler>>(std::move(handler));
+            asio::dispatch(self->strand_, [self, op = std::move(op), command = std::move(command)]() mutable {
+                self->submit(std::move(op), command);
+            });
+        };
+        return asio::async_initiate<Token, void(Result)>(std::move(initiation), token, std::move(args));
     }
 
 private:
@@ -211,21 +226,16 @@ private:
         // on_cleanup already ran (hiredis calls it first) and scheduled the reconnection.
     }
 
-    static void on_reply(redisAsyncContext*, void* reply, void* privdata) {
+    static void on_reply(redisAsyncContext* ctx, void* reply, void* privdata) {
         std::unique_ptr<std::shared_ptr<PendingCommand>> holder(
             static_cast<std::shared_ptr<PendingCommand>*>(privdata));
         auto& op = *holder;
-        if (op->state.load(std::memory_order_acquire) != 0) return;  // timed out already
-        if (reply) {
-            op->result = convert(static_cast<redisReply*>(reply));
-        } else {
-            op->result = Result{make_error_code(Errc::connection_lost)};
+        if (!op->done) {
+            op->complete(reply ? Result{convert(static_cast<redisReply*>(reply))}
+                               : Result{make_error_code(Errc::connection_lost)});
         }
-        int expected = 0;
-        if (op->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
-            // Never resume the waiting coroutine from inside hiredis: wake it on its own executor.
-            asio::post(op->timer.get_executor(), [op] { op->timer.cancel(); });
-        }
+        // Replies come in order: forget the finished commands at the head of the queue.
+        if (auto* self = static_cast<Connection*>(ctx->ev.data)) self->drop_finished();
     }
 
     void connect() {
@@ -305,25 +315,62 @@ private:
                        }));
     }
 
-    void submit(const std::shared_ptr<PendingCommand>& op, const std::vector<std::string>& args) {
+    void submit(std::shared_ptr<PendingCommand> op, const std::vector<std::string>& args) {
         if (!ctx_ || !connected_) {
-            fail(op, Errc::unavailable);
+            op->complete(Result{make_error_code(Errc::unavailable)});
             return;
         }
-        std::vector<const char*> argv;
-        std::vector<std::size_t> argvlen;
-        argv.reserve(args.size());
-        argvlen.reserve(args.size());
-        for (const auto& a : args) {
-            argv.push_back(a.data());
-            argvlen.push_back(a.size());
+        // Small fixed arrays for the usual short commands: no allocation on the hot path.
+        constexpr std::size_t kInline = 16;
+        std::array<const char*, kInline> argv_small;
+        std::array<std::size_t, kInline> len_small;
+        std::vector<const char*> argv_big;
+        std::vector<std::size_t> len_big;
+        const char** argv = argv_small.data();
+        std::size_t* argvlen = len_small.data();
+        if (args.size() > kInline) {
+            argv_big.resize(args.size());
+            len_big.resize(args.size());
+            argv = argv_big.data();
+            argvlen = len_big.data();
         }
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            argv[i] = args[i].data();
+            argvlen[i] = args[i].size();
+        }
+        op->deadline = std::chrono::steady_clock::now() + options_.command_timeout;
         auto* holder = new std::shared_ptr<PendingCommand>(op);
-        if (redisAsyncCommandArgv(ctx_, &Connection::on_reply, holder, static_cast<int>(argv.size()),
-                                  argv.data(), argvlen.data()) != REDIS_OK) {
+        if (redisAsyncCommandArgv(ctx_, &Connection::on_reply, holder, static_cast<int>(args.size()), argv,
+                                  argvlen) != REDIS_OK) {
             delete holder;
-            fail(op, Errc::unavailable);
+            op->complete(Result{make_error_code(Errc::unavailable)});
+            return;
         }
+        pending_.push_back(std::move(op));
+        arm_sweep();
+    }
+
+    // One timer per connection watches the oldest command: a Redis that stops answering fails
+    // its commands with `timeout` instead of leaving requests hanging.
+    void arm_sweep() {
+        if (sweeping_ || pending_.empty()) return;
+        sweeping_ = true;
+        sweep_timer_.expires_at(pending_.front()->deadline);
+        sweep_timer_.async_wait([self = shared_from_this()](error_code) {
+            self->sweeping_ = false;
+            const auto now = std::chrono::steady_clock::now();
+            while (!self->pending_.empty() &&
+                   (self->pending_.front()->done || self->pending_.front()->deadline <= now)) {
+                auto& op = self->pending_.front();
+                if (!op->done) op->complete(Result{make_error_code(Errc::timeout)});
+                self->pending_.pop_front();
+            }
+            self->arm_sweep();
+        });
+    }
+
+    void drop_finished() {
+        while (!pending_.empty() && pending_.front()->done) pending_.pop_front();
     }
 
     void send_script_load(const Script& s) {
@@ -332,17 +379,12 @@ private:
         redisAsyncCommandArgv(ctx_, nullptr, nullptr, 3, argv, len);
     }
 
-    static void fail(const std::shared_ptr<PendingCommand>& op, Errc e) {
-        op->result = Result{make_error_code(e)};
-        int expected = 0;
-        if (op->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
-            asio::post(op->timer.get_executor(), [op] { op->timer.cancel(); });
-        }
-    }
-
     asio::strand<asio::io_context::executor_type> strand_;
     asio::posix::stream_descriptor fd_;
     asio::steady_timer reconnect_timer_;
+    asio::steady_timer sweep_timer_;
+    std::deque<std::shared_ptr<PendingCommand>> pending_;  ///< in the order sent
+    bool sweeping_ = false;
     Target target_;
     Options options_;
     Metrics* metrics_;
@@ -402,7 +444,7 @@ Connection& Client::pick() {
 asio::awaitable<Result> Client::command(std::vector<std::string> args) {
     auto& conn = pick();
     const auto started = std::chrono::steady_clock::now();
-    auto result = co_await conn.command(std::move(args));
+    auto result = co_await conn.async_command(std::move(args), asio::use_awaitable);
     if (auto* m = conn.metrics(); m && result) {
         m->record_redis_roundtrip(std::chrono::steady_clock::now() - started);
     }
@@ -411,18 +453,22 @@ asio::awaitable<Result> Client::command(std::vector<std::string> args) {
 
 asio::awaitable<Result> Client::eval(const Script& script, std::vector<std::string> keys,
                                      std::vector<std::string> args) {
-    std::vector<std::string> cmd;
-    cmd.reserve(3 + keys.size() + args.size());
-    cmd.push_back("EVALSHA");
-    cmd.push_back(script.sha1);
-    cmd.push_back(std::to_string(keys.size()));
-    cmd.insert(cmd.end(), keys.begin(), keys.end());
-    cmd.insert(cmd.end(), args.begin(), args.end());
-    auto result = co_await command(cmd);
+    auto build = [&](bool by_sha) {
+        std::vector<std::string> cmd;
+        cmd.reserve(3 + keys.size() + args.size());
+        cmd.push_back(by_sha ? "EVALSHA" : "EVAL");
+        cmd.push_back(by_sha ? script.sha1 : script.source);
+        cmd.push_back(std::to_string(keys.size()));
+        cmd.insert(cmd.end(), keys.begin(), keys.end());
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        return cmd;
+    };
+    auto first = build(true);
+    auto result = co_await command(std::move(first));
     if (result && result->is_error() && result->str.rfind("NOSCRIPT", 0) == 0) {
-        cmd[0] = "EVAL";
-        cmd[1] = script.source;
-        result = co_await command(std::move(cmd));
+        // Redis forgot the script (a restart or a failover): send it whole once.
+        auto full = build(false);
+        result = co_await command(std::move(full));
     }
     co_return result;
 }

@@ -1,6 +1,8 @@
 #include "server/voter_api.hpp"
 
 #include <boost/json.hpp>
+#include <array>
+#include <charconv>
 #include <chrono>
 
 #include "server/api_error.hpp"
@@ -72,21 +74,18 @@ std::string VoterSessions::issue(const VoterSession& s) const {
 std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int64_t now) const {
     const auto plain = crypto::open_token(key_, token);
     if (!plain) return std::nullopt;
-    std::vector<std::string> parts;
+    std::array<std::string_view, 5> parts;
     std::string_view rest = *plain;
-    while (true) {
+    for (std::size_t i = 0; i < parts.size(); ++i) {
         const auto bar = rest.find('|');
-        parts.emplace_back(rest.substr(0, bar));
-        if (bar == std::string_view::npos) break;
-        rest.remove_prefix(bar + 1);
+        if ((bar == std::string_view::npos) != (i + 1 == parts.size())) return std::nullopt;
+        parts[i] = rest.substr(0, bar);
+        rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
     }
-    if (parts.size() != 5 || parts[0] != "v1" || parts[1] != campaign_) return std::nullopt;
-    VoterSession s{parts[2], parts[3], 0};
-    try {
-        s.expires_unix = std::stoll(parts[4]);
-    } catch (...) {
-        return std::nullopt;
-    }
+    if (parts[0] != "v1" || parts[1] != campaign_) return std::nullopt;
+    VoterSession s{std::string(parts[2]), std::string(parts[3]), 0};
+    const auto [end, ec] = std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), s.expires_unix);
+    if (ec != std::errc() || end != parts[4].data() + parts[4].size()) return std::nullopt;
     if (s.expires_unix < now) return std::nullopt;
     return s;
 }
@@ -386,13 +385,14 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
                          "n'a été enregistré.");
     }
 
+    const auto cast_at = config::format_paris_time(now);  // once: the day and the receipt use it
     const auto ballot_id = crypto::random_hex(16);
     auto bytes = voting::canonical_ballot(ballot_id, *valid);
     const auto leaf = voting::to_hex(voting::leaf_hash(bytes));
     const auto tag = shard_tag(session->identity_key);
     std::vector<std::string> keys{tag + "voted:" + session->identity_key, tag + "log", tag + "receipts",
                                   tag + "stats"};
-    std::vector<std::string> args{std::move(bytes), ballot_id, paris_day(now), session->territory};
+    std::vector<std::string> args{std::move(bytes), ballot_id, cast_at.substr(0, 10), session->territory};
     auto r = co_await ctx_.redis.eval(cast_ballot_, std::move(keys), std::move(args));
     if (!r || r->is_error() || r->type != redis::Reply::Type::integer) {
         if (r && r->is_error()) log_event("error", "ballot_script_failed", {{"reason", r->str}});
@@ -415,7 +415,7 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     }
     json::object receipt{{"ballot_id", ballot_id},
                          {"ballot_hash", leaf},
-                         {"cast_at", config::format_paris_time(now)}};
+                         {"cast_at", cast_at}};
     json::object out{{"receipt", receipt}};
     co_return json_response(http::status::created, out, v);
 }
