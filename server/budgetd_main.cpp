@@ -7,6 +7,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,7 +15,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -142,12 +145,21 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    asio::io_context ioc(cfg.server.threads);
+    // One event loop per thread: a request is served start to end on one thread, with its own
+    // Redis connections, and never waits on a lock or a cross-thread hand-off.
+    std::vector<std::unique_ptr<asio::io_context>> loops;
+    std::vector<asio::io_context*> workers;
+    for (int i = 0; i < cfg.server.threads; ++i) {
+        loops.push_back(std::make_unique<asio::io_context>(1));
+        workers.push_back(loops.back().get());
+    }
+    asio::io_context& ioc = *loops.front();
     server::Metrics metrics;
     server::redis::Options redis_options;
     redis_options.command_timeout = cfg.redis.command_timeout;
     const int connections = cfg.redis.connections > 0 ? cfg.redis.connections : cfg.server.threads;
-    server::redis::Client redis(ioc, target, redis_options, connections, &metrics);
+    const int per_loop = std::max(1, connections / cfg.server.threads);
+    server::redis::Client redis(workers, target, redis_options, per_loop, &metrics);
     redis.start();
 
     server::StaticFiles static_files(cfg.server.web_root);
@@ -161,7 +173,7 @@ int main(int argc, char** argv) {
     app.register_routes(router);
 
     app.start(ioc);
-    server::HttpServer http(ioc, cfg.server, router, static_files, metrics);
+    server::HttpServer http(ioc, cfg.server, router, static_files, metrics, workers);
     try {
         http.start();
     } catch (const std::exception& e) {
@@ -207,13 +219,16 @@ int main(int argc, char** argv) {
                 co_await tick.async_wait(asio::use_awaitable);
             }
             redis.stop();
-            ioc.stop();
+            for (auto* loop : workers) loop->stop();
         };
         asio::co_spawn(ioc, std::move(drain), asio::detached);
     });
 
     std::vector<std::thread> threads;
-    for (int i = 1; i < cfg.server.threads; ++i) threads.emplace_back([&] { ioc.run(); });
+    // The worker loops have no work of their own until a connection arrives: keep them alive.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
+    for (auto* loop : workers) keep_alive.push_back(asio::make_work_guard(*loop));
+    for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([loop = workers[i]] { loop->run(); });
     ioc.run();
     for (auto& t : threads) t.join();
     blocking_pool.join();

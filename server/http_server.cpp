@@ -43,8 +43,10 @@ void add_security_headers(Response& res) {
 }
 
 HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config,
-                       const Router& router, const StaticFiles& static_files, Metrics& metrics)
+                       const Router& router, const StaticFiles& static_files, Metrics& metrics,
+                       std::vector<asio::io_context*> workers)
     : ioc_(ioc),
+      workers_(workers.empty() ? std::vector<asio::io_context*>{&ioc} : std::move(workers)),
       config_(config),
       router_(router),
       static_files_(static_files),
@@ -93,7 +95,8 @@ std::size_t HttpServer::active_connections() const {
 
 asio::awaitable<void> HttpServer::accept_loop() {
     while (!stopping_) {
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kTuple);
+        auto& worker = *workers_[next_worker_++ % workers_.size()];
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(worker), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
             // Out of descriptors and the like: back off a little instead of spinning.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "config/config.hpp"
 #include "server/http_types.hpp"
@@ -20,8 +21,10 @@ namespace budget::server {
 
 class HttpServer {
 public:
+    /// Accepts on `ioc`; each connection then lives on one of `workers` (round-robin).
     HttpServer(boost::asio::io_context& ioc, const config::ServerConfig& config, const Router& router,
-               const StaticFiles& static_files, Metrics& metrics);
+               const StaticFiles& static_files, Metrics& metrics,
+               std::vector<boost::asio::io_context*> workers = {});
     ~HttpServer();
 
     /// Binds and starts accepting. Throws on a port that cannot be bound.
@@ -43,6 +46,8 @@ private:
     boost::asio::awaitable<void> run_session(std::shared_ptr<Session> session);
 
     boost::asio::io_context& ioc_;
+    std::vector<boost::asio::io_context*> workers_;
+    std::size_t next_worker_ = 0;
     const config::ServerConfig& config_;
     const Router& router_;
     const StaticFiles& static_files_;

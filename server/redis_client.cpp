@@ -9,6 +9,8 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -402,10 +404,17 @@ public:
 
 Client::Client(asio::io_context& ioc, Target target, Options options, int connections,
                Metrics* metrics)
+    : Client(std::vector<asio::io_context*>{&ioc}, std::move(target), options, connections, metrics) {}
+
+Client::Client(const std::vector<asio::io_context*>& contexts, Target target, Options options,
+               int connections_per_context, Metrics* metrics)
     : target_(std::move(target)) {
-    if (connections < 1) connections = 1;
-    for (int i = 0; i < connections; ++i) {
-        connections_.push_back(std::make_shared<Connection>(ioc, target_, options, metrics));
+    connections_per_context = std::max(1, connections_per_context);
+    for (auto* ioc : contexts) {
+        for (int i = 0; i < connections_per_context; ++i) {
+            connections_.push_back(std::make_shared<Connection>(*ioc, target_, options, metrics));
+            context_of_.push_back(ioc);
+        }
     }
 }
 
@@ -430,10 +439,15 @@ void Client::preload(const Script& script) {
     for (auto& c : connections_) c->preload(script);
 }
 
-Connection& Client::pick() {
-    // Prefer a live connection: one that is reconnecting would only answer "unavailable".
+Connection& Client::pick(const asio::execution_context* caller) {
+    // First a live connection of the caller's own event loop, then any live one: one that is
+    // reconnecting would only answer "unavailable".
     const auto n = connections_.size();
     const auto start = next_.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto k = (start + i) % n;
+        if (context_of_[k] == caller && connections_[k]->connected()) return *connections_[k];
+    }
     for (std::size_t i = 0; i < n; ++i) {
         auto& c = *connections_[(start + i) % n];
         if (c.connected()) return c;
@@ -442,7 +456,8 @@ Connection& Client::pick() {
 }
 
 asio::awaitable<Result> Client::command(std::vector<std::string> args) {
-    auto& conn = pick();
+    const auto executor = co_await asio::this_coro::executor;
+    auto& conn = pick(&asio::query(executor, asio::execution::context));
     const auto started = std::chrono::steady_clock::now();
     auto result = co_await conn.async_command(std::move(args), asio::use_awaitable);
     if (auto* m = conn.metrics(); m && result) {

@@ -74,6 +74,11 @@ class Client {
 public:
     Client(boost::asio::io_context& ioc, Target target, Options options, int connections,
            Metrics* metrics);
+    /// One group of `connections_per_context` connections per event loop: a coroutine running
+    /// on a loop talks to Redis through that loop's connections, so a request never crosses
+    /// threads (budgetd runs one io_context per thread).
+    Client(const std::vector<boost::asio::io_context*>& contexts, Target target, Options options,
+           int connections_per_context, Metrics* metrics);
     ~Client();
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
@@ -95,10 +100,11 @@ public:
     const Target& target() const { return target_; }
 
 private:
-    Connection& pick();
+    Connection& pick(const boost::asio::execution_context* caller);
 
     Target target_;
     std::vector<std::shared_ptr<Connection>> connections_;
+    std::vector<const boost::asio::execution_context*> context_of_;  ///< per connection
     std::atomic<std::size_t> next_{0};
 };
 
