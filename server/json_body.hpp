@@ -36,7 +36,11 @@ std::variant<std::vector<std::string>, Rejection> get_string_array(const boost::
                                                                    const char* field,
                                                                    std::size_t max_items = 100);
 
-/// True when `s` is well-formed UTF-8 without control characters.
+/// True when `s` is well-formed UTF-8 (RFC 3629) without control characters.
 bool is_clean_utf8(std::string_view s);
+
+/// A part of untrusted text fit to be echoed in a message: at most `max_bytes`, never cut inside
+/// a UTF-8 sequence, and "(illisible)" when it is not clean UTF-8.
+std::string safe_excerpt(std::string_view text, std::size_t max_bytes);
 
 }  // namespace budget::server

@@ -1,5 +1,7 @@
 #include "server/staff_api_detail.hpp"
 
+#include "server/json_body.hpp"
+
 #include <boost/json.hpp>
 #include <chrono>
 #include <climits>
@@ -41,7 +43,7 @@ Response sealed_response(unsigned version) {
 
 Response unknown_initiative(unsigned version, const std::string& id) {
     return reject(ApiError::not_found, version, "unknown_initiative",
-                  "Aucune initiative n'a l'identifiant « " + id.substr(0, 64) + " ».");
+                  "Aucune initiative n'a l'identifiant « " + safe_excerpt(id, 64) + " ».");
 }
 
 Response invalid_initiatives(unsigned version, std::string message,
@@ -201,7 +203,7 @@ AnswerCheck check_answers(const labelling::Questionnaire& questionnaire,
     AnswerCheck check;
     std::set<std::string, std::less<>> reported;
     for (const auto& [key, value] : given) {
-        std::string question(key.data(), std::min<std::size_t>(key.size(), 100));
+        std::string question = safe_excerpt(std::string_view(key.data(), key.size()), 100);
         if (value.is_int64() && value.as_int64() >= INT_MIN && value.as_int64() <= INT_MAX) {
             check.answers.emplace(std::move(question), static_cast<int>(value.as_int64()));
             continue;

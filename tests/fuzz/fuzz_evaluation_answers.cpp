@@ -1,0 +1,73 @@
+// Fuzz target: the body of PUT /api/v1/admin/initiatives/{id}/evaluation, checked as the staff
+// API does (staff_detail::check_answers, then labelling::score_evaluation) against the shipped
+// questionnaire; the problems list must be valid JSON, and scores must be in range and feed the
+// radar, the median, the category proposal and the gate.
+
+#include <boost/json.hpp>
+#include <string>
+
+#include "labelling/questionnaire_toml.hpp"
+#include "labelling/scoring.hpp"
+#include "server/json_body.hpp"
+#include "server/staff_api_detail.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
+
+namespace {
+
+using namespace budget;
+
+const labelling::Questionnaire& shipped() {
+    static const labelling::Questionnaire q =
+        labelling::load_questionnaire_file(BUDGET_SOURCE_DIR "/config/questionnaire.toml").value();
+    return q;
+}
+
+void check_scores(const labelling::MarkerScores& scores) {
+    const auto& q = shipped();
+    FUZZ_CHECK(scores.size() == q.markers.size(), "a marker has no score");
+    for (const auto& [marker, score] : scores) {
+        FUZZ_CHECK(score >= 0 && score <= 100, "a marker score is outside 0..100");
+        FUZZ_CHECK(labelling::find_marker(q, marker) != nullptr, "a score for an unknown marker");
+    }
+    FUZZ_CHECK(labelling::aggregate({scores}) == scores, "the median of one reviewer differs");
+    const auto overall = labelling::overall_score(q, scores);
+    FUZZ_CHECK(overall >= 0 && overall <= 100, "overall score out of range");
+    const auto proposal = labelling::propose_category(q, scores);
+    FUZZ_CHECK(labelling::find_category(q, proposal.category_id) != nullptr, "no category proposed");
+    FUZZ_CHECK(proposal.score >= 0 && proposal.score <= 100, "category score out of range");
+    const auto gate = labelling::evaluate_gate(q, scores, 3);
+    FUZZ_CHECK(gate.passes == gate.reasons.empty(), "the gate passes with reasons, or fails without");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    server::Request req;
+    req.body() = std::string(fuzz::as_text(data, size));
+    auto body = server::parse_json_object(req);
+    if (std::holds_alternative<server::Rejection>(body)) return 0;
+    const auto* answers = std::get<boost::json::object>(body).if_contains("answers");
+    if (!answers || !answers->is_object() || answers->as_object().size() > 500) return 0;
+
+    const auto check = server::staff_detail::check_answers(shipped(), answers->as_object());
+    // The 422 answer echoes the problems: it must stay valid JSON (UTF-8).
+    boost::system::error_code ec;
+    boost::json::parse(boost::json::serialize(check.problems), ec);
+    FUZZ_CHECK(!ec, "the invalid_answers problems are not valid JSON");
+    if (check.scores) {
+        FUZZ_CHECK(check.problems.empty(), "scores despite problems");
+        check_scores(*check.scores);
+    } else {
+        FUZZ_CHECK(!check.problems.empty(), "refused without a problem");
+    }
+
+    // The scoring module alone, on the integer answers.
+    const auto scores = labelling::score_evaluation(shipped(), {check.answers});
+    if (scores) {
+        check_scores(*scores);
+    } else {
+        FUZZ_CHECK(!scores.error().problems.empty(), "an error without a problem");
+        FUZZ_CHECK(!scores.error().message().empty(), "an error without a message");
+    }
+    return 0;
+}
