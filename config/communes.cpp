@@ -7,6 +7,7 @@
 #include <toml.hpp>
 
 #include "config/config.hpp"
+#include "labelling/utf8.hpp"
 
 namespace budget::config {
 
@@ -25,7 +26,11 @@ CommuneDirectory CommuneDirectory::load(const std::string& communes_json,
     CommuneDirectory d;
     std::map<std::string, std::string> territory_of_epci;
     try {
-        std::istringstream in(read_text(territories_toml));
+        const auto text = read_text(territories_toml);
+        if (const auto bad = labelling::first_invalid_utf8(text)) {
+            throw ConfigError(territories_toml + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+        }
+        std::istringstream in(text);
         const auto root = toml::parse(in, territories_toml);
         for (const auto& [key, _] : root.as_table()) {
             if (key != "territory") throw ConfigError(territories_toml + ": [" + key + "]: unknown key");

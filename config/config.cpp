@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "labelling/utf8.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -286,6 +288,9 @@ std::string shipped_config_dir() {
 
 Config parse_config(const std::string& toml_text, const std::string& source_name,
                     const std::string& base_dir) {
+    if (const auto bad = labelling::first_invalid_utf8(toml_text)) {
+        throw ConfigError(source_name + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+    }
     toml::value root;
     try {
         std::istringstream in(toml_text);

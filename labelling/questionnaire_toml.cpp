@@ -1,5 +1,7 @@
 #include "labelling/questionnaire_toml.hpp"
 
+#include "labelling/utf8.hpp"
+
 #include <fstream>
 #include <initializer_list>
 #include <limits>
@@ -247,6 +249,10 @@ std::string LoadError::message() const {
 
 QuestionnaireResult parse_questionnaire_toml(std::string_view text, std::string_view source_name) {
     const std::string source(source_name);
+    if (const auto bad = first_invalid_utf8(text)) {
+        return LoadError{LoadErrorKind::syntax,
+                         {source + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")"}};
+    }
     Value root;
     try {
         std::istringstream stream{std::string(text)};
