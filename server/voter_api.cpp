@@ -59,6 +59,16 @@ std::optional<std::string> cookie_value(std::string_view header, std::string_vie
 
 constexpr std::string_view kVoterCookie = "budget_voter";
 
+// 503 when the ballot was sent to Redis but its fate is unknown (timeout, lost connection,
+// replicas not confirmed): the resident must not be told that nothing was recorded.
+Response outcome_unknown(unsigned version) {
+    return error_response(ApiError::storage_unavailable, version,
+                          std::string("Nous n'avons pas pu confirmer l'enregistrement de votre vote. "
+                                      "Réessayez dans quelques instants : si votre vote a bien été "
+                                      "enregistré, le site vous l'indiquera."),
+                          std::string("ballot_outcome_unknown"));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- sessions and addresses
@@ -394,6 +404,10 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
                                   tag + "stats"};
     std::vector<std::string> args{std::move(bytes), ballot_id, cast_at.substr(0, 10), session->territory};
     auto r = co_await ctx_.redis.eval(cast_ballot_, std::move(keys), std::move(args));
+    if (!r && r.error() != redis::Errc::unavailable) {
+        // Sent, but no answer: the script may have run. Saying "nothing was saved" could be false.
+        co_return outcome_unknown(v);
+    }
     if (!r || r->is_error() || r->type != redis::Reply::Type::integer) {
         if (r && r->is_error()) log_event("error", "ballot_script_failed", {{"reason", r->str}});
         co_return error_response(ApiError::storage_unavailable, v);
@@ -410,7 +424,7 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
         if (!acked || acked->integer < ctx_.config.redis.wait_replicas) {
             // Stored on the primary but not yet on enough replicas: no receipt is promised.
             log_event("warn", "ballot_wait_unsatisfied");
-            co_return error_response(ApiError::storage_unavailable, v);
+            co_return outcome_unknown(v);
         }
     }
     json::object receipt{{"ballot_id", ballot_id},
