@@ -28,19 +28,23 @@ CommuneDirectory CommuneDirectory::load(const std::string& communes_json,
     try {
         const auto text = read_text(territories_toml);
         if (const auto bad = labelling::first_invalid_utf8(text)) {
-            throw ConfigError(territories_toml + ": not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+            throw ConfigError(territories_toml + ": not valid UTF-8 (byte " + std::to_string(*bad) +
+                              ")");
         }
         std::istringstream in(text);
         const auto root = toml::parse(in, territories_toml);
         for (const auto& [key, _] : root.as_table()) {
-            if (key != "territory") throw ConfigError(territories_toml + ": [" + key + "]: unknown key");
+            if (key != "territory")
+                throw ConfigError(territories_toml + ": [" + key + "]: unknown key");
         }
         for (const auto& t : toml::find<toml::array>(root, "territory")) {
             for (const auto& [key, _] : t.as_table()) {
                 if (key != "id" && key != "label" && key != "epci")
-                    throw ConfigError(territories_toml + ": [[territory]] " + key + ": unknown key");
+                    throw ConfigError(territories_toml + ": [[territory]] " + key +
+                                      ": unknown key");
             }
-            Territory territory{toml::find<std::string>(t, "id"), toml::find<std::string>(t, "label")};
+            Territory territory{toml::find<std::string>(t, "id"),
+                                toml::find<std::string>(t, "label")};
             for (const auto& epci : toml::find<std::vector<std::string>>(t, "epci")) {
                 if (!territory_of_epci.emplace(epci, territory.id).second)
                     throw ConfigError(territories_toml + ": EPCI " + epci +
@@ -69,8 +73,8 @@ CommuneDirectory CommuneDirectory::load(const std::string& communes_json,
         c.epci = boost::json::value_to<std::string>(o.at("epci"));
         const auto t = territory_of_epci.find(c.epci);
         if (t == territory_of_epci.end())
-            throw ConfigError(territories_toml + ": commune " + c.code + " (" + c.name + "), EPCI " +
-                              c.epci + ", belongs to no territory");
+            throw ConfigError(territories_toml + ": commune " + c.code + " (" + c.name +
+                              "), EPCI " + c.epci + ", belongs to no territory");
         c.territory = t->second;
         d.communes_.emplace(c.code, std::move(c));
     }

@@ -23,17 +23,18 @@ struct Commune {
 };
 
 class CommuneDirectory {
-public:
+  public:
     /// Loads both files; throws ConfigError with a one-line reason (e.g. a commune whose EPCI no
     /// territory claims, an EPCI claimed twice, an unknown key).
-    static CommuneDirectory load(const std::string& communes_json, const std::string& territories_toml);
+    static CommuneDirectory load(const std::string& communes_json,
+                                 const std::string& territories_toml);
 
     const Commune* find(std::string_view insee_code) const;
     const Territory* territory(std::string_view id) const;
     const std::vector<Territory>& territories() const { return territories_; }
     const std::map<std::string, Commune, std::less<>>& communes() const { return communes_; }
 
-private:
+  private:
     std::vector<Territory> territories_;
     std::map<std::string, Commune, std::less<>> communes_;
 };

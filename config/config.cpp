@@ -1,7 +1,5 @@
 #include "config/config.hpp"
 
-#include "labelling/utf8.hpp"
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +8,8 @@
 #include <set>
 #include <sstream>
 #include <toml.hpp>
+
+#include "labelling/utf8.hpp"
 
 namespace budget::config {
 namespace {
@@ -38,7 +38,7 @@ std::string one_line(std::string text) {
 
 // Walks one table, checking that every key is known and has the expected type.
 class Section {
-public:
+  public:
     Section(const toml::value& root, std::string name, std::string source)
         : name_(std::move(name)), source_(std::move(source)) {
         if (!root.contains(name_)) return;
@@ -131,7 +131,7 @@ public:
         return source_ + ": [" + name_ + "]" + (key.empty() ? "" : " " + key);
     }
 
-private:
+  private:
     const toml::value* find(const std::string& key) const {
         if (!table_) return nullptr;
         auto it = table_->find(key);
@@ -153,7 +153,8 @@ std::optional<Endpoint> parse_host_port(const std::string& text) {
     }
     const auto port_text = text.substr(colon + 1);
     if (port_text.empty() || port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        !std::all_of(port_text.begin(), port_text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
     const auto port = std::stoi(port_text);
     if (port > 65535) return std::nullopt;
@@ -216,8 +217,8 @@ std::optional<std::int64_t> parse_rfc3339(const std::string& t) {
         }
         return v;
     };
-    if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
-        t[13] != ':' || t[16] != ':')
+    if (t.size() < 20 || t[4] != '-' || t[7] != '-' ||
+        (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' || t[16] != ':')
         return std::nullopt;
     const auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2),
                mi = digits(14, 2), s = digits(17, 2);
@@ -252,9 +253,9 @@ std::optional<std::int64_t> parse_rfc3339(const std::string& t) {
 }
 
 int paris_utc_offset(std::int64_t unix_seconds) {
-    const auto year = civil_from_days(unix_seconds >= 0 ? unix_seconds / 86400
-                                                        : (unix_seconds - 86399) / 86400)
-                          .year;
+    const auto year =
+        civil_from_days(unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400)
+            .year;
     const bool summer = unix_seconds >= last_sunday_0100_utc(year, 3) &&
                         unix_seconds < last_sunday_0100_utc(year, 10);
     return summer ? 7200 : 3600;
@@ -305,7 +306,8 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
                                             "campaign", "otp",   "labelling"};
     for (const auto& [key, value] : root.as_table()) {
         if (!sections.count(key)) {
-            fail(source_name + ": [" + key + "]", value.is_table() ? "unknown section" : "unknown key");
+            fail(source_name + ": [" + key + "]",
+                 value.is_table() ? "unknown section" : "unknown key");
         }
     }
 
@@ -351,7 +353,8 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
                 auto rest = u.substr(8);
                 if (const auto slash = rest.find('/'); slash != std::string::npos)
                     rest = rest.substr(0, slash);
-                if (!parse_host_port(rest)) fail(s.where("url"), "\"" + u + "\" is not redis://host:port");
+                if (!parse_host_port(rest))
+                    fail(s.where("url"), "\"" + u + "\" is not redis://host:port");
             } else if (u.rfind("unix://", 0) != 0 || u.size() <= 7) {
                 fail(s.where("url"), "\"" + u + "\" must be redis://host:port or unix:///path");
             }
@@ -394,9 +397,11 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
                       "session_ttl_s"});
         s.read("delivery", c.otp.delivery);
         if (c.otp.delivery != "outbox" && c.otp.delivery != "smtp")
-            fail(s.where("delivery"), "must be \"outbox\" or \"smtp\", got \"" + c.otp.delivery + "\"");
+            fail(s.where("delivery"),
+                 "must be \"outbox\" or \"smtp\", got \"" + c.otp.delivery + "\"");
         if (c.otp.delivery == "outbox" && c.server.production)
-            fail(s.where("delivery"), "\"outbox\" is for development and is refused when [server] production = true");
+            fail(s.where("delivery"),
+                 "\"outbox\" is for development and is refused when [server] production = true");
         s.read("outbox", c.otp.outbox);
         c.otp.outbox = resolve(c.otp.outbox, base_dir);
         s.read("smtp_host", c.otp.smtp_host);
@@ -420,8 +425,9 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         s.read("communes", c.labelling.communes);
         const auto shipped = shipped_config_dir();
         auto pick = [&](std::string& path, const std::string& file, const char* key) {
-            path = path.empty() ? (fs::path(file).is_absolute() ? file : (fs::path(shipped) / file).string())
-                                : resolve(path, base_dir);
+            path = path.empty()
+                       ? (fs::path(file).is_absolute() ? file : (fs::path(shipped) / file).string())
+                       : resolve(path, base_dir);
             std::error_code ec;
             if (!fs::exists(path, ec)) fail(s.where(key), "file not found: " + path);
         };

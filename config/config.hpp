@@ -12,7 +12,7 @@ namespace budget::config {
 
 /// A configuration that cannot be used; `what()` is the one-line reason shown to the operator.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -57,8 +57,8 @@ struct CampaignConfig {
     std::string title = "Budget citoyen 2026";
     std::string vote_opens = "2026-09-01T00:00:00+02:00";   ///< as written (RFC 3339)
     std::string vote_closes = "2026-09-30T23:59:59+02:00";  ///< as written (RFC 3339)
-    std::int64_t vote_opens_unix = 0;   ///< parsed, seconds since the epoch
-    std::int64_t vote_closes_unix = 0;  ///< parsed, seconds since the epoch
+    std::int64_t vote_opens_unix = 0;                       ///< parsed, seconds since the epoch
+    std::int64_t vote_closes_unix = 0;                      ///< parsed, seconds since the epoch
     int max_choices = 3;
     int min_age = 11;
     std::int64_t envelope_eur = 572000;
@@ -73,10 +73,10 @@ struct OtpConfig {
     std::string smtp_host = "127.0.0.1";
     std::uint16_t smtp_port = 25;
     std::string smtp_from = "budget-citoyen@localhost";
-    std::chrono::seconds code_ttl{600};     ///< a code is valid 10 minutes
-    int max_tries = 5;                      ///< wrong attempts before a code dies
-    int max_codes_per_hour = 3;             ///< per email address
-    int max_requests_per_ip_hour = 60;      ///< challenges and verifications per client address
+    std::chrono::seconds code_ttl{600};      ///< a code is valid 10 minutes
+    int max_tries = 5;                       ///< wrong attempts before a code dies
+    int max_codes_per_hour = 3;              ///< per email address
+    int max_requests_per_ip_hour = 60;       ///< challenges and verifications per client address
     std::chrono::seconds session_ttl{1800};  ///< a verified resident has this long to vote
 };
 

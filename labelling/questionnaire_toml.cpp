@@ -1,7 +1,5 @@
 #include "labelling/questionnaire_toml.hpp"
 
-#include "labelling/utf8.hpp"
-
 #include <fstream>
 #include <initializer_list>
 #include <limits>
@@ -10,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <toml.hpp>
+
+#include "labelling/utf8.hpp"
 
 namespace budget::labelling {
 namespace {

@@ -19,7 +19,8 @@ ApiErrorInfo describe(ApiError error) {
             return {s::unauthorized, "not_authenticated",
                     "Vous devez être identifié pour effectuer cette action."};
         case ApiError::forbidden:
-            return {s::forbidden, "forbidden", "Vous n'avez pas le droit d'effectuer cette action."};
+            return {s::forbidden, "forbidden",
+                    "Vous n'avez pas le droit d'effectuer cette action."};
         case ApiError::csrf_failed:
             return {s::forbidden, "csrf_failed",
                     "La requête n'a pas pu être authentifiée (jeton anti-falsification absent ou "
@@ -37,7 +38,8 @@ ApiErrorInfo describe(ApiError error) {
             return {s::payload_too_large, "headers_too_large",
                     "Les en-têtes de la requête sont trop volumineux."};
         case ApiError::unprocessable:
-            return {s::unprocessable_entity, "invalid", "La demande est bien formée mais invalide."};
+            return {s::unprocessable_entity, "invalid",
+                    "La demande est bien formée mais invalide."};
         case ApiError::rate_limited:
             return {s::too_many_requests, "rate_limited",
                     "Trop de tentatives. Patientez quelques instants avant de réessayer."};
@@ -58,10 +60,9 @@ ApiErrorInfo describe(ApiError error) {
 Response error_response(ApiError error, unsigned version, std::optional<std::string> message,
                         std::optional<std::string> code) {
     const auto info = describe(error);
-    boost::json::object body{
-        {"error",
-         {{"code", code ? *code : std::string(info.code)},
-          {"message", message ? *message : std::string(info.message)}}}};
+    boost::json::object body{{"error",
+                              {{"code", code ? *code : std::string(info.code)},
+                               {"message", message ? *message : std::string(info.message)}}}};
     auto res = json_response(info.status, body, version);
     if (info.status == http::status::service_unavailable) res.set(http::field::retry_after, "2");
     if (info.status == http::status::too_many_requests) res.set(http::field::retry_after, "60");

@@ -19,7 +19,8 @@ std::int64_t unix_now() {
 }
 }  // namespace
 
-std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now, bool published) {
+std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now,
+                           bool published) {
     if (published) return "published";
     if (now < campaign.vote_opens_unix) return "labelling";
     if (now <= campaign.vote_closes_unix) return "voting";
@@ -33,16 +34,15 @@ App::App(AppContext& ctx)
       metrics_(ctx.metrics),
       staff_(ctx),
       voter_(ctx),
-      results_(ctx, [this](RequestContext& rc, bool write) -> asio::awaitable<std::optional<Response>> {
-          auto who = co_await staff_.authorize(rc, StaffApi::Access::mission, write);
-          if (auto* refused = std::get_if<Response>(&who)) co_return std::move(*refused);
-          co_return std::nullopt;
-      }),
+      results_(ctx,
+               [this](RequestContext& rc, bool write) -> asio::awaitable<std::optional<Response>> {
+                   auto who = co_await staff_.authorize(rc, StaffApi::Access::mission, write);
+                   if (auto* refused = std::get_if<Response>(&who)) co_return std::move(*refused);
+                   co_return std::nullopt;
+               }),
       log_(ctx) {}
 
-void App::start(asio::io_context& ioc) {
-    log_.start(ioc, ctx_.config.campaign.tree_head_interval);
-}
+void App::start(asio::io_context& ioc) { log_.start(ioc, ctx_.config.campaign.tree_head_interval); }
 
 void App::register_routes(Router& router) {
     auto bind = [this](auto method) {

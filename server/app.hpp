@@ -2,7 +2,6 @@
 // Wires the routes of API.md to thin handlers over the pure modules and the storage.
 
 #include <cstdint>
-
 #include <memory>
 
 #include "server/app_context.hpp"
@@ -15,16 +14,17 @@
 namespace budget::server {
 
 /// The phase of the campaign at `now` (seconds since the epoch), given whether results are out.
-std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now, bool published);
+std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now,
+                           bool published);
 
 class App {
-public:
+  public:
     explicit App(AppContext& ctx);
 
     /// Adds every route to the router.
     void register_routes(Router& router);
 
-private:
+  private:
     boost::asio::awaitable<Response> health(RequestContext& ctx);
     boost::asio::awaitable<Response> campaign(RequestContext& ctx);
     boost::asio::awaitable<Response> metrics(RequestContext& ctx);
@@ -38,7 +38,7 @@ private:
     ResultsApi results_;
     LogApi log_;
 
-public:
+  public:
     /// Background work: the periodic signed tree head.
     void start(boost::asio::io_context& ioc);
 };

@@ -18,7 +18,8 @@ auto run_blocking(boost::asio::thread_pool& pool, F fn)
     -> boost::asio::awaitable<std::invoke_result_t<F>> {
     using T = std::invoke_result_t<F>;
     auto task = [fn = std::move(fn)]() mutable -> boost::asio::awaitable<T> { co_return fn(); };
-    auto spawned = boost::asio::co_spawn(pool.get_executor(), std::move(task), boost::asio::use_awaitable);
+    auto spawned =
+        boost::asio::co_spawn(pool.get_executor(), std::move(task), boost::asio::use_awaitable);
     T result = co_await std::move(spawned);
     co_return result;
 }

@@ -7,5 +7,6 @@
 
 namespace budget::server {
 /// Runs `allocate` with the arguments after the word "allocate"; returns the process exit code.
-int run_allocate_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int run_allocate_command(const std::vector<std::string>& args, std::ostream& out,
+                         std::ostream& err);
 }  // namespace budget::server

@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (command == "keys") return keys_command(cfg, args);
-    if (command == "user") return server::run_user_command(cfg, args, std::cin, std::cout, std::cerr);
+    if (command == "user")
+        return server::run_user_command(cfg, args, std::cin, std::cout, std::cerr);
     if (command == "initiatives") {
         return server::run_initiatives_command(cfg, args, std::cout, std::cerr);
     }

@@ -56,14 +56,18 @@ struct ClosedCampaign {
     std::vector<std::string> log;
 };
 
-std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Config& config, SyncRedis& redis) {
+std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Config& config,
+                                                               SyncRedis& redis) {
     const auto& c = config.campaign;
-    if (unix_now() <= c.vote_closes_unix) return std::string("the vote is not closed yet (it closes " + c.vote_closes + ")");
-    const auto fields = redis.command({"HMGET", ballot_key(c.id), "document", "digest", "signature", "public_key"});
+    if (unix_now() <= c.vote_closes_unix)
+        return std::string("the vote is not closed yet (it closes " + c.vote_closes + ")");
+    const auto fields =
+        redis.command({"HMGET", ballot_key(c.id), "document", "digest", "signature", "public_key"});
     if (fields.is_error()) return "redis: " + fields.str;
-    if (fields.elements.size() != 4 || fields.elements[0].is_nil()) return std::string("no sealed ballot: the vote never opened");
-    auto parsed = CampaignStore::parse_ballot(fields.elements[0].str, fields.elements[1].str, fields.elements[2].str,
-                                              fields.elements[3].str);
+    if (fields.elements.size() != 4 || fields.elements[0].is_nil())
+        return std::string("no sealed ballot: the vote never opened");
+    auto parsed = CampaignStore::parse_ballot(fields.elements[0].str, fields.elements[1].str,
+                                              fields.elements[2].str, fields.elements[3].str);
     if (!parsed) return std::string("the sealed ballot is corrupt (its digest does not match)");
     ClosedCampaign out{*parsed, {}};
     for (int shard = 0; shard < config.redis.ballot_shards; ++shard) {
@@ -80,17 +84,19 @@ std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Con
 
 }  // namespace
 
-int run_tally_command(const config::Config& config, const std::vector<std::string>& args, std::ostream& out,
-                      std::ostream& err) {
+int run_tally_command(const config::Config& config, const std::vector<std::string>& args,
+                      std::ostream& out, std::ostream& err) {
     const auto rule_name = option(args, "--rule");
     const auto rule = rule_name ? voting::parse_rule(*rule_name) : std::nullopt;
     if (!rule) {
-        err << "budgetctl tally: --rule greedy|greedy-territorial|mes|mes-add1|mes-completed is required\n";
+        err << "budgetctl tally: --rule greedy|greedy-territorial|mes|mes-add1|mes-completed is "
+               "required\n";
         return 2;
     }
     const auto key = load_signing_key(config.storage.data_dir);
     if (!key) {
-        err << "budgetctl tally: no signing key in " << config.storage.data_dir << "/keys (budgetctl keys init)\n";
+        err << "budgetctl tally: no signing key in " << config.storage.data_dir
+            << "/keys (budgetctl keys init)\n";
         return 1;
     }
     auto connected = SyncRedis::connect(config);
@@ -117,7 +123,8 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
         }
     }
     std::uint64_t heads_checked = 0;
-    for (const auto& entry : redis.command({"LRANGE", tree_heads_key(config.campaign.id), "0", "-1"}).elements) {
+    for (const auto& entry :
+         redis.command({"LRANGE", tree_heads_key(config.campaign.id), "0", "-1"}).elements) {
         const auto head = json::parse(entry.str).at("head");
         const auto size = head.at("tree_size").to_number<std::uint64_t>();
         const auto root = tally.tree().root_of_prefix(size);
@@ -128,14 +135,15 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
         }
         ++heads_checked;
     }
-    auto results = finish_tally(config, *closed.ballot, tally, *rule, *key, config::format_paris_time(unix_now()),
-                                heads_checked);
+    auto results = finish_tally(config, *closed.ballot, tally, *rule, *key,
+                                config::format_paris_time(unix_now()), heads_checked);
     if (!results) {
         err << "budgetctl tally: " << results.error() << "\n";
         return 1;
     }
-    const auto stored = redis.command({"HSET", draft_results_key(config.campaign.id), "document", results->document,
-                                       "signature", results->signature, "public_key", results->public_key});
+    const auto stored =
+        redis.command({"HSET", draft_results_key(config.campaign.id), "document", results->document,
+                       "signature", results->signature, "public_key", results->public_key});
     if (stored.is_error()) {
         err << "budgetctl tally: redis: " << stored.str << "\n";
         return 1;
@@ -145,18 +153,22 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
     fs::create_directories(dir, ec);
     const auto document = json::parse(results->document).as_object();
     if (!write_text(dir / "results.json", json::serialize(results->to_json())) ||
-        !write_text(dir / "ballots.json", json::serialize(voting::make_ballot_export(closed.log, tally.tree()))) ||
+        !write_text(dir / "ballots.json",
+                    json::serialize(voting::make_ballot_export(closed.log, tally.tree()))) ||
         !write_text(dir / "results.csv", results_csv(document))) {
         err << "budgetctl tally: cannot write into " << dir << "\n";
         return 1;
     }
-    out << "tallied " << tally.size() << " ballots with " << *rule_name << "; root " << voting::to_hex(tally.tree().root())
-        << "; " << heads_checked << " tree heads consistent\n";
+    out << "tallied " << tally.size() << " ballots with " << *rule_name << "; root "
+        << voting::to_hex(tally.tree().root()) << "; " << heads_checked
+        << " tree heads consistent\n";
     for (const auto& w : document.at("winners").as_array()) {
-        out << "  funded " << json::value_to<std::string>(w.at("id")) << ": " << w.at("amount_eur").to_number<std::int64_t>()
-            << " EUR, " << w.at("votes").to_number<std::int64_t>() << " votes\n";
+        out << "  funded " << json::value_to<std::string>(w.at("id")) << ": "
+            << w.at("amount_eur").to_number<std::int64_t>() << " EUR, "
+            << w.at("votes").to_number<std::int64_t>() << " votes\n";
     }
-    out << "wrote " << (dir / "results.json").string() << ", ballots.json and results.csv; publish with "
+    out << "wrote " << (dir / "results.json").string()
+        << ", ballots.json and results.csv; publish with "
         << "POST /api/v1/admin/publish\n";
     return 0;
 }
@@ -174,7 +186,8 @@ int run_verify_command(const std::vector<std::string>& args, std::ostream& out, 
     const auto results_text = read_text(args[0]);
     const auto export_text = read_text(*ballots_path);
     if (!results_text || !export_text) {
-        err << "budgetctl verify: cannot read " << (!results_text ? args[0] : *ballots_path) << "\n";
+        err << "budgetctl verify: cannot read " << (!results_text ? args[0] : *ballots_path)
+            << "\n";
         return 2;
     }
     boost::system::error_code ec1, ec2;
@@ -184,18 +197,20 @@ int run_verify_command(const std::vector<std::string>& args, std::ostream& out, 
         err << "budgetctl verify: " << (ec1 ? args[0] : *ballots_path) << " is not JSON\n";
         return 1;
     }
-    const auto verified = voting::verify_results(results, ballots, option(args, "--public-key").value_or(""));
+    const auto verified =
+        voting::verify_results(results, ballots, option(args, "--public-key").value_or(""));
     if (!verified) {
         err << "verify: FAILED: " << verified.error() << "\n";
         return 1;
     }
-    out << "verify: OK: signature valid; " << verified->ballots << " ballots rebuild the root " << verified->root
-        << "; the recount and the rule give the published winners (" << verified->winners.size() << ")\n";
+    out << "verify: OK: signature valid; " << verified->ballots << " ballots rebuild the root "
+        << verified->root << "; the recount and the rule give the published winners ("
+        << verified->winners.size() << ")\n";
     return 0;
 }
 
-int run_pabulib_command(const config::Config& config, const std::vector<std::string>& args, std::ostream& out,
-                        std::ostream& err) {
+int run_pabulib_command(const config::Config& config, const std::vector<std::string>& args,
+                        std::ostream& out, std::ostream& err) {
     if (args.size() != 2 || args[0] != "export") {
         err << "usage: budgetctl --config FILE pabulib export FILE.pb\n";
         return 2;
@@ -240,10 +255,12 @@ int run_pabulib_command(const config::Config& config, const std::vector<std::str
     for (std::size_t i = 0; i < closed.ballot->initiatives.size(); ++i) {
         const auto& b = closed.ballot->initiatives[i];
         instance.projects.push_back(voting::Project{b.id, b.amount_eur, b.territory});
-        instance.project_fields.push_back({std::to_string(tally.votes()[i]), b.title, b.category, b.territory});
+        instance.project_fields.push_back(
+            {std::to_string(tally.votes()[i]), b.title, b.category, b.territory});
     }
     // Voters are numbered in log order: nothing in the file points to a person.
-    for (std::size_t i = 0; i < tally.ballots().size(); ++i) instance.voter_ids.push_back(std::to_string(i + 1));
+    for (std::size_t i = 0; i < tally.ballots().size(); ++i)
+        instance.voter_ids.push_back(std::to_string(i + 1));
     instance.ballots = tally.ballots();
     std::ofstream file(args[1], std::ios::binary | std::ios::trunc);
     if (!file) {
@@ -251,8 +268,8 @@ int run_pabulib_command(const config::Config& config, const std::vector<std::str
         return 1;
     }
     voting::write_pabulib(file, instance);
-    out << "wrote " << args[1] << ": " << instance.projects.size() << " projects, " << instance.ballots.size()
-        << " anonymous approval ballots\n";
+    out << "wrote " << args[1] << ": " << instance.projects.size() << " projects, "
+        << instance.ballots.size() << " anonymous approval ballots\n";
     return 0;
 }
 

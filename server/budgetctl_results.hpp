@@ -11,14 +11,14 @@ namespace budget::server {
 
 /// `tally --rule RULE [--out DIR]`: counts the closed log, signs, stores the draft results like
 /// POST /api/v1/admin/tally, and writes results.json, ballots.json and results.csv into DIR.
-int run_tally_command(const config::Config& config, const std::vector<std::string>& args, std::ostream& out,
-                      std::ostream& err);
+int run_tally_command(const config::Config& config, const std::vector<std::string>& args,
+                      std::ostream& out, std::ostream& err);
 
 /// `verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]`: no configuration needed.
 int run_verify_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// `pabulib export FILE.pb`: the closed campaign as an anonymous pabulib approval instance.
-int run_pabulib_command(const config::Config& config, const std::vector<std::string>& args, std::ostream& out,
-                        std::ostream& err);
+int run_pabulib_command(const config::Config& config, const std::vector<std::string>& args,
+                        std::ostream& out, std::ostream& err);
 
 }  // namespace budget::server

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -15,10 +16,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
-#include <algorithm>
 #include <filesystem>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -28,13 +28,13 @@
 #include "server/app.hpp"
 #include "server/campaign_store.hpp"
 #include "server/crypto.hpp"
-#include "server/secrets.hpp"
 #include "server/embedded_redis.hpp"
 #include "server/http_server.hpp"
 #include "server/log.hpp"
 #include "server/metrics.hpp"
 #include "server/redis_client.hpp"
 #include "server/router.hpp"
+#include "server/secrets.hpp"
 #include "server/static_files.hpp"
 
 namespace asio = boost::asio;
@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
     std::optional<config::CommuneDirectory> communes;
     std::optional<labelling::Questionnaire> questionnaire;
     try {
-        communes = config::CommuneDirectory::load(cfg.labelling.communes, cfg.labelling.territories);
+        communes =
+            config::CommuneDirectory::load(cfg.labelling.communes, cfg.labelling.territories);
         auto loaded = labelling::load_questionnaire_file(cfg.labelling.questionnaire);
         if (!loaded) {
             std::cerr << "budgetd: " << loaded.error().message() << "\n";
@@ -119,10 +120,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto signing_key = server::load_signing_key(cfg.storage.data_dir);
-    const auto pepper = server::crypto::load_key32(server::identity_pepper_path(cfg.storage.data_dir));
+    const auto pepper =
+        server::crypto::load_key32(server::identity_pepper_path(cfg.storage.data_dir));
     if (!signing_key || !pepper) {
         std::cerr << "budgetd: no keys in " << cfg.storage.data_dir
-                  << "/keys; create them with `budgetctl --config " << config_path << " keys init`\n";
+                  << "/keys; create them with `budgetctl --config " << config_path
+                  << " keys init`\n";
         return 2;
     }
 
@@ -228,7 +231,8 @@ int main(int argc, char** argv) {
     // The worker loops have no work of their own until a connection arrives: keep them alive.
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
     for (auto* loop : workers) keep_alive.push_back(asio::make_work_guard(*loop));
-    for (std::size_t i = 1; i < workers.size(); ++i) threads.emplace_back([loop = workers[i]] { loop->run(); });
+    for (std::size_t i = 1; i < workers.size(); ++i)
+        threads.emplace_back([loop = workers[i]] { loop->run(); });
     ioc.run();
     for (auto& t : threads) t.join();
     blocking_pool.join();

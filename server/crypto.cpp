@@ -59,8 +59,8 @@ std::string seal_token(const Key32& key, std::string_view plaintext) {
                                    plaintext.size());
     randombytes_buf(buf.data(), crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(buf.data() + crypto_secretbox_NONCEBYTES,
-                          reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-                          buf.data(), key.data());
+                          reinterpret_cast<const unsigned char*>(plaintext.data()),
+                          plaintext.size(), buf.data(), key.data());
     std::string out(sodium_base64_ENCODED_LEN(buf.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
                     '\0');
     sodium_bin2base64(out.data(), out.size(), buf.data(), buf.size(),
@@ -73,8 +73,8 @@ std::optional<std::string> open_token(const Key32& key, std::string_view token) 
     if (token.empty() || token.size() > 4096) return std::nullopt;
     std::vector<unsigned char> buf(token.size());
     std::size_t len = 0;
-    if (sodium_base642bin(buf.data(), buf.size(), token.data(), token.size(), nullptr, &len, nullptr,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    if (sodium_base642bin(buf.data(), buf.size(), token.data(), token.size(), nullptr, &len,
+                          nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
         return std::nullopt;
     if (len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return std::nullopt;
     std::string plain(len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');

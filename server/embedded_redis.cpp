@@ -22,12 +22,27 @@ EmbeddedRedis::~EmbeddedRedis() { stop(); }
 void EmbeddedRedis::spawn() {
     // Everything the child needs is built before fork: between fork and exec only
     // async-signal-safe calls are allowed in a process that may have threads.
-    const std::vector<std::string> args = {
-        binary_,         "--port",           "0",        "--unixsocket", socket_path(),
-        "--unixsocketperm", "700",           "--dir",    data_dir_,      "--appendonly",
-        "yes",           "--appendfsync",    "always",   "--save",       "",
-        "--daemonize",   "no",               "--logfile", data_dir_ + "/redis.log",
-        "--appendfilename", "appendonly.aof"};
+    const std::vector<std::string> args = {binary_,
+                                           "--port",
+                                           "0",
+                                           "--unixsocket",
+                                           socket_path(),
+                                           "--unixsocketperm",
+                                           "700",
+                                           "--dir",
+                                           data_dir_,
+                                           "--appendonly",
+                                           "yes",
+                                           "--appendfsync",
+                                           "always",
+                                           "--save",
+                                           "",
+                                           "--daemonize",
+                                           "no",
+                                           "--logfile",
+                                           data_dir_ + "/redis.log",
+                                           "--appendfilename",
+                                           "appendonly.aof"};
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);

@@ -9,7 +9,7 @@
 namespace budget::server {
 
 class EmbeddedRedis {
-public:
+  public:
     EmbeddedRedis(std::string binary, std::string data_dir);
     ~EmbeddedRedis();
     EmbeddedRedis(const EmbeddedRedis&) = delete;
@@ -25,7 +25,7 @@ public:
 
     std::string socket_path() const { return data_dir_ + "/redis.sock"; }
 
-private:
+  private:
     void spawn();
 
     std::string binary_;

@@ -189,9 +189,12 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
             }
             if (answer) {
                 const int status = static_cast<int>(answer->result_int());
-                metrics_.record_request(route, "-", status, std::chrono::steady_clock::now() - started);
+                metrics_.record_request(route, "-", status,
+                                        std::chrono::steady_clock::now() - started);
                 log_event("info", "request",
-                          {{"method", "-"}, {"path", route}, {"status", status},
+                          {{"method", "-"},
+                           {"path", route},
+                           {"status", status},
                            {"reason", ec.message()}});
                 co_await close_after_error(std::move(*answer));
             }
@@ -230,8 +233,9 @@ asio::awaitable<Response> HttpServer::handle(const Request& req, const std::stri
         if (match.kind == Router::Match::Kind::found) {
             route = match.route;
             RequestContext ctx{req, std::move(match.params),
-                               qpos == std::string_view::npos ? std::string()
-                                                              : std::string(target.substr(qpos + 1)),
+                               qpos == std::string_view::npos
+                                   ? std::string()
+                                   : std::string(target.substr(qpos + 1)),
                                client_ip};
             res = co_await (*match.handler)(ctx);
         } else if (match.kind == Router::Match::Kind::method_not_allowed) {
@@ -244,7 +248,8 @@ asio::awaitable<Response> HttpServer::handle(const Request& req, const std::stri
                 if (req[http::field::if_none_match] == file->etag) {
                     res = Response{http::status::not_modified, version};
                 } else {
-                    res = text_response(http::status::ok, file->content, file->content_type, version);
+                    res =
+                        text_response(http::status::ok, file->content, file->content_type, version);
                 }
                 res.set(http::field::etag, file->etag);
                 res.set(http::field::cache_control, "no-cache");

@@ -20,10 +20,10 @@
 namespace budget::server {
 
 class HttpServer {
-public:
+  public:
     /// Accepts on `ioc`; each connection then lives on one of `workers` (round-robin).
-    HttpServer(boost::asio::io_context& ioc, const config::ServerConfig& config, const Router& router,
-               const StaticFiles& static_files, Metrics& metrics,
+    HttpServer(boost::asio::io_context& ioc, const config::ServerConfig& config,
+               const Router& router, const StaticFiles& static_files, Metrics& metrics,
                std::vector<boost::asio::io_context*> workers = {});
     ~HttpServer();
 
@@ -40,7 +40,7 @@ public:
     boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
                                             std::string& route);
 
-private:
+  private:
     struct Session;
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> run_session(std::shared_ptr<Session> session);

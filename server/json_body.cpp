@@ -18,7 +18,8 @@ std::variant<json::object, Rejection> parse_json_object(const Request& req) {
     auto value = json::parse(req.body(), ec, {}, opts);
     if (ec) return Rejection{ApiError::malformed_json, "", ""};
     if (!value.is_object()) {
-        return Rejection{ApiError::malformed_json, "Le corps de la requête doit être un objet JSON.", ""};
+        return Rejection{ApiError::malformed_json,
+                         "Le corps de la requête doit être un objet JSON.", ""};
     }
     return std::move(value.as_object());
 }
@@ -124,7 +125,8 @@ std::variant<std::vector<std::string>, Rejection> get_string_array(const json::o
     std::vector<std::string> out;
     out.reserve(a.size());
     for (const auto& item : a) {
-        if (!item.is_string()) return bad_field(field, "doit être une liste de chaînes de caractères");
+        if (!item.is_string())
+            return bad_field(field, "doit être une liste de chaînes de caractères");
         out.emplace_back(item.as_string().data(), item.as_string().size());
         if (out.back().size() > 200 || !is_clean_utf8(out.back()))
             return bad_field(field, "contient un identifiant invalide");

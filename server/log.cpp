@@ -2,10 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <ctime>
 
 namespace budget::server {
@@ -14,12 +14,14 @@ std::string now_rfc3339() {
     const auto now = std::chrono::system_clock::now();
     const auto secs = std::chrono::system_clock::to_time_t(now);
     const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[96];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms));
     return buf;
 }
 
@@ -32,12 +34,14 @@ void log_request(std::string_view method, std::string_view route, int status, do
     };
     const auto m = clean(method), r = clean(route);
     char buf[512];
-    const int n = std::snprintf(buf, sizeof buf,
-                                "{\"ts\":\"%s\",\"level\":\"info\",\"event\":\"request\",\"method\":\"%.*s\","
-                                "\"path\":\"%.*s\",\"status\":%d,\"latency_ms\":%.3f}\n",
-                                now_rfc3339().c_str(), static_cast<int>(m.size()), m.data(),
-                                static_cast<int>(r.size()), r.data(), status, latency_ms);
-    if (n > 0) [[maybe_unused]] auto w = ::write(STDERR_FILENO, buf, std::min<std::size_t>(n, sizeof buf - 1));
+    const int n =
+        std::snprintf(buf, sizeof buf,
+                      "{\"ts\":\"%s\",\"level\":\"info\",\"event\":\"request\",\"method\":\"%.*s\","
+                      "\"path\":\"%.*s\",\"status\":%d,\"latency_ms\":%.3f}\n",
+                      now_rfc3339().c_str(), static_cast<int>(m.size()), m.data(),
+                      static_cast<int>(r.size()), r.data(), status, latency_ms);
+    if (n > 0) [[maybe_unused]]
+        auto w = ::write(STDERR_FILENO, buf, std::min<std::size_t>(n, sizeof buf - 1));
 }
 
 void log_event(std::string_view level, std::string_view event, boost::json::object fields) {

@@ -5,8 +5,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -37,9 +37,11 @@ std::optional<std::uint64_t> query_number(std::string_view query, std::string_vi
     while (!query.empty()) {
         const auto amp = query.find('&');
         const auto part = query.substr(0, amp);
-        if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+        if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+            part[name.size()] == '=') {
             const auto digits = part.substr(name.size() + 1);
-            if (digits.empty() || digits.size() > 15 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+            if (digits.empty() || digits.size() > 15 ||
+                digits.find_first_not_of("0123456789") != std::string_view::npos)
                 return std::nullopt;
             return std::stoull(std::string(digits));
         }
@@ -53,7 +55,8 @@ std::optional<std::string> query_text(std::string_view query, std::string_view n
     while (!query.empty()) {
         const auto amp = query.find('&');
         const auto part = query.substr(0, amp);
-        if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+        if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+            part[name.size()] == '=')
             return std::string(part.substr(name.size() + 1));
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
@@ -81,18 +84,20 @@ json::array hex_list(const std::vector<voting::Hash>& hashes) {
 
 }  // namespace
 
-std::string tree_heads_key(const std::string& campaign) { return "budget:{c" + campaign + "}:heads"; }
+std::string tree_heads_key(const std::string& campaign) {
+    return "budget:{c" + campaign + "}:heads";
+}
 
-json::object sign_tree_head(const AppContext& ctx, std::uint64_t tree_size, const voting::Hash& root,
-                            const std::string& timestamp) {
+json::object sign_tree_head(const AppContext& ctx, std::uint64_t tree_size,
+                            const voting::Hash& root, const std::string& timestamp) {
     const json::object head{{"campaign", ctx.config.campaign.id},
                             {"root", voting::to_hex(root)},
                             {"timestamp", timestamp},
                             {"tree_size", tree_size}};
     const auto text = *voting::canonical_json(head);
     unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-                         ctx.signing_key.secret_key.data());
+    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                         text.size(), ctx.signing_key.secret_key.data());
     return json::object{{"head", head}, {"signature", base64_encode(sig, sizeof sig)}};
 }
 
@@ -142,7 +147,8 @@ asio::awaitable<bool> LogApi::catch_up() {
             std::lock_guard lock(mutex_);
             start = tree_.size();
         }
-        std::vector<std::string> cmd{"LRANGE", key, std::to_string(start), std::to_string(start + kTallyPage - 1)};
+        std::vector<std::string> cmd{"LRANGE", key, std::to_string(start),
+                                     std::to_string(start + kTallyPage - 1)};
         auto page = co_await ctx_.redis.command(std::move(cmd));
         if (!page || page->is_error()) co_return false;
         {
@@ -165,7 +171,8 @@ asio::awaitable<void> LogApi::publish_head() {
         root = tree_.root();
     }
     if (size == 0) co_return;
-    const auto signed_head = sign_tree_head(ctx_, size, root, config::format_paris_time(unix_now()));
+    const auto signed_head =
+        sign_tree_head(ctx_, size, root, config::format_paris_time(unix_now()));
     std::vector<std::string> keys{tree_heads_key(ctx_.config.campaign.id)};
     std::vector<std::string> args{json::serialize(signed_head), std::to_string(size)};
     auto r = co_await ctx_.redis.eval(append_head_, std::move(keys), std::move(args));
@@ -179,9 +186,12 @@ asio::awaitable<Response> LogApi::head(RequestContext& rc) {
     std::vector<std::string> cmd{"LINDEX", tree_heads_key(ctx_.config.campaign.id), "-1"};
     auto r = co_await ctx_.redis.command(std::move(cmd));
     if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
-    if (r->is_nil()) co_return reject(ApiError::not_found, v, "no_tree_head", "Aucune tête d'arbre n'a encore été publiée.");
+    if (r->is_nil())
+        co_return reject(ApiError::not_found, v, "no_tree_head",
+                         "Aucune tête d'arbre n'a encore été publiée.");
     auto out = json::parse(r->str).as_object();
-    out["public_key"] = base64_encode(ctx_.signing_key.public_key.data(), ctx_.signing_key.public_key.size());
+    out["public_key"] =
+        base64_encode(ctx_.signing_key.public_key.data(), ctx_.signing_key.public_key.size());
     co_return json_response(http::status::ok, out, v);
 }
 
@@ -193,7 +203,8 @@ asio::awaitable<Response> LogApi::heads(RequestContext& rc) {
     json::array list;
     for (const auto& e : r->elements) list.push_back(json::parse(e.str));
     json::object out{{"heads", list},
-                     {"public_key", base64_encode(ctx_.signing_key.public_key.data(), ctx_.signing_key.public_key.size())}};
+                     {"public_key", base64_encode(ctx_.signing_key.public_key.data(),
+                                                  ctx_.signing_key.public_key.size())}};
     co_return json_response(http::status::ok, out, v);
 }
 
@@ -209,7 +220,8 @@ asio::awaitable<Response> LogApi::consistency(RequestContext& rc) {
     std::lock_guard lock(mutex_);
     const auto proof = tree_.consistency_proof(*from, *to);
     if (!proof) {
-        co_return reject(ApiError::not_found, v, "beyond_log", "Le journal ne compte pas encore autant de bulletins.");
+        co_return reject(ApiError::not_found, v, "beyond_log",
+                         "Le journal ne compte pas encore autant de bulletins.");
     }
     json::object out{{"from", *from},
                      {"to", *to},
@@ -223,21 +235,27 @@ asio::awaitable<Response> LogApi::inclusion(RequestContext& rc) {
     const auto v = rc.request.version();
     const auto id = query_text(rc.query, "ballot_id");
     const auto size = query_number(rc.query, "tree_size");
-    if (!id || id->size() != 32 || id->find_first_not_of("0123456789abcdef") != std::string::npos || !size) {
-        co_return reject(ApiError::invalid_field, v, "invalid_query",
-                         "Indiquez le numéro du bulletin (ballot_id) et la taille d'arbre (tree_size).");
+    if (!id || id->size() != 32 || id->find_first_not_of("0123456789abcdef") != std::string::npos ||
+        !size) {
+        co_return reject(
+            ApiError::invalid_field, v, "invalid_query",
+            "Indiquez le numéro du bulletin (ballot_id) et la taille d'arbre (tree_size).");
     }
-    std::vector<std::string> cmd{"HGET", "budget:{c" + ctx_.config.campaign.id + ":b0}:receipts", *id};
+    std::vector<std::string> cmd{"HGET", "budget:{c" + ctx_.config.campaign.id + ":b0}:receipts",
+                                 *id};
     auto r = co_await ctx_.redis.command(std::move(cmd));
     if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
-    if (r->is_nil()) co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
+    if (r->is_nil())
+        co_return reject(ApiError::not_found, v, "unknown_ballot",
+                         "Aucun bulletin ne porte ce numéro.");
     const auto index = std::stoull(r->str);
     if (!co_await catch_up()) co_return error_response(ApiError::storage_unavailable, v);
     std::lock_guard lock(mutex_);
     const auto proof = tree_.inclusion_proof(index, *size);
     if (!proof) {
         co_return reject(ApiError::not_found, v, "not_in_tree",
-                         "Ce bulletin n'est pas encore couvert par cette tête d'arbre ; réessayez avec une plus récente.");
+                         "Ce bulletin n'est pas encore couvert par cette tête d'arbre ; réessayez "
+                         "avec une plus récente.");
     }
     json::object out{{"leaf_index", index},
                      {"tree_size", *size},

@@ -21,18 +21,19 @@ namespace budget::server {
 
 std::string tree_heads_key(const std::string& campaign);
 
-/// A signed tree head as stored: `{"head":{"campaign","root","timestamp","tree_size"},"signature"}`.
-boost::json::object sign_tree_head(const AppContext& ctx, std::uint64_t tree_size, const voting::Hash& root,
-                                   const std::string& timestamp);
+/// A signed tree head as stored:
+/// `{"head":{"campaign","root","timestamp","tree_size"},"signature"}`.
+boost::json::object sign_tree_head(const AppContext& ctx, std::uint64_t tree_size,
+                                   const voting::Hash& root, const std::string& timestamp);
 
 class LogApi {
-public:
+  public:
     explicit LogApi(AppContext& ctx);
     void register_routes(Router& router);
     /// Publishes a head every `interval` while the vote is open (and once just after the close).
     void start(boost::asio::io_context& ioc, std::chrono::seconds interval);
 
-private:
+  private:
     boost::asio::awaitable<Response> head(RequestContext& rc);
     boost::asio::awaitable<Response> heads(RequestContext& rc);
     boost::asio::awaitable<Response> consistency(RequestContext& rc);

@@ -14,22 +14,21 @@ namespace budget::server {
 
 /// A fixed-bucket latency histogram, lock-free to observe.
 class Histogram {
-public:
-    static constexpr std::array<double, 14> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                       0.025,  0.05,  0.1,    0.25,  0.5,
-                                                       1.0,    2.5,   5.0,    10.0};
+  public:
+    static constexpr std::array<double, 14> kBounds = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
     void observe(std::chrono::nanoseconds d);
     /// Appends the `_bucket`, `_sum` and `_count` lines for `name` with extra `labels`.
     void render(std::string& out, const std::string& name, const std::string& labels) const;
 
-private:
+  private:
     std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> buckets_{};
     std::atomic<std::uint64_t> count_{0};
     std::atomic<std::uint64_t> sum_ns_{0};
 };
 
 class Metrics {
-public:
+  public:
     void record_request(const std::string& route, const std::string& method, int status,
                         std::chrono::nanoseconds latency);
     void record_redis_roundtrip(std::chrono::nanoseconds latency) { redis_.observe(latency); }
@@ -37,7 +36,7 @@ public:
     bool redis_up() const { return redis_up_.load(std::memory_order_relaxed); }
     std::string render() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
     Histogram http_;

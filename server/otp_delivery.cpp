@@ -4,13 +4,13 @@
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json.hpp>
 
 #include "server/blocking.hpp"
@@ -22,7 +22,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 std::string otp_message_body(const std::string& code, int valid_minutes) {
-    return "Bonjour,\r\n\r\nVotre code de vérification pour le Budget citoyen du Pas-de-Calais est : " +
+    return "Bonjour,\r\n\r\nVotre code de vérification pour le Budget citoyen du Pas-de-Calais est "
+           ": " +
            code + "\r\n\r\nIl est valable " + std::to_string(valid_minutes) +
            " minutes. Si vous n'avez rien demandé, ignorez ce message.\r\n";
 }
@@ -30,8 +31,9 @@ std::string otp_message_body(const std::string& code, int valid_minutes) {
 namespace {
 
 class OutboxDelivery : public OtpDelivery {
-public:
-    OutboxDelivery(std::string path, asio::thread_pool& pool) : path_(std::move(path)), pool_(pool) {}
+  public:
+    OutboxDelivery(std::string path, asio::thread_pool& pool)
+        : path_(std::move(path)), pool_(pool) {}
 
     asio::awaitable<bool> send(const std::string& email, const std::string& code) override {
         boost::json::object line{{"email", email}, {"code", code}, {"at", now_rfc3339()}};
@@ -40,7 +42,8 @@ public:
             // One write(2) with O_APPEND: concurrent lines never interleave.
             const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
             if (fd < 0) return false;
-            const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+            const bool ok =
+                ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
             ::close(fd);
             return ok;
         };
@@ -48,15 +51,17 @@ public:
         co_return ok;
     }
 
-private:
+  private:
     std::string path_;
     asio::thread_pool& pool_;
 };
 
 class SmtpDelivery : public OtpDelivery {
-public:
+  public:
     explicit SmtpDelivery(const config::OtpConfig& c)
-        : host_(c.smtp_host), port_(c.smtp_port), from_(c.smtp_from),
+        : host_(c.smtp_host),
+          port_(c.smtp_port),
+          from_(c.smtp_from),
           valid_minutes_(static_cast<int>(c.code_ttl.count() / 60)) {}
 
     asio::awaitable<bool> send(const std::string& email, const std::string& code) override {
@@ -64,8 +69,8 @@ public:
         auto ex = co_await asio::this_coro::executor;
         asio::steady_timer deadline(ex, std::chrono::seconds(10));
         tcp::socket socket(ex);
-        auto result = co_await (dialogue(socket, email, code) ||
-                                deadline.async_wait(asio::use_awaitable));
+        auto result =
+            co_await (dialogue(socket, email, code) || deadline.async_wait(asio::use_awaitable));
         if (result.index() == 1) {
             log_event("warn", "smtp_timeout", {{"relay", host_}});
             co_return false;
@@ -73,7 +78,7 @@ public:
         co_return std::get<0>(result);
     }
 
-private:
+  private:
     asio::awaitable<bool> dialogue(tcp::socket& socket, const std::string& email,
                                    const std::string& code) {
         constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
@@ -89,8 +94,8 @@ private:
         // Reads one (possibly multi-line) reply and checks its status class.
         auto expect = [&](char klass) -> asio::awaitable<bool> {
             while (true) {
-                auto [rec, n] = co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer),
-                                                                "\r\n", tuple);
+                auto [rec, n] = co_await asio::async_read_until(
+                    socket, asio::dynamic_buffer(buffer), "\r\n", tuple);
                 if (rec) co_return false;
                 const std::string line = buffer.substr(0, n);
                 buffer.erase(0, n);
@@ -136,7 +141,8 @@ std::unique_ptr<OtpDelivery> make_smtp_delivery(const config::OtpConfig& config)
     return std::make_unique<SmtpDelivery>(config);
 }
 
-std::unique_ptr<OtpDelivery> make_delivery(const config::OtpConfig& config, asio::thread_pool& pool) {
+std::unique_ptr<OtpDelivery> make_delivery(const config::OtpConfig& config,
+                                           asio::thread_pool& pool) {
     if (config.delivery == "smtp") return make_smtp_delivery(config);
     return make_outbox_delivery(config.outbox, pool);
 }

@@ -12,10 +12,11 @@
 namespace budget::server {
 
 class OtpDelivery {
-public:
+  public:
     virtual ~OtpDelivery() = default;
     /// Delivers the code; false when it could not be handed over (the caller answers 503).
-    virtual boost::asio::awaitable<bool> send(const std::string& email, const std::string& code) = 0;
+    virtual boost::asio::awaitable<bool> send(const std::string& email,
+                                              const std::string& code) = 0;
 };
 
 /// Appends `{"email","code","at"}` lines to a file, on the blocking pool.

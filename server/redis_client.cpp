@@ -4,21 +4,21 @@
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 
+#include <array>
 #include <atomic>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
-#include <boost/asio/query.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <array>
 #include <deque>
 #include <iterator>
 #include <mutex>
@@ -34,13 +34,16 @@ using boost::system::error_code;
 namespace {
 
 class RedisCategory : public boost::system::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "redis"; }
     std::string message(int ev) const override {
         switch (static_cast<Errc>(ev)) {
-            case Errc::unavailable: return "redis unavailable";
-            case Errc::timeout: return "redis command timed out";
-            case Errc::connection_lost: return "redis connection lost";
+            case Errc::unavailable:
+                return "redis unavailable";
+            case Errc::timeout:
+                return "redis command timed out";
+            case Errc::connection_lost:
+                return "redis connection lost";
         }
         return "redis error";
     }
@@ -68,7 +71,8 @@ Reply convert(const redisReply* r) {
         case REDIS_REPLY_ARRAY:
             out.type = Reply::Type::array;
             out.elements.reserve(r->elements);
-            for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+            for (std::size_t i = 0; i < r->elements; ++i)
+                out.elements.push_back(convert(r->element[i]));
             break;
         default:
             out.type = Reply::Type::nil;
@@ -132,13 +136,15 @@ struct PendingCommandFor final : PendingCommand {
     void complete(Result result) override {
         done = true;
         auto ex = asio::get_associated_executor(handler);
-        asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable { std::move(h)(std::move(r)); });
+        asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable {
+            std::move(h)(std::move(r));
+        });
     }
     Handler handler;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
-public:
+  public:
     Connection(asio::io_context& ioc, Target target, Options options, Metrics* metrics)
         : strand_(asio::make_strand(ioc)),
           fd_(strand_),
@@ -181,17 +187,21 @@ public:
     /// Sends a command; completes with its reply (or an error) on the caller's executor.
     template <typename Token>
     auto async_command(std::vector<std::string> args, Token&& token) {
-        auto initiation = [self = shared_from_this()](auto handler, std::vector<std::string> command) {
+        auto initiation = [self = shared_from_this()](auto handler,
+                                                      std::vector<std::string> command) {
             using Handler = std::decay_t<decltype(handler)>;
-            std::shared_ptr<PendingCommand> op = std::make_shared<PendingCommandFor<Handler>>(std::move(handler));
-            asio::dispatch(self->strand_, [self, op = std::move(op), command = std::move(command)]() mutable {
-                self->submit(std::move(op), command);
-            });
+            std::shared_ptr<PendingCommand> op =
+                std::make_shared<PendingCommandFor<Handler>>(std::move(handler));
+            asio::dispatch(self->strand_,
+                           [self, op = std::move(op), command = std::move(command)]() mutable {
+                               self->submit(std::move(op), command);
+                           });
         };
-        return asio::async_initiate<Token, void(Result)>(std::move(initiation), token, std::move(args));
+        return asio::async_initiate<Token, void(Result)>(std::move(initiation), token,
+                                                         std::move(args));
     }
 
-private:
+  private:
     // --- hiredis event-library hooks: hiredis tells us which readiness it waits for.
     static void on_add_read(void* data) {
         auto* self = static_cast<Connection*>(data);
@@ -293,28 +303,28 @@ private:
         if (!ctx_ || reading_ || !want_read_) return;
         reading_ = true;
         fd_.async_wait(asio::posix::stream_descriptor::wait_read,
-                       asio::bind_executor(strand_, [self = shared_from_this(),
-                                                     gen = generation_](error_code ec) {
-                           if (gen != self->generation_) return;
-                           self->reading_ = false;
-                           if (ec || !self->ctx_) return;
-                           redisAsyncHandleRead(self->ctx_);  // may free the context
-                           self->arm_read();
-                       }));
+                       asio::bind_executor(
+                           strand_, [self = shared_from_this(), gen = generation_](error_code ec) {
+                               if (gen != self->generation_) return;
+                               self->reading_ = false;
+                               if (ec || !self->ctx_) return;
+                               redisAsyncHandleRead(self->ctx_);  // may free the context
+                               self->arm_read();
+                           }));
     }
 
     void arm_write() {
         if (!ctx_ || writing_ || !want_write_) return;
         writing_ = true;
         fd_.async_wait(asio::posix::stream_descriptor::wait_write,
-                       asio::bind_executor(strand_, [self = shared_from_this(),
-                                                     gen = generation_](error_code ec) {
-                           if (gen != self->generation_) return;
-                           self->writing_ = false;
-                           if (ec || !self->ctx_) return;
-                           redisAsyncHandleWrite(self->ctx_);  // may free the context
-                           self->arm_write();
-                       }));
+                       asio::bind_executor(
+                           strand_, [self = shared_from_this(), gen = generation_](error_code ec) {
+                               if (gen != self->generation_) return;
+                               self->writing_ = false;
+                               if (ec || !self->ctx_) return;
+                               redisAsyncHandleWrite(self->ctx_);  // may free the context
+                               self->arm_write();
+                           }));
     }
 
     void submit(std::shared_ptr<PendingCommand> op, const std::vector<std::string>& args) {
@@ -342,8 +352,8 @@ private:
         }
         op->deadline = std::chrono::steady_clock::now() + options_.command_timeout;
         auto* holder = new std::shared_ptr<PendingCommand>(op);
-        if (redisAsyncCommandArgv(ctx_, &Connection::on_reply, holder, static_cast<int>(args.size()), argv,
-                                  argvlen) != REDIS_OK) {
+        if (redisAsyncCommandArgv(ctx_, &Connection::on_reply, holder,
+                                  static_cast<int>(args.size()), argv, argvlen) != REDIS_OK) {
             delete holder;
             op->complete(Result{make_error_code(Errc::unavailable)});
             return;
@@ -398,13 +408,14 @@ private:
     std::chrono::milliseconds backoff_;
     std::vector<Script> scripts_;
 
-public:
+  public:
     Metrics* metrics() const { return metrics_; }
 };
 
 Client::Client(asio::io_context& ioc, Target target, Options options, int connections,
                Metrics* metrics)
-    : Client(std::vector<asio::io_context*>{&ioc}, std::move(target), options, connections, metrics) {}
+    : Client(std::vector<asio::io_context*>{&ioc}, std::move(target), options, connections,
+             metrics) {}
 
 Client::Client(const std::vector<asio::io_context*>& contexts, Target target, Options options,
                int connections_per_context, Metrics* metrics)

@@ -71,7 +71,7 @@ class Connection;
 
 /// A small pool of connections, used round-robin. Thread-safe.
 class Client {
-public:
+  public:
     Client(boost::asio::io_context& ioc, Target target, Options options, int connections,
            Metrics* metrics);
     /// One group of `connections_per_context` connections per event loop: a coroutine running
@@ -99,7 +99,7 @@ public:
     bool connected() const;
     const Target& target() const { return target_; }
 
-private:
+  private:
     Connection& pick(const boost::asio::execution_context* caller);
 
     Target target_;

@@ -62,12 +62,14 @@ asio::awaitable<std::optional<std::string>> ResultsApi::read_log(voting::TallyBu
     for (int shard = 0; shard < ctx_.config.redis.ballot_shards; ++shard) {
         // Pages of kTallyPage entries: memory stays bounded by the tree, not by the raw log.
         for (long long start = 0;; start += kTallyPage) {
-            std::vector<std::string> cmd{"LRANGE", ballot_log_key(campaign, shard), std::to_string(start),
+            std::vector<std::string> cmd{"LRANGE", ballot_log_key(campaign, shard),
+                                         std::to_string(start),
                                          std::to_string(start + kTallyPage - 1)};
             auto page = co_await ctx_.redis.command(std::move(cmd));
             if (!page || page->is_error()) co_return std::string("storage");
             for (auto& entry : page->elements) {
-                if (auto added = tally.add(entry.str); !added) co_return voting::describe(added.error());
+                if (auto added = tally.add(entry.str); !added)
+                    co_return voting::describe(added.error());
                 if (keep) keep->push_back(std::move(entry.str));
             }
             if (static_cast<long long>(page->elements.size()) < kTallyPage) break;
@@ -97,7 +99,8 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     auto already = co_await ctx_.redis.command(std::move(exists));
     if (!already || already->is_error()) co_return error_response(ApiError::storage_unavailable, v);
     if (already->integer == 1) {
-        co_return reject(ApiError::conflict, v, "already_published", "Les résultats sont déjà publiés.");
+        co_return reject(ApiError::conflict, v, "already_published",
+                         "Les résultats sont déjà publiés.");
     }
     auto ballot = co_await ctx_.campaign_store->sealed_ballot();
     if (!ballot) co_return error_response(ApiError::storage_unavailable, v);
@@ -105,11 +108,13 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     if (auto failed = co_await read_log(tally, nullptr)) {
         if (*failed == "storage") co_return error_response(ApiError::storage_unavailable, v);
         log_event("error", "tally_failed", {{"reason", *failed}});
-        co_return reject(ApiError::internal, v, "corrupt_log", "Le journal des bulletins est incohérent : " + *failed);
+        co_return reject(ApiError::internal, v, "corrupt_log",
+                         "Le journal des bulletins est incohérent : " + *failed);
     }
     // Every tree head signed during the vote must be a prefix of the final log: if the log was
     // rewritten, the tally stops here instead of signing it.
-    std::vector<std::string> list_heads{"LRANGE", tree_heads_key(ctx_.config.campaign.id), "0", "-1"};
+    std::vector<std::string> list_heads{"LRANGE", tree_heads_key(ctx_.config.campaign.id), "0",
+                                        "-1"};
     auto heads = co_await ctx_.redis.command(std::move(list_heads));
     if (!heads || heads->is_error()) co_return error_response(ApiError::storage_unavailable, v);
     std::uint64_t heads_checked = 0;
@@ -119,9 +124,11 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
         const auto root = tally.tree().root_of_prefix(size);
         if (!root || voting::to_hex(*root) != json::value_to<std::string>(head.at("root"))) {
             log_event("error", "log_inconsistent_with_head", {{"tree_size", size}});
-            co_return reject(ApiError::internal, v, "log_inconsistent",
-                             "Le journal des bulletins ne prolonge pas une tête d'arbre publiée pendant le "
-                             "vote (taille " + std::to_string(size) + ") : dépouillement refusé.");
+            co_return reject(
+                ApiError::internal, v, "log_inconsistent",
+                "Le journal des bulletins ne prolonge pas une tête d'arbre publiée pendant le "
+                "vote (taille " +
+                    std::to_string(size) + ") : dépouillement refusé.");
         }
         ++heads_checked;
     }
@@ -134,13 +141,16 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     if (!signed_results) {
         co_return reject(ApiError::internal, v, "tally_failed", signed_results.error());
     }
-    std::vector<std::string> store{"HSET", draft_results_key(ctx_.config.campaign.id), "document",
-                                   signed_results->document, "signature", signed_results->signature,
+    std::vector<std::string> store{"HSET",       draft_results_key(ctx_.config.campaign.id),
+                                   "document",   signed_results->document,
+                                   "signature",  signed_results->signature,
                                    "public_key", signed_results->public_key};
     auto stored = co_await ctx_.redis.command(std::move(store));
     if (!stored || stored->is_error()) co_return error_response(ApiError::storage_unavailable, v);
-    log_event("info", "tallied", {{"rule", voting::rule_name(*rule)}, {"ballots", tally.size()},
-                                  {"root", voting::to_hex(tally.tree().root())}});
+    log_event("info", "tallied",
+              {{"rule", voting::rule_name(*rule)},
+               {"ballots", tally.size()},
+               {"root", voting::to_hex(tally.tree().root())}});
     auto out = signed_results->to_json();
     out["status"] = "draft";
     co_return json_response(http::status::ok, out, v);
@@ -155,7 +165,8 @@ asio::awaitable<Response> ResultsApi::publish(RequestContext& rc) {
     auto r = co_await ctx_.redis.eval(publish_script_, std::move(keys), std::move(args));
     if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
     if (r->str == "already") {
-        co_return reject(ApiError::conflict, v, "already_published", "Les résultats sont déjà publiés.");
+        co_return reject(ApiError::conflict, v, "already_published",
+                         "Les résultats sont déjà publiés.");
     }
     if (r->str == "no_tally") {
         co_return reject(ApiError::conflict, v, "no_tally", "Lancez d'abord le dépouillement.");
@@ -167,8 +178,8 @@ asio::awaitable<Response> ResultsApi::publish(RequestContext& rc) {
     co_return json_response(http::status::ok, out, v);
 }
 
-asio::awaitable<std::variant<std::shared_ptr<const ResultsApi::Published>, Response>> ResultsApi::published(
-    unsigned v) {
+asio::awaitable<std::variant<std::shared_ptr<const ResultsApi::Published>, Response>>
+ResultsApi::published(unsigned v) {
     {
         std::lock_guard lock(mutex_);
         if (published_) co_return published_;
@@ -176,7 +187,8 @@ asio::awaitable<std::variant<std::shared_ptr<const ResultsApi::Published>, Respo
     const auto& c = ctx_.config.campaign.id;
     std::vector<std::string> cmd{"HMGET", results_key(c), "document", "signature", "public_key"};
     auto r = co_await ctx_.redis.command(std::move(cmd));
-    if (!r || r->is_error() || r->elements.size() != 3) co_return error_response(ApiError::storage_unavailable, v);
+    if (!r || r->is_error() || r->elements.size() != 3)
+        co_return error_response(ApiError::storage_unavailable, v);
     if (r->elements[0].is_nil()) co_return std::shared_ptr<const Published>{};
     auto state = std::make_shared<Published>();
     state->results = SignedResults{r->elements[0].str, r->elements[1].str, r->elements[2].str};
@@ -185,7 +197,8 @@ asio::awaitable<std::variant<std::shared_ptr<const ResultsApi::Published>, Respo
     if (!ballot) co_return error_response(ApiError::storage_unavailable, v);
     auto tally = make_tally_builder(**ballot);
     std::vector<std::string> entries;
-    if (auto failed = co_await read_log(tally, &entries)) co_return error_response(ApiError::storage_unavailable, v);
+    if (auto failed = co_await read_log(tally, &entries))
+        co_return error_response(ApiError::storage_unavailable, v);
     state->export_json = json::serialize(voting::make_ballot_export(entries, tally.tree()));
     state->csv = budget::server::results_csv(state->document);
     state->index_of_ballot = tally.index_of_ballot();
@@ -200,7 +213,9 @@ asio::awaitable<Response> ResultsApi::results(RequestContext& rc) {
     auto state = co_await published(v);
     if (auto* res = std::get_if<Response>(&state)) co_return std::move(*res);
     const auto& p = std::get<std::shared_ptr<const Published>>(state);
-    if (!p) co_return reject(ApiError::not_found, v, "not_published", "Les résultats ne sont pas encore publiés.");
+    if (!p)
+        co_return reject(ApiError::not_found, v, "not_published",
+                         "Les résultats ne sont pas encore publiés.");
     co_return json_response(http::status::ok, p->results.to_json(), v);
 }
 
@@ -209,7 +224,9 @@ asio::awaitable<Response> ResultsApi::results_csv(RequestContext& rc) {
     auto state = co_await published(v);
     if (auto* res = std::get_if<Response>(&state)) co_return std::move(*res);
     const auto& p = std::get<std::shared_ptr<const Published>>(state);
-    if (!p) co_return reject(ApiError::not_found, v, "not_published", "Les résultats ne sont pas encore publiés.");
+    if (!p)
+        co_return reject(ApiError::not_found, v, "not_published",
+                         "Les résultats ne sont pas encore publiés.");
     auto res = text_response(http::status::ok, p->csv, "text/csv; charset=utf-8", v);
     res.set(http::field::content_disposition,
             "attachment; filename=\"resultats-" + ctx_.config.campaign.id + ".csv\"");
@@ -221,7 +238,9 @@ asio::awaitable<Response> ResultsApi::ballots_export(RequestContext& rc) {
     auto state = co_await published(v);
     if (auto* res = std::get_if<Response>(&state)) co_return std::move(*res);
     const auto& p = std::get<std::shared_ptr<const Published>>(state);
-    if (!p) co_return reject(ApiError::not_found, v, "not_published", "Les bulletins sont publiés avec les résultats.");
+    if (!p)
+        co_return reject(ApiError::not_found, v, "not_published",
+                         "Les bulletins sont publiés avec les résultats.");
     co_return text_response(http::status::ok, p->export_json, "application/json; charset=utf-8", v);
 }
 
@@ -229,14 +248,16 @@ asio::awaitable<Response> ResultsApi::receipt(RequestContext& rc) {
     const auto v = rc.request.version();
     const auto& id = rc.params.at("ballot_id");
     if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
-        co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
+        co_return reject(ApiError::not_found, v, "unknown_ballot",
+                         "Aucun bulletin ne porte ce numéro.");
     }
     auto state = co_await published(v);
     if (auto* res = std::get_if<Response>(&state)) co_return std::move(*res);
     if (const auto& p = std::get<std::shared_ptr<const Published>>(state)) {
         const auto it = p->index_of_ballot.find(id);
         if (it == p->index_of_ballot.end()) {
-            co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
+            co_return reject(ApiError::not_found, v, "unknown_ballot",
+                             "Aucun bulletin ne porte ce numéro.");
         }
         json::array path;
         const auto proof = p->tree.inclusion_proof(it->second, p->tree.size());
@@ -251,7 +272,9 @@ asio::awaitable<Response> ResultsApi::receipt(RequestContext& rc) {
     }
     for (int shard = 0; shard < ctx_.config.redis.ballot_shards; ++shard) {
         std::vector<std::string> cmd{
-            "HEXISTS", "budget:{c" + ctx_.config.campaign.id + ":b" + std::to_string(shard) + "}:receipts", id};
+            "HEXISTS",
+            "budget:{c" + ctx_.config.campaign.id + ":b" + std::to_string(shard) + "}:receipts",
+            id};
         auto r = co_await ctx_.redis.command(std::move(cmd));
         if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
         if (r->integer == 1) {
@@ -259,7 +282,8 @@ asio::awaitable<Response> ResultsApi::receipt(RequestContext& rc) {
             co_return json_response(http::status::ok, out, v);
         }
     }
-    co_return reject(ApiError::not_found, v, "unknown_ballot", "Aucun bulletin ne porte ce numéro.");
+    co_return reject(ApiError::not_found, v, "unknown_ballot",
+                     "Aucun bulletin ne porte ce numéro.");
 }
 
 asio::awaitable<Response> ResultsApi::stats(RequestContext& rc) {

@@ -18,7 +18,7 @@
 namespace budget::server {
 
 class ResultsApi {
-public:
+  public:
     /// Refuses the request (401/403/CSRF...) unless a Mission ESS member makes it.
     using MissionGuard =
         std::function<boost::asio::awaitable<std::optional<Response>>(RequestContext&, bool write)>;
@@ -26,7 +26,7 @@ public:
     ResultsApi(AppContext& ctx, MissionGuard mission_guard);
     void register_routes(Router& router);
 
-private:
+  private:
     /// What publication makes public, rebuilt once from Redis and kept.
     struct Published {
         SignedResults results;
@@ -49,7 +49,8 @@ private:
     boost::asio::awaitable<std::optional<std::string>> read_log(voting::TallyBuilder& tally,
                                                                 std::vector<std::string>* keep);
     /// The published state, or nullptr before publication; an error response on storage failure.
-    boost::asio::awaitable<std::variant<std::shared_ptr<const Published>, Response>> published(unsigned version);
+    boost::asio::awaitable<std::variant<std::shared_ptr<const Published>, Response>> published(
+        unsigned version);
 
     AppContext& ctx_;
     MissionGuard guard_;

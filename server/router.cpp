@@ -70,7 +70,8 @@ Router::Match Router::match(http::verb method, std::string_view path) const {
             }
         }
         if (!ok) continue;
-        if (route.method != method && !(method == http::verb::head && route.method == http::verb::get)) {
+        if (route.method != method &&
+            !(method == http::verb::head && route.method == http::verb::get)) {
             result.kind = Match::Kind::method_not_allowed;
             result.route = route.pattern;
             continue;

@@ -13,7 +13,7 @@
 namespace budget::server {
 
 class Router {
-public:
+  public:
     void add(http::verb method, std::string pattern, Handler handler);
 
     struct Match {
@@ -24,7 +24,7 @@ public:
     };
     Match match(http::verb method, std::string_view path) const;
 
-private:
+  private:
     struct Route {
         http::verb method;
         std::string pattern;

@@ -21,7 +21,8 @@ std::string identity_pepper_path(const std::string& d) { return d + "/keys/ident
 
 namespace {
 
-bool write_private(const std::string& path, const unsigned char* data, std::size_t size, mode_t mode) {
+bool write_private(const std::string& path, const unsigned char* data, std::size_t size,
+                   mode_t mode) {
     // Created with its final mode: the secret is never readable by others, not even briefly.
     const std::string tmp = path + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -47,7 +48,8 @@ std::optional<std::string> init_keys(const std::string& data_dir, bool force) {
     fs::create_directories(dir, ec);
     if (ec) return "cannot create " + dir.string() + ": " + ec.message();
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (!force && (fs::exists(signing_key_path(data_dir)) || fs::exists(identity_pepper_path(data_dir)))) {
+    if (!force &&
+        (fs::exists(signing_key_path(data_dir)) || fs::exists(identity_pepper_path(data_dir)))) {
         return "keys already exist in " + dir.string() +
                "; refusing to replace them (published signatures would no longer verify). "
                "Use --force to replace them anyway.";
@@ -56,9 +58,12 @@ std::optional<std::string> init_keys(const std::string& data_dir, bool force) {
     crypto_sign_keypair(key.public_key.data(), key.secret_key.data());
     std::array<unsigned char, 32> pepper{};
     randombytes_buf(pepper.data(), pepper.size());
-    const bool ok = write_private(signing_key_path(data_dir), key.secret_key.data(), key.secret_key.size(), 0600) &&
-                    write_private(public_key_path(data_dir), key.public_key.data(), key.public_key.size(), 0600) &&
-                    write_private(identity_pepper_path(data_dir), pepper.data(), pepper.size(), 0600);
+    const bool ok =
+        write_private(signing_key_path(data_dir), key.secret_key.data(), key.secret_key.size(),
+                      0600) &&
+        write_private(public_key_path(data_dir), key.public_key.data(), key.public_key.size(),
+                      0600) &&
+        write_private(identity_pepper_path(data_dir), pepper.data(), pepper.size(), 0600);
     sodium_memzero(key.secret_key.data(), key.secret_key.size());
     sodium_memzero(pepper.data(), pepper.size());
     if (!ok) return "cannot write the key files in " + dir.string();

@@ -1,12 +1,11 @@
 #include "server/staff_api_detail.hpp"
 
-#include "server/json_body.hpp"
-
 #include <boost/json.hpp>
 #include <chrono>
 #include <climits>
 #include <set>
 
+#include "server/json_body.hpp"
 #include "server/router.hpp"
 
 namespace budget::server::staff_detail {

@@ -10,7 +10,7 @@
 namespace budget::server {
 
 class StaticFiles {
-public:
+  public:
     struct File {
         std::string content;
         std::string content_type;
@@ -23,7 +23,7 @@ public:
     const File* find(std::string_view url_path) const;
     std::size_t size() const { return files_.size(); }
 
-private:
+  private:
     std::map<std::string, File, std::less<>> files_;
 };
 

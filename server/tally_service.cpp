@@ -22,7 +22,8 @@ std::string results_key(const std::string& c) { return "budget:{c" + c + "}:resu
 std::string draft_results_key(const std::string& c) { return "budget:{c" + c + "}:results:draft"; }
 
 json::object SignedResults::to_json() const {
-    return json::object{{"document", json::parse(document)}, {"signature", signature}, {"public_key", public_key}};
+    return json::object{
+        {"document", json::parse(document)}, {"signature", signature}, {"public_key", public_key}};
 }
 
 voting::TallyBuilder make_tally_builder(const SealedBallot& ballot) {
@@ -43,13 +44,10 @@ std::string campaign_config_digest(const config::CampaignConfig& c) {
     return crypto::sha256_hex(*voting::canonical_json(settings));
 }
 
-boost::system::result<SignedResults, std::string> finish_tally(const config::Config& config,
-                                                               const SealedBallot& ballot,
-                                                               const voting::TallyBuilder& tally,
-                                                               voting::Rule rule,
-                                                               const SigningKey& key,
-                                                               const std::string& tallied_at,
-                                                               std::uint64_t tree_heads_checked) {
+boost::system::result<SignedResults, std::string> finish_tally(
+    const config::Config& config, const SealedBallot& ballot, const voting::TallyBuilder& tally,
+    voting::Rule rule, const SigningKey& key, const std::string& tallied_at,
+    std::uint64_t tree_heads_checked) {
     std::vector<voting::Project> projects;
     voting::ResultsInput in;
     const auto& c = config.campaign;
@@ -68,13 +66,15 @@ boost::system::result<SignedResults, std::string> finish_tally(const config::Con
         boost::system::error_code ec;
         const auto doc = json::parse(ballot.document, ec);
         if (!ec && doc.is_object()) {
-            if (const auto* q = doc.as_object().if_contains("questionnaire_digest"); q && q->is_string())
+            if (const auto* q = doc.as_object().if_contains("questionnaire_digest");
+                q && q->is_string())
                 in.questionnaire_digest = std::string(q->as_string());
         }
     }
     for (const auto& i : ballot.initiatives) {
         projects.push_back(voting::Project{i.id, i.amount_eur, i.territory});
-        in.initiatives.push_back(voting::ResultsInitiative{i.id, i.title, i.territory, i.category, i.amount_eur});
+        in.initiatives.push_back(
+            voting::ResultsInitiative{i.id, i.title, i.territory, i.category, i.amount_eur});
     }
     const auto allocation = voting::allocate(rule, projects, tally.ballots(), c.envelope_eur);
     if (!allocation) {
@@ -83,10 +83,12 @@ boost::system::result<SignedResults, std::string> finish_tally(const config::Con
     }
     const auto document = voting::make_results_document(in, tally, *allocation);
     auto text = voting::canonical_json(document);
-    if (!text) return {boost::system::in_place_error, "the results document holds a floating-point number"};
+    if (!text)
+        return {boost::system::in_place_error,
+                "the results document holds a floating-point number"};
     unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text->data()), text->size(),
-                         key.secret_key.data());
+    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text->data()),
+                         text->size(), key.secret_key.data());
     return SignedResults{std::move(*text), base64_encode(sig, sizeof sig),
                          base64_encode(key.public_key.data(), key.public_key.size())};
 }

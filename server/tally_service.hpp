@@ -41,13 +41,10 @@ voting::TallyBuilder make_tally_builder(const SealedBallot& ballot);
 std::string campaign_config_digest(const config::CampaignConfig& campaign);
 
 /// Allocates with `rule`, builds the document, signs it. Errors are one-line reasons.
-boost::system::result<SignedResults, std::string> finish_tally(const config::Config& config,
-                                                               const SealedBallot& ballot,
-                                                               const voting::TallyBuilder& tally,
-                                                               voting::Rule rule,
-                                                               const SigningKey& key,
-                                                               const std::string& tallied_at,
-                                                               std::uint64_t tree_heads_checked = 0);
+boost::system::result<SignedResults, std::string> finish_tally(
+    const config::Config& config, const SealedBallot& ballot, const voting::TallyBuilder& tally,
+    voting::Rule rule, const SigningKey& key, const std::string& tallied_at,
+    std::uint64_t tree_heads_checked = 0);
 
 /// results.csv: UTF-8 with BOM, ';' separated, French headers, one line per initiative.
 std::string results_csv(const boost::json::object& document);

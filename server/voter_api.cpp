@@ -1,7 +1,7 @@
 #include "server/voter_api.hpp"
 
-#include <boost/json.hpp>
 #include <array>
+#include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
 
@@ -32,8 +32,9 @@ std::int64_t unix_now() {
 std::string paris_day(std::int64_t unix) { return config::format_paris_time(unix).substr(0, 10); }
 
 std::string french_date(const std::string& rfc3339_paris) {
-    static const char* kMonths[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
-                                    "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+    static const char* kMonths[] = {"janvier",   "février", "mars",     "avril",
+                                    "mai",       "juin",    "juillet",  "août",
+                                    "septembre", "octobre", "novembre", "décembre"};
     const int day = std::stoi(rfc3339_paris.substr(8, 2));
     const int month = std::stoi(rfc3339_paris.substr(5, 2));
     return std::to_string(day) + (day == 1 ? "er " : " ") + kMonths[month - 1] + " " +
@@ -49,7 +50,8 @@ std::optional<std::string> cookie_value(std::string_view header, std::string_vie
         const auto semi = header.find(';');
         auto part = header.substr(0, semi);
         while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-        if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+        if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+            part[name.size()] == '=')
             return std::string(part.substr(name.size() + 1));
         if (semi == std::string_view::npos) break;
         header.remove_prefix(semi + 1);
@@ -62,11 +64,12 @@ constexpr std::string_view kVoterCookie = "budget_voter";
 // 503 when the ballot was sent to Redis but its fate is unknown (timeout, lost connection,
 // replicas not confirmed): the resident must not be told that nothing was recorded.
 Response outcome_unknown(unsigned version) {
-    return error_response(ApiError::storage_unavailable, version,
-                          std::string("Nous n'avons pas pu confirmer l'enregistrement de votre vote. "
-                                      "Réessayez dans quelques instants : si votre vote a bien été "
-                                      "enregistré, le site vous l'indiquera."),
-                          std::string("ballot_outcome_unknown"));
+    return error_response(
+        ApiError::storage_unavailable, version,
+        std::string("Nous n'avons pas pu confirmer l'enregistrement de votre vote. "
+                    "Réessayez dans quelques instants : si votre vote a bien été "
+                    "enregistré, le site vous l'indiquera."),
+        std::string("ballot_outcome_unknown"));
 }
 
 }  // namespace
@@ -94,7 +97,8 @@ std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int
     }
     if (parts[0] != "v1" || parts[1] != campaign_) return std::nullopt;
     VoterSession s{std::string(parts[2]), std::string(parts[3]), 0};
-    const auto [end, ec] = std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), s.expires_unix);
+    const auto [end, ec] =
+        std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), s.expires_unix);
     if (ec != std::errc() || end != parts[4].data() + parts[4].size()) return std::nullopt;
     if (s.expires_unix < now) return std::nullopt;
     return s;
@@ -111,7 +115,8 @@ std::string normalise_email(std::string_view email) {
 bool plausible_email(std::string_view email) {
     if (email.size() < 3 || email.size() > 254) return false;
     const auto at = email.find('@');
-    if (at == 0 || at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
+    if (at == 0 || at == std::string_view::npos ||
+        email.find('@', at + 1) != std::string_view::npos)
         return false;
     const auto domain = email.substr(at + 1);
     if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
@@ -140,19 +145,23 @@ VoterApi::VoterApi(AppContext& ctx)
       issue_code_(scripts::kIssueCode),
       check_code_(scripts::kCheckCode),
       rate_count_(scripts::kRateCount) {
-    for (const auto* s : {&cast_ballot_, &issue_code_, &check_code_, &rate_count_}) ctx.redis.preload(*s);
+    for (const auto* s : {&cast_ballot_, &issue_code_, &check_code_, &rate_count_})
+        ctx.redis.preload(*s);
     // The commune list for the form's autocomplete never changes while running: serialise once.
     json::array list;
     for (const auto& [code, c] : ctx.communes.communes()) {
         json::array postal(c.postal_codes.begin(), c.postal_codes.end());
-        list.push_back(json::object{{"code", code}, {"name", c.name}, {"postal_codes", postal},
+        list.push_back(json::object{{"code", code},
+                                    {"name", c.name},
+                                    {"postal_codes", postal},
                                     {"territory", c.territory}});
     }
     json::array territories;
     for (const auto& t : ctx.communes.territories()) {
         territories.push_back(json::object{{"id", t.id}, {"label", t.label}});
     }
-    communes_json_ = json::serialize(json::object{{"communes", list}, {"territories", territories}});
+    communes_json_ =
+        json::serialize(json::object{{"communes", list}, {"territories", territories}});
 }
 
 VoterApi::~VoterApi() = default;
@@ -180,8 +189,8 @@ std::string VoterApi::shard_tag(const std::string& identity_key) const {
 }
 
 asio::awaitable<std::optional<Response>> VoterApi::limit_client(const RequestContext& rc) {
-    const auto key = "budget:{c" + ctx_.config.campaign.id + ":ip}:" +
-                     crypto::hmac_hex(ip_key_, rc.client_ip).substr(0, 32);
+    const auto key = "budget:{c" + ctx_.config.campaign.id +
+                     ":ip}:" + crypto::hmac_hex(ip_key_, rc.client_ip).substr(0, 32);
     std::vector<std::string> keys{key};
     std::vector<std::string> args{std::to_string(ctx_.config.otp.max_requests_per_ip_hour), "3600"};
     auto r = co_await ctx_.redis.eval(rate_count_, std::move(keys), std::move(args));
@@ -190,7 +199,8 @@ asio::awaitable<std::optional<Response>> VoterApi::limit_client(const RequestCon
     }
     if (r->elements[0].integer > ctx_.config.otp.max_requests_per_ip_hour) {
         auto res = error_response(ApiError::rate_limited, rc.request.version());
-        res.set(http::field::retry_after, std::to_string(std::max<long long>(1, r->elements[1].integer)));
+        res.set(http::field::retry_after,
+                std::to_string(std::max<long long>(1, r->elements[1].integer)));
         co_return res;
     }
     co_return std::nullopt;
@@ -225,7 +235,8 @@ asio::awaitable<Response> VoterApi::challenge(RequestContext& rc) {
     if (r->elements[0].integer == 0) {
         auto res = reject(ApiError::rate_limited, v, "rate_limited",
                           "Trop de codes demandés pour cette adresse. Réessayez dans une heure.");
-        res.set(http::field::retry_after, std::to_string(std::max<long long>(1, r->elements[1].integer)));
+        res.set(http::field::retry_after,
+                std::to_string(std::max<long long>(1, r->elements[1].integer)));
         co_return res;
     }
     if (!co_await delivery_->send(email, code_text)) {
@@ -233,9 +244,10 @@ asio::awaitable<Response> VoterApi::challenge(RequestContext& rc) {
                          "Le code n'a pas pu être envoyé. Réessayez dans quelques instants.");
     }
     // The same answer for every address: whether anyone uses it is nobody's business.
-    json::object ok{{"status", "sent"},
-                    {"message", "Si l'adresse est valide, un code à 6 chiffres vient d'y être envoyé."},
-                    {"valid_seconds", ctx_.config.otp.code_ttl.count()}};
+    json::object ok{
+        {"status", "sent"},
+        {"message", "Si l'adresse est valide, un code à 6 chiffres vient d'y être envoyé."},
+        {"valid_seconds", ctx_.config.otp.code_ttl.count()}};
     co_return json_response(http::status::accepted, ok, v);
 }
 
@@ -254,14 +266,16 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
     const auto email = normalise_email(fields[0]);
     const auto& code = fields[1];
     if (!plausible_email(email)) {
-        co_return reject(ApiError::unprocessable, v, "invalid_email", "L'adresse électronique n'est pas valide.");
+        co_return reject(ApiError::unprocessable, v, "invalid_email",
+                         "L'adresse électronique n'est pas valide.");
     }
     const auto first = voting::normalise_name(fields[2]);
     const auto last = voting::normalise_name(fields[3]);
     if (!first || !last) {
-        co_return reject(ApiError::unprocessable, v, "invalid_name",
-                         "Le prénom et le nom ne doivent contenir que des lettres, des espaces, des "
-                         "traits d'union ou des apostrophes.");
+        co_return reject(
+            ApiError::unprocessable, v, "invalid_name",
+            "Le prénom et le nom ne doivent contenir que des lettres, des espaces, des "
+            "traits d'union ou des apostrophes.");
     }
     const auto birth = voting::parse_date(fields[4]);
     if (!birth) {
@@ -275,8 +289,8 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
     const auto now = unix_now();
     const auto today = *voting::parse_date(paris_day(now));
     const auto* commune = ctx_.communes.find(fields[5]);
-    const auto eligible = voting::check_eligibility(*birth, today, ctx_.config.campaign.min_age,
-                                                    commune != nullptr);
+    const auto eligible =
+        voting::check_eligibility(*birth, today, ctx_.config.campaign.min_age, commune != nullptr);
     if (!eligible) {
         switch (eligible.error()) {
             case voting::EligibilityError::invalid_birth_date:
@@ -284,7 +298,8 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
                                  "La date de naissance n'est pas plausible.");
             case voting::EligibilityError::too_young:
                 co_return reject(ApiError::forbidden, v, "too_young",
-                                 "Il faut avoir au moins " + std::to_string(ctx_.config.campaign.min_age) +
+                                 "Il faut avoir au moins " +
+                                     std::to_string(ctx_.config.campaign.min_age) +
                                      " ans le jour du vote pour participer.");
             case voting::EligibilityError::not_resident:
                 co_return reject(ApiError::forbidden, v, "not_resident",
@@ -294,8 +309,8 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
     }
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
 
-    const auto identity = crypto::hmac_hex(
-        identity_key_, voting::identity_material(*first, *last, *birth));
+    const auto identity =
+        crypto::hmac_hex(identity_key_, voting::identity_material(*first, *last, *birth));
     const auto prefix = email_key(email);
     std::vector<std::string> keys{prefix + "otp", prefix + "identity"};
     // The binding outlives the campaign's vote: an address serves one person for the campaign.
@@ -309,8 +324,9 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
                          "Code incorrect. Vérifiez le code reçu par courriel.");
     }
     if (r->str == "dead") {
-        co_return reject(ApiError::not_authenticated, v, "invalid_code",
-                         "Ce code n'est plus valable (expiré ou trop d'essais). Demandez un nouveau code.");
+        co_return reject(
+            ApiError::not_authenticated, v, "invalid_code",
+            "Ce code n'est plus valable (expiré ou trop d'essais). Demandez un nouveau code.");
     }
     if (r->str == "bound") {
         co_return reject(ApiError::conflict, v, "email_already_used",
@@ -318,7 +334,8 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
     }
     if (r->str != "ok") co_return error_response(ApiError::internal, v);
 
-    const VoterSession session{identity, commune->territory, now + ctx_.config.otp.session_ttl.count()};
+    const VoterSession session{identity, commune->territory,
+                               now + ctx_.config.otp.session_ttl.count()};
     const auto token = sessions_.issue(session);
     json::object out{{"token", token},
                      {"expires_at", config::format_paris_time(session.expires_unix)},
@@ -332,8 +349,10 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
 
 std::optional<VoterSession> VoterApi::session_of(const Request& req, std::int64_t now) const {
     const auto auth = req[http::field::authorization];
-    if (auth.size() > 7 && auth.substr(0, 7) == "Bearer ") return sessions_.open(auth.substr(7), now);
-    if (auto token = cookie_value(req[http::field::cookie], kVoterCookie)) return sessions_.open(*token, now);
+    if (auth.size() > 7 && auth.substr(0, 7) == "Bearer ")
+        return sessions_.open(auth.substr(7), now);
+    if (auto token = cookie_value(req[http::field::cookie], kVoterCookie))
+        return sessions_.open(*token, now);
     return std::nullopt;
 }
 
@@ -363,16 +382,18 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     const auto& campaign = ctx_.config.campaign;
     const auto now = unix_now();
     if (now < campaign.vote_opens_unix || now > campaign.vote_closes_unix) {
-        co_return reject(ApiError::forbidden, v, "vote_not_open",
-                         "Le vote n'est pas ouvert : il a lieu du " +
-                             french_date(config::format_paris_time(campaign.vote_opens_unix)) + " au " +
-                             french_date(config::format_paris_time(campaign.vote_closes_unix)) + ".");
+        co_return reject(
+            ApiError::forbidden, v, "vote_not_open",
+            "Le vote n'est pas ouvert : il a lieu du " +
+                french_date(config::format_paris_time(campaign.vote_opens_unix)) + " au " +
+                french_date(config::format_paris_time(campaign.vote_closes_unix)) + ".");
     }
     const auto session = session_of(rc.request, now);
     if (!session) {
-        co_return reject(ApiError::not_authenticated, v, "not_authenticated",
-                         "Votre session a expiré ou n'existe pas : vérifiez de nouveau votre adresse "
-                         "électronique pour voter.");
+        co_return reject(
+            ApiError::not_authenticated, v, "not_authenticated",
+            "Votre session a expiré ou n'existe pas : vérifiez de nouveau votre adresse "
+            "électronique pour voter.");
     }
     auto body = parse_json_object(rc.request);
     if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
@@ -382,17 +403,18 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     auto ballot = co_await ctx_.campaign_store->sealed_ballot();
     if (!ballot) co_return error_response(ApiError::storage_unavailable, v);
     const auto& sealed = **ballot;
-    auto valid = voting::validate_choices(
-        std::get<std::vector<std::string>>(choices), campaign.max_choices,
-        [&](std::string_view id) { return sealed.find(id) != nullptr; });
+    auto valid =
+        voting::validate_choices(std::get<std::vector<std::string>>(choices), campaign.max_choices,
+                                 [&](std::string_view id) { return sealed.find(id) != nullptr; });
     if (!valid) {
         co_return reject(ApiError::unprocessable, v, "invalid_choices",
                          voting::describe(valid.error(), campaign.max_choices));
     }
     if (!co_await storage_is_durable()) {
-        co_return reject(ApiError::storage_unavailable, v, "storage_not_durable",
-                         "Le vote est momentanément suspendu. Réessayez dans quelques instants ; rien "
-                         "n'a été enregistré.");
+        co_return reject(
+            ApiError::storage_unavailable, v, "storage_not_durable",
+            "Le vote est momentanément suspendu. Réessayez dans quelques instants ; rien "
+            "n'a été enregistré.");
     }
 
     const auto cast_at = config::format_paris_time(now);  // once: the day and the receipt use it
@@ -400,9 +422,10 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     auto bytes = voting::canonical_ballot(ballot_id, *valid);
     const auto leaf = voting::to_hex(voting::leaf_hash(bytes));
     const auto tag = shard_tag(session->identity_key);
-    std::vector<std::string> keys{tag + "voted:" + session->identity_key, tag + "log", tag + "receipts",
-                                  tag + "stats"};
-    std::vector<std::string> args{std::move(bytes), ballot_id, cast_at.substr(0, 10), session->territory};
+    std::vector<std::string> keys{tag + "voted:" + session->identity_key, tag + "log",
+                                  tag + "receipts", tag + "stats"};
+    std::vector<std::string> args{std::move(bytes), ballot_id, cast_at.substr(0, 10),
+                                  session->territory};
     auto r = co_await ctx_.redis.eval(cast_ballot_, std::move(keys), std::move(args));
     if (!r && r.error() != redis::Errc::unavailable) {
         // Sent, but no answer: the script may have run. Saying "nothing was saved" could be false.
@@ -427,9 +450,7 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
             co_return outcome_unknown(v);
         }
     }
-    json::object receipt{{"ballot_id", ballot_id},
-                         {"ballot_hash", leaf},
-                         {"cast_at", cast_at}};
+    json::object receipt{{"ballot_id", ballot_id}, {"ballot_hash", leaf}, {"cast_at", cast_at}};
     json::object out{{"receipt", receipt}};
     co_return json_response(http::status::created, out, v);
 }

@@ -24,12 +24,12 @@ struct VoterSession {
 /// Seals and opens voter session tokens (authenticated encryption under a key derived from the
 /// pepper): no session state in Redis, nothing for the ballot path to look up.
 class VoterSessions {
-public:
+  public:
     VoterSessions(const crypto::Key32& pepper, std::string campaign);
     std::string issue(const VoterSession& session) const;
     std::optional<VoterSession> open(std::string_view token, std::int64_t now_unix) const;
 
-private:
+  private:
     crypto::Key32 key_;
     std::string campaign_;
 };
@@ -41,12 +41,12 @@ bool plausible_email(std::string_view email);
 std::string normalise_email(std::string_view email);
 
 class VoterApi {
-public:
+  public:
     explicit VoterApi(AppContext& ctx);
     ~VoterApi();
     void register_routes(Router& router);
 
-private:
+  private:
     boost::asio::awaitable<Response> challenge(RequestContext& rc);
     boost::asio::awaitable<Response> verify(RequestContext& rc);
     boost::asio::awaitable<Response> cast_ballot(RequestContext& rc);

@@ -15,7 +15,8 @@ boost::system::result<std::vector<std::string>, ChoiceProblem> validate_choices(
     const std::vector<std::string>& choices, int max_choices,
     const std::function<bool(std::string_view)>& on_ballot) {
     if (choices.empty()) return ChoiceProblem{ChoiceError::empty, ""};
-    if (static_cast<int>(choices.size()) > max_choices) return ChoiceProblem{ChoiceError::too_many, ""};
+    if (static_cast<int>(choices.size()) > max_choices)
+        return ChoiceProblem{ChoiceError::too_many, ""};
     std::set<std::string_view> seen;
     for (const auto& c : choices) {
         if (!seen.insert(c).second) return ChoiceProblem{ChoiceError::duplicate, c};
@@ -43,7 +44,8 @@ std::string describe(const ChoiceProblem& p, int max_choices) {
     return "Choix invalides.";
 }
 
-std::string canonical_ballot(std::string_view ballot_id, const std::vector<std::string>& sorted_choices) {
+std::string canonical_ballot(std::string_view ballot_id,
+                             const std::vector<std::string>& sorted_choices) {
     boost::json::array choices;
     for (const auto& c : sorted_choices) choices.emplace_back(c);
     // Keys in sorted order; Boost.JSON keeps insertion order and writes no whitespace.
@@ -56,7 +58,8 @@ std::string canonical_ballot(std::string_view ballot_id, const std::vector<std::
 boost::system::result<StoredBallot> parse_canonical_ballot(std::string_view bytes) {
     boost::system::error_code ec;
     const auto v = boost::json::parse(bytes, ec);
-    if (ec || !v.is_object()) return boost::system::errc::make_error_code(boost::system::errc::bad_message);
+    if (ec || !v.is_object())
+        return boost::system::errc::make_error_code(boost::system::errc::bad_message);
     const auto& o = v.as_object();
     const auto* id = o.if_contains("ballot_id");
     const auto* choices = o.if_contains("choices");
@@ -65,7 +68,8 @@ boost::system::result<StoredBallot> parse_canonical_ballot(std::string_view byte
     StoredBallot b;
     b.ballot_id = std::string(id->as_string());
     for (const auto& c : choices->as_array()) {
-        if (!c.is_string()) return boost::system::errc::make_error_code(boost::system::errc::bad_message);
+        if (!c.is_string())
+            return boost::system::errc::make_error_code(boost::system::errc::bad_message);
         b.choices.emplace_back(c.as_string());
     }
     if (!std::is_sorted(b.choices.begin(), b.choices.end()) ||

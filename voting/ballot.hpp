@@ -32,7 +32,8 @@ std::string describe(const ChoiceProblem& problem, int max_choices);
 
 /// Canonical bytes of a ballot: `{"ballot_id":"...","choices":["a","b"]}` with sorted choices,
 /// no whitespace. No voter identifier and no time: nothing in it points to a person.
-std::string canonical_ballot(std::string_view ballot_id, const std::vector<std::string>& sorted_choices);
+std::string canonical_ballot(std::string_view ballot_id,
+                             const std::vector<std::string>& sorted_choices);
 
 /// A ballot read back from its canonical bytes (for the tally and for verification).
 struct StoredBallot {
@@ -45,5 +46,6 @@ boost::system::result<StoredBallot> parse_canonical_ballot(std::string_view byte
 }  // namespace budget::voting
 
 namespace budget::voting {
-[[noreturn]] void throw_exception_from_error(const ChoiceProblem& e, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const ChoiceProblem& e,
+                                             const boost::source_location& loc);
 }

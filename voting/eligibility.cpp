@@ -85,23 +85,91 @@ std::optional<std::string> normalise_name(std::string_view name) {
         i += 2;
         const char* folded = nullptr;
         switch (cp) {
-            case 0xC0: case 0xC1: case 0xC2: case 0xC3: case 0xC4: case 0xC5:
-            case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE4: case 0xE5: folded = "a"; break;
-            case 0xC6: case 0xE6: folded = "ae"; break;
-            case 0xC7: case 0xE7: folded = "c"; break;
-            case 0xC8: case 0xC9: case 0xCA: case 0xCB:
-            case 0xE8: case 0xE9: case 0xEA: case 0xEB: folded = "e"; break;
-            case 0xCC: case 0xCD: case 0xCE: case 0xCF:
-            case 0xEC: case 0xED: case 0xEE: case 0xEF: folded = "i"; break;
-            case 0xD1: case 0xF1: folded = "n"; break;
-            case 0xD2: case 0xD3: case 0xD4: case 0xD5: case 0xD6: case 0xD8:
-            case 0xF2: case 0xF3: case 0xF4: case 0xF5: case 0xF6: case 0xF8: folded = "o"; break;
-            case 0xD9: case 0xDA: case 0xDB: case 0xDC:
-            case 0xF9: case 0xFA: case 0xFB: case 0xFC: folded = "u"; break;
-            case 0xDD: case 0xFD: case 0xFF: case 0x178: folded = "y"; break;
-            case 0xDF: folded = "ss"; break;
-            case 0x152: case 0x153: folded = "oe"; break;
-            default: return std::nullopt;
+            case 0xC0:
+            case 0xC1:
+            case 0xC2:
+            case 0xC3:
+            case 0xC4:
+            case 0xC5:
+            case 0xE0:
+            case 0xE1:
+            case 0xE2:
+            case 0xE3:
+            case 0xE4:
+            case 0xE5:
+                folded = "a";
+                break;
+            case 0xC6:
+            case 0xE6:
+                folded = "ae";
+                break;
+            case 0xC7:
+            case 0xE7:
+                folded = "c";
+                break;
+            case 0xC8:
+            case 0xC9:
+            case 0xCA:
+            case 0xCB:
+            case 0xE8:
+            case 0xE9:
+            case 0xEA:
+            case 0xEB:
+                folded = "e";
+                break;
+            case 0xCC:
+            case 0xCD:
+            case 0xCE:
+            case 0xCF:
+            case 0xEC:
+            case 0xED:
+            case 0xEE:
+            case 0xEF:
+                folded = "i";
+                break;
+            case 0xD1:
+            case 0xF1:
+                folded = "n";
+                break;
+            case 0xD2:
+            case 0xD3:
+            case 0xD4:
+            case 0xD5:
+            case 0xD6:
+            case 0xD8:
+            case 0xF2:
+            case 0xF3:
+            case 0xF4:
+            case 0xF5:
+            case 0xF6:
+            case 0xF8:
+                folded = "o";
+                break;
+            case 0xD9:
+            case 0xDA:
+            case 0xDB:
+            case 0xDC:
+            case 0xF9:
+            case 0xFA:
+            case 0xFB:
+            case 0xFC:
+                folded = "u";
+                break;
+            case 0xDD:
+            case 0xFD:
+            case 0xFF:
+            case 0x178:
+                folded = "y";
+                break;
+            case 0xDF:
+                folded = "ss";
+                break;
+            case 0x152:
+            case 0x153:
+                folded = "oe";
+                break;
+            default:
+                return std::nullopt;
         }
         for (const char* p = folded; *p; ++p) put(*p);
     }

@@ -35,32 +35,31 @@ boost::json::object make_results_document(const ResultsInput& in, const TallyBui
     json::array winners;
     for (const auto& id : allocation.selected) {
         const auto& d = *decision_of.at(id);
-        winners.push_back(json::object{{"id", id}, {"amount_eur", d.cost}, {"votes", d.votes}, {"rank", d.rank}});
+        winners.push_back(
+            json::object{{"id", id}, {"amount_eur", d.cost}, {"votes", d.votes}, {"rank", d.rank}});
     }
-    return json::object{
-        {"format", kResultsFormat},
-        {"campaign",
-         json::object{{"id", in.campaign_id},
-                      {"title", in.campaign_title},
-                      {"vote_opens", in.vote_opens},
-                      {"vote_closes", in.vote_closes},
-                      {"max_choices", in.max_choices}}},
-        {"envelope_eur", in.envelope_eur},
-        {"rule", rule_name(allocation.rule)},
-        {"tie_break", allocation.tie_break},
-        {"ballots_counted", tally.size()},
-        {"tree_size", tally.size()},
-        {"root", to_hex(tally.tree().root())},
-        {"ballot_definition_digest", in.ballot_definition_digest},
-        {"questionnaire_digest", in.questionnaire_digest},
-        {"config_digest", in.config_digest},
-        {"public_key_fingerprint", in.public_key_fingerprint},
-        {"tallied_at", in.tallied_at},
-        {"tree_heads_checked", in.tree_heads_checked},
-        {"votes", votes},
-        {"initiatives", initiatives},
-        {"winners", winners},
-        {"total_allocated_eur", allocation.total_cost}};
+    return json::object{{"format", kResultsFormat},
+                        {"campaign", json::object{{"id", in.campaign_id},
+                                                  {"title", in.campaign_title},
+                                                  {"vote_opens", in.vote_opens},
+                                                  {"vote_closes", in.vote_closes},
+                                                  {"max_choices", in.max_choices}}},
+                        {"envelope_eur", in.envelope_eur},
+                        {"rule", rule_name(allocation.rule)},
+                        {"tie_break", allocation.tie_break},
+                        {"ballots_counted", tally.size()},
+                        {"tree_size", tally.size()},
+                        {"root", to_hex(tally.tree().root())},
+                        {"ballot_definition_digest", in.ballot_definition_digest},
+                        {"questionnaire_digest", in.questionnaire_digest},
+                        {"config_digest", in.config_digest},
+                        {"public_key_fingerprint", in.public_key_fingerprint},
+                        {"tallied_at", in.tallied_at},
+                        {"tree_heads_checked", in.tree_heads_checked},
+                        {"votes", votes},
+                        {"initiatives", initiatives},
+                        {"winners", winners},
+                        {"total_allocated_eur", allocation.total_cost}};
 }
 
 boost::json::object make_ballot_export(const std::vector<std::string>& canonical_ballots,
@@ -75,7 +74,8 @@ boost::json::object make_ballot_export(const std::vector<std::string>& canonical
                                        {"choices", std::move(choices)},
                                        {"leaf_hash", to_hex(tree.leaf(i))}});
     }
-    return json::object{{"tree_size", tree.size()}, {"root", to_hex(tree.root())}, {"ballots", std::move(ballots)}};
+    return json::object{
+        {"tree_size", tree.size()}, {"root", to_hex(tree.root())}, {"ballots", std::move(ballots)}};
 }
 
 namespace {
@@ -111,21 +111,27 @@ boost::system::result<Verification, std::string> verify_results(const json::valu
     const auto* document = field(results, "document");
     const auto* signature = field(results, "signature");
     const auto* public_key = field(results, "public_key");
-    if (!document || !document->is_object() || !signature || !signature->is_string() || !public_key ||
-        !public_key->is_string())
-        return std::string("results: expected {\"document\":{...},\"signature\":\"...\",\"public_key\":\"...\"}");
+    if (!document || !document->is_object() || !signature || !signature->is_string() ||
+        !public_key || !public_key->is_string())
+        return std::string(
+            "results: expected {\"document\":{...},\"signature\":\"...\",\"public_key\":\"...\"}");
     const std::string key_b64(public_key->as_string());
     if (!expected_key.empty() && expected_key != key_b64)
-        return std::string("signature: the results are signed with another key than the one expected");
+        return std::string(
+            "signature: the results are signed with another key than the one expected");
     const auto key = from_base64(key_b64);
     const auto sig = from_base64(std::string(signature->as_string()));
-    if (!key || key->size() != crypto_sign_PUBLICKEYBYTES) return std::string("public_key: not a base64 Ed25519 key");
-    if (!sig || sig->size() != crypto_sign_BYTES) return std::string("signature: not a base64 Ed25519 signature");
+    if (!key || key->size() != crypto_sign_PUBLICKEYBYTES)
+        return std::string("public_key: not a base64 Ed25519 key");
+    if (!sig || sig->size() != crypto_sign_BYTES)
+        return std::string("signature: not a base64 Ed25519 signature");
     const auto text = canonical_json(*document);
     if (!text) return std::string("document: holds a floating-point number, which is never signed");
-    if (crypto_sign_verify_detached(sig->data(), reinterpret_cast<const unsigned char*>(text->data()),
+    if (crypto_sign_verify_detached(sig->data(),
+                                    reinterpret_cast<const unsigned char*>(text->data()),
                                     text->size(), key->data()) != 0)
-        return std::string("signature: does not match the document (altered document, or another key)");
+        return std::string(
+            "signature: does not match the document (altered document, or another key)");
     const auto& doc = document->as_object();
     try {
         if (json::value_to<std::string>(doc.at("public_key_fingerprint")) != fingerprint(*key))
@@ -133,7 +139,8 @@ boost::system::result<Verification, std::string> verify_results(const json::valu
 
         // Rebuild the log from the export.
         const auto* ballots = field(ballot_export, "ballots");
-        if (!ballots || !ballots->is_array()) return std::string("export: expected {\"ballots\":[...]}");
+        if (!ballots || !ballots->is_array())
+            return std::string("export: expected {\"ballots\":[...]}");
         std::vector<std::string> ids;
         for (const auto& init : doc.at("initiatives").as_array()) {
             ids.push_back(json::value_to<std::string>(init.at("id")));
@@ -142,16 +149,20 @@ boost::system::result<Verification, std::string> verify_results(const json::valu
         std::uint64_t index = 0;
         for (const auto& b : ballots->as_array()) {
             std::vector<std::string> choices;
-            for (const auto& c : b.at("choices").as_array()) choices.push_back(json::value_to<std::string>(c));
-            const auto bytes = canonical_ballot(json::value_to<std::string>(b.at("ballot_id")), choices);
+            for (const auto& c : b.at("choices").as_array())
+                choices.push_back(json::value_to<std::string>(c));
+            const auto bytes =
+                canonical_ballot(json::value_to<std::string>(b.at("ballot_id")), choices);
             if (to_hex(leaf_hash(bytes)) != json::value_to<std::string>(b.at("leaf_hash")))
-                return "export: ballot #" + std::to_string(index) + " does not hash to its leaf_hash";
+                return "export: ballot #" + std::to_string(index) +
+                       " does not hash to its leaf_hash";
             if (auto added = tally.add(bytes); !added) return "export: " + describe(added.error());
             ++index;
         }
         const auto root = to_hex(tally.tree().root());
         if (tally.size() != doc.at("tree_size").to_number<std::uint64_t>())
-            return "root: the export holds " + std::to_string(tally.size()) + " ballots, the document counts " +
+            return "root: the export holds " + std::to_string(tally.size()) +
+                   " ballots, the document counts " +
                    std::to_string(doc.at("tree_size").to_number<std::uint64_t>());
         if (root != json::value_to<std::string>(doc.at("root")))
             return "root: the exported ballots give the root " + root + ", the document says " +
@@ -171,12 +182,15 @@ boost::system::result<Verification, std::string> verify_results(const json::valu
                                        init.at("amount_eur").to_number<std::int64_t>(),
                                        json::value_to<std::string>(init.at("territory"))});
         }
-        const auto allocation = allocate(*rule, projects, tally.ballots(), doc.at("envelope_eur").to_number<std::int64_t>());
+        const auto allocation = allocate(*rule, projects, tally.ballots(),
+                                         doc.at("envelope_eur").to_number<std::int64_t>());
         if (!allocation) return std::string("allocation: ") + describe(allocation.error());
         std::vector<std::string> winners;
-        for (const auto& w : doc.at("winners").as_array()) winners.push_back(json::value_to<std::string>(w.at("id")));
+        for (const auto& w : doc.at("winners").as_array())
+            winners.push_back(json::value_to<std::string>(w.at("id")));
         if (winners != allocation->selected)
-            return std::string("winners: the rule applied to the recount does not select the document's winners");
+            return std::string(
+                "winners: the rule applied to the recount does not select the document's winners");
         return Verification{tally.size(), root, winners};
     } catch (const std::exception& e) {
         return std::string("document: missing or mistyped field (") + e.what() + ")";

@@ -13,9 +13,12 @@ void throw_exception_from_error(const TallyProblem& e, const boost::source_locat
 std::string describe(const TallyProblem& p) {
     const auto where = "ballot #" + std::to_string(p.index) + " of the log";
     switch (p.error) {
-        case TallyError::not_canonical: return where + " is not a canonical ballot";
-        case TallyError::unknown_initiative: return where + " names an initiative not on the ballot: " + p.detail;
-        case TallyError::duplicate_ballot_id: return where + " repeats the ballot id " + p.detail;
+        case TallyError::not_canonical:
+            return where + " is not a canonical ballot";
+        case TallyError::unknown_initiative:
+            return where + " names an initiative not on the ballot: " + p.detail;
+        case TallyError::duplicate_ballot_id:
+            return where + " repeats the ballot id " + p.detail;
     }
     return where + " is invalid";
 }
@@ -33,7 +36,8 @@ boost::system::result<void, TallyProblem> TallyBuilder::add(std::string_view byt
     approvals.reserve(ballot->choices.size());
     for (const auto& choice : ballot->choices) {
         const auto it = position_.find(choice);
-        if (it == position_.end()) return TallyProblem{TallyError::unknown_initiative, index, choice};
+        if (it == position_.end())
+            return TallyProblem{TallyError::unknown_initiative, index, choice};
         approvals.push_back(it->second);
     }
     if (!index_.emplace(ballot->ballot_id, index).second)

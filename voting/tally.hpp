@@ -30,7 +30,7 @@ struct TallyProblem {
 std::string describe(const TallyProblem& problem);
 
 class TallyBuilder {
-public:
+  public:
     /// `initiative_ids`: the ballot's initiatives; their order is the order of `votes()`.
     explicit TallyBuilder(std::vector<std::string> initiative_ids);
 
@@ -46,7 +46,7 @@ public:
     /// Leaf index of each ballot id (to answer receipts with inclusion proofs).
     const std::unordered_map<std::string, std::uint64_t>& index_of_ballot() const { return index_; }
 
-private:
+  private:
     std::vector<std::string> ids_;
     std::map<std::string, std::size_t, std::less<>> position_;
     MerkleTree tree_;
@@ -58,5 +58,6 @@ private:
 }  // namespace budget::voting
 
 namespace budget::voting {
-[[noreturn]] void throw_exception_from_error(const TallyProblem& e, const boost::source_location& loc);
+[[noreturn]] void throw_exception_from_error(const TallyProblem& e,
+                                             const boost::source_location& loc);
 }

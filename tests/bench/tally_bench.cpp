@@ -21,7 +21,9 @@ using namespace budget::voting;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 long peak_rss_mb() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
@@ -36,7 +38,8 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(20260901);
     // Popularity follows a Zipf-like law, as real ballots do.
     std::vector<double> weights;
-    for (std::size_t i = 0; i < initiatives; ++i) weights.push_back(1.0 / static_cast<double>(i + 1));
+    for (std::size_t i = 0; i < initiatives; ++i)
+        weights.push_back(1.0 / static_cast<double>(i + 1));
     std::discrete_distribution<std::size_t> pick(weights.begin(), weights.end());
     std::uniform_int_distribution<int> how_many(1, 3);
     std::vector<std::string> ids;
@@ -44,9 +47,10 @@ int main(int argc, char** argv) {
     ResultsInput input;
     for (std::size_t i = 0; i < initiatives; ++i) {
         ids.push_back("initiative-" + std::to_string(i));
-        projects.push_back(Project{ids.back(), 5000 + static_cast<std::int64_t>((i * 7919) % 15000), "t" + std::to_string(i % 8)});
-        input.initiatives.push_back({ids.back(), "Initiative " + std::to_string(i), projects.back().territory, "c",
-                                     projects.back().cost});
+        projects.push_back(Project{ids.back(), 5000 + static_cast<std::int64_t>((i * 7919) % 15000),
+                                   "t" + std::to_string(i % 8)});
+        input.initiatives.push_back({ids.back(), "Initiative " + std::to_string(i),
+                                     projects.back().territory, "c", projects.back().cost});
     }
     input.campaign_id = "bench";
     input.envelope_eur = 572000;
@@ -68,7 +72,8 @@ int main(int argc, char** argv) {
         std::sort(choices.begin(), choices.end());
         log.push_back(canonical_ballot(hex, choices));
     }
-    std::printf("generate %zu ballots over %zu initiatives: %.2f s\n", ballots, initiatives, seconds_since(t));
+    std::printf("generate %zu ballots over %zu initiatives: %.2f s\n", ballots, initiatives,
+                seconds_since(t));
     const long generated_mb = peak_rss_mb();
 
     t = Clock::now();
@@ -90,11 +95,13 @@ int main(int argc, char** argv) {
         const auto text = *canonical_json(document);
         unsigned char pk[32], sk[64], sig[64];
         crypto_sign_keypair(pk, sk);
-        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()), text.size(), sk);
+        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                             text.size(), sk);
         std::printf("allocate %-14s %.2f s, %zu funded, %lld EUR; document + signature %.3f s\n",
                     std::string(rule_name(rule)).c_str(), alloc_s, allocation->selected.size(),
                     static_cast<long long>(allocation->total_cost), seconds_since(t));
     }
-    std::printf("peak memory: %ld MB (of which the generated raw log: about %ld MB)\n", peak_rss_mb(), generated_mb);
+    std::printf("peak memory: %ld MB (of which the generated raw log: about %ld MB)\n",
+                peak_rss_mb(), generated_mb);
     return 0;
 }

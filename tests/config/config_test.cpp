@@ -8,7 +8,9 @@ using budget::config::parse_config;
 
 namespace {
 
-budget::config::Config parse(const std::string& text) { return parse_config(text, "test.toml", "/srv/budget"); }
+budget::config::Config parse(const std::string& text) {
+    return parse_config(text, "test.toml", "/srv/budget");
+}
 
 std::string error_of(const std::string& text) {
     try {
@@ -63,7 +65,7 @@ outbox = "out.jsonl"
     CHECK(c.redis.url == "redis://127.0.0.1:6380");
     CHECK(c.storage.data_dir == "/var/lib/budget");
     CHECK(c.campaign.id == "2027");
-    CHECK(c.campaign.vote_opens_unix == 1819749600);  // 2027-08-31T22:00:00Z
+    CHECK(c.campaign.vote_opens_unix == 1819749600);   // 2027-08-31T22:00:00Z
     CHECK(c.campaign.vote_closes_unix == 1822341599);  // 2027-09-30T21:59:59Z
     CHECK(c.campaign.max_choices == 2);
     CHECK(c.campaign.min_age == 16);
@@ -84,13 +86,15 @@ TEST_CASE("unknown keys and sections are refused with the key named", "[config]"
 
 TEST_CASE("bad values are refused with a one-line reason", "[config]") {
     SECTION("wrong type") {
-        CHECK(error_of("[server]\nthreads = \"two\"\n") == "test.toml: [server] threads: must be an integer");
+        CHECK(error_of("[server]\nthreads = \"two\"\n") ==
+              "test.toml: [server] threads: must be an integer");
     }
     SECTION("out of range") {
         CHECK(error_of("[server]\nthreads = 0\n") ==
               "test.toml: [server] threads: must be between 1 and 256, got 0");
         CHECK(error_of("[campaign]\nmax_choices = 0\n").find("max_choices") != std::string::npos);
-        CHECK(error_of("[campaign]\nenvelope_eur = -5\n").find("envelope_eur") != std::string::npos);
+        CHECK(error_of("[campaign]\nenvelope_eur = -5\n").find("envelope_eur") !=
+              std::string::npos);
     }
     SECTION("listen address without port") {
         CHECK(error_of("[server]\nlisten = \"localhost\"\n") ==
@@ -165,9 +169,11 @@ TEST_CASE("Paris time follows the European summer-time rule", "[config]") {
 
 #include "config/communes.hpp"
 
-TEST_CASE("every commune of the official list belongs to one of the eight territories", "[config]") {
+TEST_CASE("every commune of the official list belongs to one of the eight territories",
+          "[config]") {
     const auto c = parse("");
-    const auto d = budget::config::CommuneDirectory::load(c.labelling.communes, c.labelling.territories);
+    const auto d =
+        budget::config::CommuneDirectory::load(c.labelling.communes, c.labelling.territories);
     CHECK(d.communes().size() == 887);
     CHECK(d.territories().size() == 8);
     const auto* arras = d.find("62041");

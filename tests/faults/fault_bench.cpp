@@ -4,13 +4,13 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -116,11 +116,16 @@ void Bench::seal_ballot() {
     // As the labelling path seals it (see tests/server/voter_api_test.cpp).
     json::array initiatives;
     for (const std::string id : {"a", "b", "c", "d"}) {
-        initiatives.push_back(json::object{
-            {"amount_eur", 4000}, {"category", "pratique_ess"}, {"commune", "62041"},
-            {"holder", "Association " + id}, {"id", id}, {"radar", json::object{{"gouvernance", 70}}},
-            {"requested_eur", 4000}, {"summary", "Résumé " + id}, {"territory", "arrageois"},
-            {"title", "Initiative " + id}});
+        initiatives.push_back(json::object{{"amount_eur", 4000},
+                                           {"category", "pratique_ess"},
+                                           {"commune", "62041"},
+                                           {"holder", "Association " + id},
+                                           {"id", id},
+                                           {"radar", json::object{{"gouvernance", 70}}},
+                                           {"requested_eur", 4000},
+                                           {"summary", "Résumé " + id},
+                                           {"territory", "arrageois"},
+                                           {"title", "Initiative " + id}});
     }
     const auto document = json::serialize(json::object{{"campaign", "t"},
                                                        {"initiatives", initiatives},
@@ -196,7 +201,8 @@ bool Bench::wait_healthy(std::chrono::milliseconds timeout, std::chrono::millise
     const auto started = Clock::now();
     const bool ok = test::eventually(
         [&] { return call(port_, "GET", "/api/v1/health").status == 200; }, timeout);
-    if (elapsed) *elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    if (elapsed)
+        *elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     return ok;
 }
 
@@ -284,7 +290,8 @@ std::vector<double> VoteStream::latencies_ms() const {
     return latencies_;
 }
 
-std::size_t acknowledged_within(const VoteStream& stream, Clock::time_point from, Clock::time_point to) {
+std::size_t acknowledged_within(const VoteStream& stream, Clock::time_point from,
+                                Clock::time_point to) {
     std::size_t n = 0;
     for (const auto& a : stream.acknowledgements()) {
         if (a.sent > from && a.received < to) ++n;
@@ -321,7 +328,8 @@ int Slowloris::open_one() {
 
 void Slowloris::run() {
     static const std::string kRequest =
-        "POST /api/v1/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Slow: "
+        "POST /api/v1/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+        "application/json\r\nX-Slow: "
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     struct Slow {
         int fd = -1;
@@ -339,7 +347,8 @@ void Slowloris::run() {
             char buf[512];
             const auto n = ::recv(c.fd, buf, sizeof buf, MSG_DONTWAIT);
             const bool cut = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
-                             ::send(c.fd, &kRequest[c.sent % kRequest.size()], 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0;
+                             ::send(c.fd, &kRequest[c.sent % kRequest.size()], 1,
+                                    MSG_NOSIGNAL | MSG_DONTWAIT) < 0;
             if (cut) {
                 ++cut_;
                 ::close(c.fd);
@@ -390,16 +399,19 @@ Outcome check_outcome(Bench& bench, const VoteStream& stream, const std::string&
 
     std::string statuses;
     for (const auto& [status, count] : o.statuses) {
-        statuses += (statuses.empty() ? "" : " ") + (status == 0 ? std::string("none") : std::to_string(status)) +
-                    ":" + std::to_string(count);
+        statuses += (statuses.empty() ? "" : " ") +
+                    (status == 0 ? std::string("none") : std::to_string(status)) + ":" +
+                    std::to_string(count);
     }
     std::printf(
-        "[faults] %-28s voters %zu | acknowledged %zu | found in log %zu | acknowledged but missing %zu"
-        " | duplicate ids %zu | voted markers %zu | stored without receipt %zu (told 409 on retry: %zu,"
+        "[faults] %-28s voters %zu | acknowledged %zu | found in log %zu | acknowledged but "
+        "missing %zu"
+        " | duplicate ids %zu | voted markers %zu | stored without receipt %zu (told 409 on retry: "
+        "%zu,"
         " gave up: %zu) | two receipts %zu | answers {%s}\n",
-        scenario.c_str(), o.voters, o.acknowledged, o.in_log, o.missing, o.duplicate_ids, o.voted_keys,
-        o.stored_unacknowledged, o.conflicts_without_receipt, o.gave_up, o.double_receipts,
-        statuses.c_str());
+        scenario.c_str(), o.voters, o.acknowledged, o.in_log, o.missing, o.duplicate_ids,
+        o.voted_keys, o.stored_unacknowledged, o.conflicts_without_receipt, o.gave_up,
+        o.double_receipts, statuses.c_str());
     std::fflush(stdout);
 
     INFO(scenario);

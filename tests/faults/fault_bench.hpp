@@ -34,7 +34,7 @@ struct Voter {
 /// Redis, a sealed ballot (initiatives a, b, c, d) and budgetd on a fixed port, so that a
 /// restarted budgetd answers where clients already connect.
 class Bench {
-public:
+  public:
     /// `extra_server` is appended to the [server] table (timeouts for the slowloris run).
     explicit Bench(std::string extra_server = "");
     ~Bench();
@@ -54,9 +54,10 @@ public:
     std::vector<Voter> login(int count, const std::string& tag);
 
     /// True once GET /api/v1/health answers 200 within `timeout`; `elapsed` is how long it took.
-    bool wait_healthy(std::chrono::milliseconds timeout, std::chrono::milliseconds* elapsed = nullptr);
+    bool wait_healthy(std::chrono::milliseconds timeout,
+                      std::chrono::milliseconds* elapsed = nullptr);
 
-private:
+  private:
     std::string config() const;
     void seal_ballot();
 
@@ -69,10 +70,11 @@ private:
 
 /// What happened to one resident's ballot, from the client side.
 struct VoteRecord {
-    int final_status = 0;      ///< 201, 409, another refusal, or 0 when the client gave up
-    int receipts = 0;          ///< 201 answers received (must never exceed 1)
-    bool uncertain = false;    ///< an attempt ended without an answer or with 503 before the final one
-    std::string ballot_id;     ///< from the receipt
+    int final_status = 0;  ///< 201, 409, another refusal, or 0 when the client gave up
+    int receipts = 0;      ///< 201 answers received (must never exceed 1)
+    bool uncertain =
+        false;              ///< an attempt ended without an answer or with 503 before the final one
+    std::string ballot_id;  ///< from the receipt
     std::string ballot_hash;
 };
 
@@ -85,7 +87,7 @@ struct Acknowledgement {
 /// does) until a definite answer or `give_up_after`. A share of residents try a second ballot
 /// once the first is acknowledged (it must be refused).
 class VoteStream {
-public:
+  public:
     VoteStream(int port, std::vector<Voter> voters, int workers, std::chrono::milliseconds pacing,
                std::chrono::milliseconds give_up_after = std::chrono::seconds(40));
     ~VoteStream();
@@ -99,7 +101,7 @@ public:
     std::map<int, int> statuses() const;  ///< every answer of every attempt, by status
     std::vector<double> latencies_ms() const;
 
-private:
+  private:
     void work();
 
     int port_;
@@ -118,7 +120,7 @@ private:
 /// `count` connections that each send one byte of a request header per second, reopened as
 /// soon as the server cuts them, until stop().
 class Slowloris {
-public:
+  public:
     Slowloris(int port, int count);
     ~Slowloris();
     void stop();
@@ -126,7 +128,7 @@ public:
     int opened() const { return opened_.load(); }
     int cut_by_server() const { return cut_.load(); }
 
-private:
+  private:
     void run();
     int open_one();
 
@@ -140,8 +142,9 @@ private:
 struct Outcome {
     std::size_t voters = 0, acknowledged = 0, in_log = 0, missing = 0, duplicate_ids = 0;
     std::size_t voted_keys = 0, receipts_hash = 0, stats_total = 0;
-    std::size_t double_receipts = 0;       ///< residents with two 201s
-    std::size_t stored_unacknowledged = 0; ///< in the log, never acknowledged (uncertain, then 409)
+    std::size_t double_receipts = 0;  ///< residents with two 201s
+    std::size_t stored_unacknowledged =
+        0;  ///< in the log, never acknowledged (uncertain, then 409)
     std::size_t conflicts_without_receipt = 0, gave_up = 0;
     std::map<int, int> statuses;
 };
@@ -150,6 +153,7 @@ struct Outcome {
 Outcome check_outcome(Bench& bench, const VoteStream& stream, const std::string& scenario);
 
 /// Acknowledgements whose request was sent after `from` and answered before `to`.
-std::size_t acknowledged_within(const VoteStream& stream, Clock::time_point from, Clock::time_point to);
+std::size_t acknowledged_within(const VoteStream& stream, Clock::time_point from,
+                                Clock::time_point to);
 
 }  // namespace budget::faults

@@ -61,9 +61,10 @@ TEST_CASE("budgetd killed with SIGKILL mid-stream and restarted loses no acknowl
     check_new_resident_votes(bench, "kblate");
 }
 
-TEST_CASE("redis-server killed with SIGKILL mid-stream and restarted on its AOF loses no "
-          "acknowledged ballot",
-          "[faults]") {
+TEST_CASE(
+    "redis-server killed with SIGKILL mid-stream and restarted on its AOF loses no "
+    "acknowledged ballot",
+    "[faults]") {
     Bench bench;
     VoteStream stream(bench.port(), bench.login(160, "kr"), kWorkers, 40ms);
     wait_settled(stream, 50);
@@ -105,16 +106,18 @@ TEST_CASE("redis-server frozen for 10 seconds: no receipt while it is frozen, al
     print_recovery("SIGSTOP redis 10 s", back);
     // Nothing sent after the freeze can have been acknowledged before the thaw.
     const auto during = acknowledged_within(stream, frozen + 50ms, thawed);
-    std::printf("[faults] %-28s receipts given while Redis was frozen: %zu\n", "SIGSTOP redis 10 s", during);
+    std::printf("[faults] %-28s receipts given while Redis was frozen: %zu\n", "SIGSTOP redis 10 s",
+                during);
     CHECK(during == 0);
     const auto o = check_outcome(bench, stream, "SIGSTOP redis 10 s");
     CHECK(o.gave_up == 0);
     check_new_resident_votes(bench, "stlate");
 }
 
-TEST_CASE("redis-server refusing writes (maxmemory, noeviction): nothing is acknowledged, then "
-          "voting resumes",
-          "[faults]") {
+TEST_CASE(
+    "redis-server refusing writes (maxmemory, noeviction): nothing is acknowledged, then "
+    "voting resumes",
+    "[faults]") {
     Bench bench;
     VoteStream stream(bench.port(), bench.login(140, "oom"), kWorkers, 40ms);
     wait_settled(stream, 40);
@@ -131,8 +134,9 @@ TEST_CASE("redis-server refusing writes (maxmemory, noeviction): nothing is ackn
     stream.join();
     print_recovery("Redis writes fail (OOM)", back);
     const auto during = acknowledged_within(stream, failing, repaired);
-    std::printf("[faults] %-28s receipts given while writes failed: %zu; log %s -> %s during the failure\n",
-                "Redis writes fail (OOM)", during, logged_at_start.c_str(), logged_at_end.c_str());
+    std::printf(
+        "[faults] %-28s receipts given while writes failed: %zu; log %s -> %s during the failure\n",
+        "Redis writes fail (OOM)", during, logged_at_start.c_str(), logged_at_end.c_str());
     CHECK(during == 0);
     CHECK(logged_at_start == logged_at_end);
     const auto o = check_outcome(bench, stream, "Redis writes fail (OOM)");
@@ -157,16 +161,20 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
         const std::vector<std::string> requests = {
             // Body past body_limit_bytes.
             "POST /api/v1/ballots HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Content-Length: " + std::to_string(big_body.size()) + "\r\n\r\n" + big_body,
+            "Content-Length: " +
+                std::to_string(big_body.size()) + "\r\n\r\n" + big_body,
             // A length announced far past the limit, and nothing sent.
-            "POST /api/v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n",
+            "POST /api/v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Length: "
+            "99999999999\r\n\r\n",
             // Header block past header_limit_bytes.
-            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'p') + "\r\n\r\n",
+            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'p') +
+                "\r\n\r\n",
             // A chunked body that grows past the limit.
             "POST /api/v1/ballots HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
                 [] {
                     std::string chunks;
-                    for (int i = 0; i < 40; ++i) chunks += "1000\r\n" + std::string(0x1000, 'y') + "\r\n";
+                    for (int i = 0; i < 40; ++i)
+                        chunks += "1000\r\n" + std::string(0x1000, 'y') + "\r\n";
                     return chunks;
                 }(),
         };
@@ -175,7 +183,8 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
                 int status = 0;
                 try {
                     const auto r = budget::test::raw_exchange(bench.port(), bytes, 5s);
-                    if (r.received.rfind("HTTP/1.1 ", 0) == 0) status = std::stoi(r.received.substr(9, 3));
+                    if (r.received.rfind("HTTP/1.1 ", 0) == 0)
+                        status = std::stoi(r.received.substr(9, 3));
                 } catch (const std::exception&) {
                 }
                 std::lock_guard lock(oversize_mutex);
@@ -192,8 +201,9 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
     while (Clock::now() < until) {
         const auto started = Clock::now();
         health.push_back(call(bench.port(), "GET", "/api/v1/health").status);
-        worst_health_ms = std::max(worst_health_ms,
-                                   std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        worst_health_ms =
+            std::max(worst_health_ms,
+                     std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         std::this_thread::sleep_for(200ms);
     }
     stream.join();
@@ -209,12 +219,15 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
     std::map<int, int> oversize_by_status;
     for (const int s : oversize_statuses) ++oversize_by_status[s];
     std::string oversize_text;
-    for (const auto& [s, n] : oversize_by_status) oversize_text += " " + std::to_string(s) + ":" + std::to_string(n);
-    std::printf("[faults] %-28s %d slow connections (%d opened in all, %d cut by the server) | health 200 %ld/%zu"
-                " (worst %.0f ms) | ballot latency p50 %.0f ms, worst %.0f ms | oversized answers {%s }\n",
-                "slowloris + oversized", slow.target(), slow.opened(), slow.cut_by_server(),
-                static_cast<long>(ok_health), health.size(), worst_health_ms, p50, worst,
-                oversize_text.c_str());
+    for (const auto& [s, n] : oversize_by_status)
+        oversize_text += " " + std::to_string(s) + ":" + std::to_string(n);
+    std::printf(
+        "[faults] %-28s %d slow connections (%d opened in all, %d cut by the server) | health 200 "
+        "%ld/%zu"
+        " (worst %.0f ms) | ballot latency p50 %.0f ms, worst %.0f ms | oversized answers {%s }\n",
+        "slowloris + oversized", slow.target(), slow.opened(), slow.cut_by_server(),
+        static_cast<long>(ok_health), health.size(), worst_health_ms, p50, worst,
+        oversize_text.c_str());
     std::fflush(stdout);
 
     const auto o = check_outcome(bench, stream, "slowloris + oversized");

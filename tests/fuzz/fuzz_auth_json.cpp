@@ -48,7 +48,8 @@ void check_email(const std::string& raw) {
 void check_name(const std::string& raw) {
     const auto name = voting::normalise_name(raw);
     if (!name) return;
-    FUZZ_CHECK(is_normal_name(*name), "normalise_name gave something else than a-z and single spaces");
+    FUZZ_CHECK(is_normal_name(*name),
+               "normalise_name gave something else than a-z and single spaces");
     const auto again = voting::normalise_name(*name);
     FUZZ_CHECK(again && *again == *name, "normalise_name is not idempotent");
 }
@@ -114,13 +115,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return k;
     }();
     static const server::VoterSessions sessions(pepper, "2026");
-    if (auto token = server::get_string(o, "token", 4096); std::holds_alternative<std::string>(token)) {
+    if (auto token = server::get_string(o, "token", 4096);
+        std::holds_alternative<std::string>(token)) {
         FUZZ_CHECK(!sessions.open(std::get<std::string>(token), 0).has_value(),
                    "a client-made token opened as a voter session");
     }
-    const server::VoterSession issued{std::string(64, 'a'), fields[5].find('|') == std::string::npos
-                                                                 ? fields[5] : "arrageois",
-                                      2000000000};
+    const server::VoterSession issued{
+        std::string(64, 'a'), fields[5].find('|') == std::string::npos ? fields[5] : "arrageois",
+        2000000000};
     const auto reopened = sessions.open(sessions.issue(issued), 1900000000);
     FUZZ_CHECK(reopened && reopened->identity_key == issued.identity_key &&
                    reopened->territory == issued.territory &&

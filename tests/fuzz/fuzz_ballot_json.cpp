@@ -32,25 +32,32 @@ void check_error_response(const server::Response& res) {
 void check_round_trip(const std::vector<std::string>& sorted) {
     const auto bytes = voting::canonical_ballot(kBallotId, sorted);
     const auto back = voting::parse_canonical_ballot(bytes);
-    FUZZ_CHECK(back.has_value(), "canonical bytes of accepted choices are refused by the tally reader");
-    FUZZ_CHECK(back->ballot_id == kBallotId && back->choices == sorted, "ballot round trip differs");
+    FUZZ_CHECK(back.has_value(),
+               "canonical bytes of accepted choices are refused by the tally reader");
+    FUZZ_CHECK(back->ballot_id == kBallotId && back->choices == sorted,
+               "ballot round trip differs");
 }
 
 void check_choices(const std::vector<std::string>& choices, int max_choices) {
-    const auto valid = voting::validate_choices(
-        choices, max_choices, [](std::string_view id) { return kSealed.find(id) != kSealed.end(); });
+    const auto valid = voting::validate_choices(choices, max_choices, [](std::string_view id) {
+        return kSealed.find(id) != kSealed.end();
+    });
     if (!valid) {
         check_error_response(server::error_response(server::ApiError::unprocessable, 11,
                                                     voting::describe(valid.error(), max_choices),
                                                     std::string("invalid_choices")));
     } else {
         const auto& sorted = *valid;
-        FUZZ_CHECK(!sorted.empty() && static_cast<int>(sorted.size()) <= max_choices, "choice count");
+        FUZZ_CHECK(!sorted.empty() && static_cast<int>(sorted.size()) <= max_choices,
+                   "choice count");
         FUZZ_CHECK(std::is_sorted(sorted.begin(), sorted.end()), "choices not sorted");
-        FUZZ_CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(), "duplicate choice");
-        FUZZ_CHECK(std::is_permutation(sorted.begin(), sorted.end(), choices.begin(), choices.end()),
-                   "accepted choices are not the given ones");
-        for (const auto& c : sorted) FUZZ_CHECK(kSealed.count(c) == 1, "an unknown initiative was accepted");
+        FUZZ_CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
+                   "duplicate choice");
+        FUZZ_CHECK(
+            std::is_permutation(sorted.begin(), sorted.end(), choices.begin(), choices.end()),
+            "accepted choices are not the given ones");
+        for (const auto& c : sorted)
+            FUZZ_CHECK(kSealed.count(c) == 1, "an unknown initiative was accepted");
         check_round_trip(sorted);
     }
     // Whatever the sealed ballot holds (ids are free text in the import), every distinct,
@@ -70,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto* rejection = std::get_if<server::Rejection>(&body)) {
         check_error_response(rejection->to_response(11));
     } else {
-        auto choices = server::get_string_array(std::get<boost::json::object>(body), "choices", 100);
+        auto choices =
+            server::get_string_array(std::get<boost::json::object>(body), "choices", 100);
         if (auto* rejection = std::get_if<server::Rejection>(&choices)) {
             check_error_response(rejection->to_response(11));
         } else {
@@ -90,6 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(std::is_sorted(stored->choices.begin(), stored->choices.end()), "stored order");
     }
     // is_clean_utf8 guards every string field: what it accepts must be real UTF-8.
-    if (server::is_clean_utf8(text)) FUZZ_CHECK(fuzz::strict_utf8(text), "is_clean_utf8 accepted invalid UTF-8");
+    if (server::is_clean_utf8(text))
+        FUZZ_CHECK(fuzz::strict_utf8(text), "is_clean_utf8 accepted invalid UTF-8");
     return 0;
 }

@@ -33,10 +33,12 @@ void check_scores(const labelling::MarkerScores& scores) {
     const auto overall = labelling::overall_score(q, scores);
     FUZZ_CHECK(overall >= 0 && overall <= 100, "overall score out of range");
     const auto proposal = labelling::propose_category(q, scores);
-    FUZZ_CHECK(labelling::find_category(q, proposal.category_id) != nullptr, "no category proposed");
+    FUZZ_CHECK(labelling::find_category(q, proposal.category_id) != nullptr,
+               "no category proposed");
     FUZZ_CHECK(proposal.score >= 0 && proposal.score <= 100, "category score out of range");
     const auto gate = labelling::evaluate_gate(q, scores, 3);
-    FUZZ_CHECK(gate.passes == gate.reasons.empty(), "the gate passes with reasons, or fails without");
+    FUZZ_CHECK(gate.passes == gate.reasons.empty(),
+               "the gate passes with reasons, or fails without");
 }
 
 }  // namespace

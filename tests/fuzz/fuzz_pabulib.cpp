@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& instance = *read;
     FUZZ_CHECK(instance.ballots.size() == instance.voter_ids.size(), "voters and ballots differ");
     for (const auto& ballot : instance.ballots) {
-        for (const auto p : ballot) FUZZ_CHECK(p < instance.projects.size(), "a vote past the projects");
+        for (const auto p : ballot)
+            FUZZ_CHECK(p < instance.projects.size(), "a vote past the projects");
     }
 
     std::ostringstream out;
@@ -60,13 +61,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The writer restates budget, num_projects, num_votes and vote_type; everything else is kept.
     auto same_but_derived_meta = *reread;
     same_but_derived_meta.meta = instance.meta;
-    FUZZ_CHECK(same_but_derived_meta == instance, "projects or votes changed through write and read");
+    FUZZ_CHECK(same_but_derived_meta == instance,
+               "projects or votes changed through write and read");
     const auto is_derived = [](const std::string& key) {
         return key == "budget" || key == "num_projects" || key == "num_votes" || key == "vote_type";
     };
     std::vector<std::pair<std::string, std::string>> kept_before, kept_after;
-    for (const auto& kv : instance.meta) if (!is_derived(kv.first)) kept_before.push_back(kv);
-    for (const auto& kv : reread->meta) if (!is_derived(kv.first)) kept_after.push_back(kv);
+    for (const auto& kv : instance.meta)
+        if (!is_derived(kv.first)) kept_before.push_back(kv);
+    for (const auto& kv : reread->meta)
+        if (!is_derived(kv.first)) kept_after.push_back(kv);
     FUZZ_CHECK(kept_before == kept_after, "META entries changed through write and read");
     std::ostringstream out2;
     voting::write_pabulib(out2, *reread);
@@ -76,12 +80,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // ones). The add1 rules raise every share 1 euro per MES run: up to (largest cost - initial
     // share) runs, so they are left out where that is more than a few hundred.
     if (instance.projects.size() <= 40 && instance.ballots.size() <= 200) {
-        for (const auto rule : {voting::Rule::greedy, voting::Rule::greedy_territorial, voting::Rule::mes}) {
+        for (const auto rule :
+             {voting::Rule::greedy, voting::Rule::greedy_territorial, voting::Rule::mes}) {
             check_allocation(instance, rule);
         }
         std::int64_t largest = 0;
         for (const auto& p : instance.projects) largest = std::max(largest, p.cost);
-        const auto voters = static_cast<std::int64_t>(std::max<std::size_t>(1, instance.ballots.size()));
+        const auto voters =
+            static_cast<std::int64_t>(std::max<std::size_t>(1, instance.ballots.size()));
         if (instance.budget >= 0 && largest - instance.budget / voters <= 300) {
             check_allocation(instance, voting::Rule::mes_add1);
             check_allocation(instance, voting::Rule::mes_completed);

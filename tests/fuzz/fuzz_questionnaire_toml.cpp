@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const auto& q = *loaded;
-    FUZZ_CHECK(!labelling::has_errors(labelling::validate(q)), "an invalid questionnaire was loaded");
+    FUZZ_CHECK(!labelling::has_errors(labelling::validate(q)),
+               "an invalid questionnaire was loaded");
     boost::system::error_code ec;
     boost::json::parse(labelling::canonical_json(q), ec);
     FUZZ_CHECK(!ec, "canonical_json is not JSON");
@@ -34,12 +35,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto zero = labelling::score_evaluation(q, low);
     const auto full = labelling::score_evaluation(q, high);
     FUZZ_CHECK(zero && full, "in-scale answers to every question were refused");
-    for (const auto& [marker, score] : *zero) FUZZ_CHECK(score == 0, "all-minimum answers do not score 0");
-    for (const auto& [marker, score] : *full) FUZZ_CHECK(score == 100, "all-maximum answers do not score 100");
+    for (const auto& [marker, score] : *zero)
+        FUZZ_CHECK(score == 0, "all-minimum answers do not score 0");
+    for (const auto& [marker, score] : *full)
+        FUZZ_CHECK(score == 100, "all-maximum answers do not score 100");
     const auto gate = labelling::evaluate_gate(q, *full, q.gate.min_reviewers);
     FUZZ_CHECK(gate.overall_score == 100, "overall score of all-maximum answers");
     for (const auto& c : q.categories) {
-        FUZZ_CHECK(labelling::category_score(c, *full) == 100, "category score of all-maximum answers");
+        FUZZ_CHECK(labelling::category_score(c, *full) == 100,
+                   "category score of all-maximum answers");
     }
     return 0;
 }

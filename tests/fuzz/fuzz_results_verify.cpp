@@ -100,16 +100,18 @@ void verify_signed(json::object document, json::array ballots) {
     const auto text = voting::canonical_json(doc_value);
     if (!text) return;
     unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text->data()), text->size(),
-                         s.sk);
-    const json::value results = json::object{
-        {"document", doc_value}, {"signature", Signer::base64(sig, sizeof sig)}, {"public_key", s.pk_b64}};
+    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text->data()),
+                         text->size(), s.sk);
+    const json::value results = json::object{{"document", doc_value},
+                                             {"signature", Signer::base64(sig, sizeof sig)},
+                                             {"public_key", s.pk_b64}};
     const json::value exported = json::object{{"ballots", std::move(ballots)}};
     const auto verified = voting::verify_results(results, exported, s.pk_b64);
     if (verified) {
         FUZZ_CHECK(verified->ballots == exported.as_object().at("ballots").as_array().size(),
                    "verified a count that is not the export's");
-        FUZZ_CHECK(verified->root == doc_value.as_object().at("root").as_string(), "verified another root");
+        FUZZ_CHECK(verified->root == doc_value.as_object().at("root").as_string(),
+                   "verified another root");
     } else {
         FUZZ_CHECK(!verified.error().empty(), "a failed verification without a reason");
     }
@@ -129,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& o = input.as_object();
     if (const auto* raw = o.if_contains("raw_results")) {
         const auto* exported = o.if_contains("raw_export");
-        const auto verified = voting::verify_results(*raw, exported ? *exported : json::value(), "");
+        const auto verified =
+            voting::verify_results(*raw, exported ? *exported : json::value(), "");
         (void)verified;
         return 0;
     }

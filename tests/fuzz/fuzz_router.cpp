@@ -56,8 +56,8 @@ constexpr RouteSpec kRoutes[] = {
     {verb::put, "/api/v1/admin/initiatives/{id}/evaluation"},
 };
 
-constexpr verb kMethods[] = {verb::get, verb::head, verb::post, verb::put, verb::delete_, verb::patch,
-                             verb::options};
+constexpr verb kMethods[] = {verb::get,     verb::head,  verb::post,   verb::put,
+                             verb::delete_, verb::patch, verb::options};
 
 const server::Router& router() {
     static const server::Router r = [] {
@@ -78,8 +78,8 @@ std::string encode_all(std::string_view s) {
     std::string out;
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-            c == '.' || c == '_' || c == '~') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
             out += c;
         } else {
             out += '%';
@@ -108,7 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto target = fuzz::as_text(data + 1, size - 1);
     const auto qpos = target.find('?');
     const auto path = target.substr(0, qpos);
-    const auto query = qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+    const auto query =
+        qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
     const auto match = router().match(method, path);
     const auto segments = server::split_path(path);
@@ -120,8 +121,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (pattern[i].starts_with('{')) {
                 const std::string name(pattern[i].substr(1, pattern[i].size() - 2));
                 const auto it = match.params.find(name);
-                FUZZ_CHECK(it != match.params.end() && !it->second.empty(), "a parameter is missing");
-                FUZZ_CHECK(server::percent_decode(segments[i]) == it->second, "a parameter is not decoded");
+                FUZZ_CHECK(it != match.params.end() && !it->second.empty(),
+                           "a parameter is missing");
+                FUZZ_CHECK(server::percent_decode(segments[i]) == it->second,
+                           "a parameter is not decoded");
             } else {
                 FUZZ_CHECK(pattern[i] == segments[i], "a literal segment differs");
             }

@@ -9,13 +9,13 @@
 #include <string_view>
 
 /// A property every input must keep; a violation is a bug, reported like a crash.
-#define FUZZ_CHECK(condition, what)                                                          \
-    do {                                                                                     \
-        if (!(condition)) {                                                                  \
-            std::fprintf(stderr, "fuzz property violated: %s (%s) at %s:%d\n", #condition,   \
-                         what, __FILE__, __LINE__);                                          \
-            std::abort();                                                                    \
-        }                                                                                    \
+#define FUZZ_CHECK(condition, what)                                                              \
+    do {                                                                                         \
+        if (!(condition)) {                                                                      \
+            std::fprintf(stderr, "fuzz property violated: %s (%s) at %s:%d\n", #condition, what, \
+                         __FILE__, __LINE__);                                                    \
+            std::abort();                                                                        \
+        }                                                                                        \
     } while (0)
 
 namespace budget::fuzz {

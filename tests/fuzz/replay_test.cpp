@@ -3,8 +3,8 @@
 // normal toolchain and the project's sanitizers: a crash found by scripts/fuzz.sh becomes a
 // regression test of the ordinary suite.
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -34,7 +34,8 @@ std::size_t replay(const fs::path& dir) {
     const auto files = inputs_in(dir);
     for (const auto& file : files) {
         std::ifstream in(file, std::ios::binary);
-        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
         INFO("input: " << file.string());
         // A crash or a violated property aborts the process; ctest reports it with this input.
         std::fprintf(stderr, "replaying %s\n", file.string().c_str());

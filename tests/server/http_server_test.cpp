@@ -12,7 +12,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string config_for(const RedisServer& redis, const std::string& dir, const std::string& extra = "") {
+std::string config_for(const RedisServer& redis, const std::string& dir,
+                       const std::string& extra = "") {
     return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\nread_timeout_ms = 600\n"
            "idle_timeout_ms = 900\nheader_limit_bytes = 4096\nbody_limit_bytes = 16384\n" +
            extra + "[redis]\nurl = \"" + redis.url() +
@@ -34,38 +35,46 @@ TEST_CASE("health follows Redis going away and coming back without a restart of 
     RedisServer redis(dir.path() + "/redis");
     Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
 
-    REQUIRE(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    REQUIRE(eventually(
+        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     CHECK(http_request(budgetd.port(), "GET", "/api/v1/health").body == R"({"status":"ok"})");
 
     redis.stop();
     const auto stopped = std::chrono::steady_clock::now();
-    const bool down = eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 503; }, 1s);
+    const bool down = eventually(
+        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 503; }, 1s);
     CHECK(down);
     CHECK(std::chrono::steady_clock::now() - stopped < 1s);
     const auto unavailable = http_request(budgetd.port(), "GET", "/api/v1/health");
     CHECK(unavailable.status == 503);
     CHECK(unavailable.headers.count("retry-after") == 1);
     CHECK(error_code_of(unavailable) == "storage_unavailable");
-    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 0") != std::string::npos);
+    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 0") !=
+          std::string::npos);
 
     redis.start();
-    CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
-    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 1") != std::string::npos);
+    CHECK(eventually(
+        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 1") !=
+          std::string::npos);
     CHECK(budgetd.terminate() == 0);
 }
 
-TEST_CASE("a frozen Redis makes health answer 503 within the command timeout", "[integration][http]") {
+TEST_CASE("a frozen Redis makes health answer 503 within the command timeout",
+          "[integration][http]") {
     TempDir dir;
     RedisServer redis(dir.path() + "/redis");
     Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
-    REQUIRE(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    REQUIRE(eventually(
+        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     // CLIENT PAUSE stops Redis from answering anyone for a while without closing connections.
     redis.cli("CLIENT PAUSE 1500 ALL");
     const auto before = std::chrono::steady_clock::now();
     const auto r = http_request(budgetd.port(), "GET", "/api/v1/health");
     CHECK(r.status == 503);
     CHECK(std::chrono::steady_clock::now() - before < 1s);
-    CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    CHECK(eventually(
+        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
 }
 
 TEST_CASE("the campaign, metrics, errors and static pages answer as the contract says",
@@ -86,15 +95,18 @@ TEST_CASE("the campaign, metrics, errors and static pages answer as the contract
             CHECK(j.contains(key));
         }
         const auto phase = std::string(j.at("phase").as_string());
-        CHECK((phase == "labelling" || phase == "voting" || phase == "closed" || phase == "published"));
+        CHECK((phase == "labelling" || phase == "voting" || phase == "closed" ||
+               phase == "published"));
     }
     SECTION("metrics in the Prometheus text format") {
         http_request(port, "GET", "/api/v1/health");
         const auto r = http_request(port, "GET", "/metrics");
         REQUIRE(r.status == 200);
         CHECK(r.headers.at("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
-        CHECK(r.body.find("budget_http_requests_total{route=\"/api/v1/health\",method=\"GET\",status=\"200\"}") != std::string::npos);
-        CHECK(r.body.find("budget_http_request_duration_seconds_bucket{le=\"+Inf\"}") != std::string::npos);
+        CHECK(r.body.find("budget_http_requests_total{route=\"/api/v1/"
+                          "health\",method=\"GET\",status=\"200\"}") != std::string::npos);
+        CHECK(r.body.find("budget_http_request_duration_seconds_bucket{le=\"+Inf\"}") !=
+              std::string::npos);
         CHECK(r.body.find("budget_redis_roundtrip_seconds_count") != std::string::npos);
         CHECK(r.body.find("budget_redis_up 1") != std::string::npos);
     }
@@ -116,16 +128,19 @@ TEST_CASE("the campaign, metrics, errors and static pages answer as the contract
         REQUIRE(r.status == 200);
         CHECK(r.headers.at("content-type") == "text/html; charset=utf-8");
         CHECK(r.body.find("Budget citoyen") != std::string::npos);
-        const auto again = http_request(port, "GET", "/", "", {{"If-None-Match", r.headers.at("etag")}});
+        const auto again =
+            http_request(port, "GET", "/", "", {{"If-None-Match", r.headers.at("etag")}});
         CHECK(again.status == 304);
         CHECK(http_request(port, "GET", "/../../etc/passwd").status == 404);
         CHECK(http_request(port, "GET", "/%2e%2e/%2e%2e/etc/passwd").status == 404);
     }
     SECTION("each request is logged as one JSON line without personal data") {
         http_request(port, "GET", "/api/v1/campaign?email=someone%40example.org");
-        REQUIRE(eventually([&] { return budgetd.log().find("/api/v1/campaign") != std::string::npos; }, 2s));
+        REQUIRE(eventually(
+            [&] { return budgetd.log().find("/api/v1/campaign") != std::string::npos; }, 2s));
         const auto log = budgetd.log();
-        CHECK(log.find("\"event\":\"request\",\"method\":\"GET\",\"path\":\"/api/v1/campaign\",\"status\":200") != std::string::npos);
+        CHECK(log.find("\"event\":\"request\",\"method\":\"GET\",\"path\":\"/api/v1/"
+                       "campaign\",\"status\":200") != std::string::npos);
         CHECK(log.find("someone") == std::string::npos);
         CHECK(log.find("127.0.0.1\"") == std::string::npos);  // no client address
     }
@@ -145,7 +160,8 @@ TEST_CASE("malformed, oversized and slow requests get a clear answer and a close
         CHECK(r.closed_by_server);
     }
     SECTION("a header block over the limit gets 413") {
-        const auto r = http_request(port, "GET", "/api/v1/health", "", {{"X-Padding", std::string(8000, 'a')}});
+        const auto r = http_request(port, "GET", "/api/v1/health", "",
+                                    {{"X-Padding", std::string(8000, 'a')}});
         CHECK(r.status == 413);
         CHECK(error_code_of(r) == "headers_too_large");
     }
@@ -174,8 +190,9 @@ TEST_CASE("malformed, oversized and slow requests get a clear answer and a close
         CHECK(r.elapsed < 3s);
     }
     SECTION("keep-alive serves several requests on one connection, pipelined") {
-        const std::string two = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
-                                "GET /api/v1/campaign HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        const std::string two =
+            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /api/v1/campaign HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         const auto r = raw_exchange(port, two, 5s);
         CHECK(r.received.find("{\"status\":\"ok\"}") != std::string::npos);
         CHECK(r.received.find("\"envelope_eur\"") != std::string::npos);
@@ -209,17 +226,19 @@ TEST_CASE("a bad configuration is refused with a one-line reason and a non-zero 
         CHECK(err == "budgetd: " + dir.path() + "/refused.toml: [server] thread: unknown key\n");
     }
     SECTION("bad value") {
-        const auto [code, err] = run_budgetd_expecting_exit(dir.path(), "[campaign]\nmin_age = -1\n");
+        const auto [code, err] =
+            run_budgetd_expecting_exit(dir.path(), "[campaign]\nmin_age = -1\n");
         CHECK(code != 0);
-        CHECK(err.find("[campaign] min_age: must be between 0 and 120, got -1") != std::string::npos);
+        CHECK(err.find("[campaign] min_age: must be between 0 and 120, got -1") !=
+              std::string::npos);
         CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     }
     SECTION("a port already taken") {
         RedisServer redis(dir.path() + "/redis");
         const auto [code, err] = run_budgetd_expecting_exit(
             dir.path(), "[server]\nlisten = \"127.0.0.1:" + std::to_string(redis.port()) +
-                            "\"\n[storage]\ndata_dir = \"" + dir.path() + "/d\"\n[redis]\nurl = \"" +
-                            redis.url() + "\"\n");
+                            "\"\n[storage]\ndata_dir = \"" + dir.path() +
+                            "/d\"\n[redis]\nurl = \"" + redis.url() + "\"\n");
         CHECK(code != 0);
         CHECK(err.find("cannot listen") != std::string::npos);
     }
@@ -228,24 +247,34 @@ TEST_CASE("a bad configuration is refused with a one-line reason and a non-zero 
 TEST_CASE("the embedded default runs its own Redis with AOF always and stops it on exit",
           "[integration][embedded]") {
     TempDir dir;
-    Budgetd budgetd(dir.path(), "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
-                                "[storage]\ndata_dir = \"" + dir.path() + "/data\"\n");
-    CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    Budgetd budgetd(dir.path(),
+                    "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
+                    "[storage]\ndata_dir = \"" +
+                        dir.path() + "/data\"\n");
+    CHECK(eventually(
+        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     const auto sock = dir.path() + "/data/redis.sock";
-    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendfsync").second.find("always") != std::string::npos);
-    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendonly").second.find("yes") != std::string::npos);
-    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET port").second.find("\n0") != std::string::npos);
+    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendfsync").second.find("always") !=
+          std::string::npos);
+    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendonly").second.find("yes") !=
+          std::string::npos);
+    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET port").second.find("\n0") !=
+          std::string::npos);
 
     SECTION("a second budgetd on the same data directory is refused") {
         const auto [code, err] = run_budgetd_expecting_exit(
-            dir.path(), "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
-                        "[storage]\ndata_dir = \"" + dir.path() + "/data\"\n");
+            dir.path(),
+            "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
+            "[storage]\ndata_dir = \"" +
+                dir.path() + "/data\"\n");
         CHECK(code != 0);
         CHECK(err.find("in use") != std::string::npos);
     }
     SECTION("a killed embedded Redis is restarted by budgetd") {
         run_command("pkill -9 -f 'redis-server.*" + dir.path() + "'");
-        CHECK(eventually([&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+        CHECK(eventually(
+            [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; },
+            5s));
     }
     CHECK(budgetd.terminate() == 0);
     CHECK(run_command("redis-cli -s " + sock + " PING").second.find("PONG") == std::string::npos);

@@ -111,13 +111,13 @@ RedisServer::~RedisServer() { stop(); }
 
 void RedisServer::start() {
     fs::create_directories(dir_);
-    pid_ = spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                  "--dir", dir_, "--save", "", "--appendonly", aof_always_ ? "yes" : "no",
-                  "--appendfsync", "always", "--daemonize", "no", "--logfile",
-                  dir_ + "/redis.log"},
+    pid_ = spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir",
+                  dir_, "--save", "", "--appendonly", aof_always_ ? "yes" : "no", "--appendfsync",
+                  "always", "--daemonize", "no", "--logfile", dir_ + "/redis.log"},
                  "");
     const bool up = eventually([&] { return cli("PING") == "PONG"; }, std::chrono::seconds(10));
-    if (!up) throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+    if (!up)
+        throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
 }
 
 void RedisServer::stop() {
@@ -154,9 +154,7 @@ std::pair<int, std::string> run_command(const std::string& command) {
 Budgetd::Budgetd(std::string dir, const std::string& config_toml, std::vector<std::string> env)
     : dir_(std::move(dir)) {
     fs::create_directories(dir_);
-    {
-        std::ofstream(dir_ + "/budget.toml") << config_toml;
-    }
+    { std::ofstream(dir_ + "/budget.toml") << config_toml; }
     // Keys are made by budgetctl, as an operator would; a second start keeps the existing ones.
     run_command(std::string(BUDGETCTL_PATH) + " --config " + dir_ + "/budget.toml keys init");
     // A restart on the same directory must not find the previous run's "listening" line.
@@ -208,18 +206,18 @@ ChildProcess::~ChildProcess() {
 std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
                                                        const std::string& config_toml) {
     fs::create_directories(dir);
-    {
-        std::ofstream(dir + "/refused.toml") << config_toml;
-    }
+    { std::ofstream(dir + "/refused.toml") << config_toml; }
     std::remove((dir + "/refused.log").c_str());
     run_command(std::string(BUDGETCTL_PATH) + " --config " + dir + "/refused.toml keys init");
-    const pid_t pid = spawn({BUDGETD_PATH, "--config", dir + "/refused.toml"}, dir + "/refused.log");
+    const pid_t pid =
+        spawn({BUDGETD_PATH, "--config", dir + "/refused.toml"}, dir + "/refused.log");
     const int code = wait_exit(pid, std::chrono::seconds(10));
     return {code, read_file(dir + "/refused.log")};
 }
 
 HttpResult http_request(int port, const std::string& method, const std::string& target,
-                        const std::string& body, const std::map<std::string, std::string>& headers) {
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
     asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(20));
@@ -230,7 +228,8 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty() || method == "POST" || method == "PUT") {
         req.body() = body;
-        if (req[http::field::content_type].empty()) req.set(http::field::content_type, "application/json");
+        if (req[http::field::content_type].empty())
+            req.set(http::field::content_type, "application/json");
         req.prepare_payload();
     }
     http::write(stream, req);

@@ -15,12 +15,12 @@ namespace budget::test {
 
 /// A temporary directory, removed with everything in it at destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -28,7 +28,7 @@ private:
 int free_port();
 
 class RedisServer {
-public:
+  public:
     /// Starts redis-server on 127.0.0.1:`port` (a free one when 0) with its data in `dir`.
     explicit RedisServer(std::string dir, int port = 0, bool aof_always = false);
     ~RedisServer();
@@ -40,7 +40,7 @@ public:
     /// Runs redis-cli with arguments and returns its output (trimmed).
     std::string cli(const std::string& args) const;
 
-private:
+  private:
     std::string dir_;
     int port_;
     bool aof_always_;
@@ -48,7 +48,7 @@ private:
 };
 
 class Budgetd {
-public:
+  public:
     /// Writes `config_toml` to `dir`/budget.toml and starts budgetd on it. The config should
     /// listen on port 0; the real port is read from the "listening" log line.
     /// `env` holds extra NAME=VALUE pairs (e.g. libfaketime's) for budgetd's process only.
@@ -63,7 +63,7 @@ public:
     /// When the process was started (a fake clock given through `env` starts about then).
     std::chrono::steady_clock::time_point spawned_at() const { return spawned_at_; }
 
-private:
+  private:
     std::string dir_;
     pid_t pid_ = -1;
     int port_ = 0;
@@ -72,13 +72,13 @@ private:
 
 /// Any other program run for a test (an SMTP sink...), killed at destruction.
 class ChildProcess {
-public:
+  public:
     ChildProcess(const std::vector<std::string>& args, const std::string& log_path);
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
-private:
+  private:
     pid_t pid_ = -1;
 };
 
@@ -115,7 +115,9 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (predicate()) return true;
-        struct timespec ts {0, 20'000'000};
+        struct timespec ts {
+            0, 20'000'000
+        };
         nanosleep(&ts, nullptr);
     }
     return predicate();

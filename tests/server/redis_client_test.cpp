@@ -68,12 +68,13 @@ TEST_CASE("concurrent commands on the pool are all answered, in order per connec
     CHECK(seen.size() == kCommands);  // every INCR answered with a distinct value
     CHECK(*seen.begin() == 1);
     CHECK(*seen.rbegin() == kCommands);
-    CHECK(metrics.render().find("budget_redis_roundtrip_seconds_count " + std::to_string(kCommands)) !=
-          std::string::npos);
+    CHECK(metrics.render().find("budget_redis_roundtrip_seconds_count " +
+                                std::to_string(kCommands)) != std::string::npos);
     client.stop();
 }
 
-TEST_CASE("a script runs by its SHA-1 and is re-sent when Redis forgot it", "[integration][redis]") {
+TEST_CASE("a script runs by its SHA-1 and is re-sent when Redis forgot it",
+          "[integration][redis]") {
     TempDir dir;
     RedisServer server(dir.path());
     Loop loop;
@@ -141,7 +142,8 @@ TEST_CASE("a command that gets no answer fails with a timeout instead of hanging
     client.stop();
 }
 
-TEST_CASE("the client reports Redis unavailable, then reconnects by itself", "[integration][redis]") {
+TEST_CASE("the client reports Redis unavailable, then reconnects by itself",
+          "[integration][redis]") {
     TempDir dir;
     const int port = free_port();
     Loop loop;

@@ -23,7 +23,9 @@ namespace json = boost::json;
 namespace {
 
 std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::string utc(std::int64_t unix) {
@@ -35,7 +37,9 @@ std::string utc(std::int64_t unix) {
     return buf;
 }
 
-std::string error_code(const HttpResult& r) { return std::string(json::parse(r.body).at("error").at("code").as_string()); }
+std::string error_code(const HttpResult& r) {
+    return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
 
 struct Campaign {
     TempDir dir;
@@ -44,9 +48,11 @@ struct Campaign {
     std::unique_ptr<Budgetd> budgetd;
 
     std::string config(std::int64_t opens, std::int64_t closes) const {
-        return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() + "\"\n[storage]\ndata_dir = \"" +
-               dir.path() + "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" + utc(opens) +
-               "\"\nvote_closes = \"" + utc(closes) + "\"\ntree_head_interval_s = 1\n[otp]\noutbox = \"" + outbox + "\"\n";
+        return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() +
+               "\"\n[storage]\ndata_dir = \"" + dir.path() +
+               "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" +
+               utc(opens) + "\"\nvote_closes = \"" + utc(closes) +
+               "\"\ntree_head_interval_s = 1\n[otp]\noutbox = \"" + outbox + "\"\n";
     }
 
     void start(std::int64_t opens, std::int64_t closes) {
@@ -57,17 +63,25 @@ struct Campaign {
     void seal(const std::vector<std::pair<std::string, int>>& initiatives) {
         json::array list;
         for (const auto& [id, amount] : initiatives) {
-            list.push_back(json::object{{"amount_eur", amount}, {"category", "cooperation"}, {"commune", "62041"},
-                                        {"holder", "H"}, {"id", id}, {"radar", json::object{}},
-                                        {"requested_eur", amount}, {"summary", "S"}, {"territory", "arrageois"},
+            list.push_back(json::object{{"amount_eur", amount},
+                                        {"category", "cooperation"},
+                                        {"commune", "62041"},
+                                        {"holder", "H"},
+                                        {"id", id},
+                                        {"radar", json::object{}},
+                                        {"requested_eur", amount},
+                                        {"summary", "S"},
+                                        {"territory", "arrageois"},
                                         {"title", "Initiative " + id}});
         }
-        const auto document = json::serialize(json::object{{"campaign", "t"}, {"initiatives", list},
-                                                           {"questionnaire_digest", "00"}, {"sealed_at", "x"}});
+        const auto document = json::serialize(json::object{{"campaign", "t"},
+                                                           {"initiatives", list},
+                                                           {"questionnaire_digest", "00"},
+                                                           {"sealed_at", "x"}});
         std::ofstream(dir.path() + "/ballot.json", std::ios::binary) << document;
         redis.cli("-x HSET 'budget:{ct}:ballot' document < " + dir.path() + "/ballot.json");
-        redis.cli("HSET 'budget:{ct}:ballot' digest " + budget::server::crypto::sha256_hex(document) +
-                  " signature s public_key k");
+        redis.cli("HSET 'budget:{ct}:ballot' digest " +
+                  budget::server::crypto::sha256_hex(document) + " signature s public_key k");
     }
 
     std::string code_for(const std::string& email) const {
@@ -83,15 +97,23 @@ struct Campaign {
     std::string vote(const std::string& who, const std::vector<std::string>& choices) {
         const int port = budgetd->port();
         const auto email = who + "@example.org";
-        REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", json::serialize(json::object{{"email", email}})).status == 202);
-        const auto verified = http_request(
-            port, "POST", "/api/v1/auth/verify",
-            json::serialize(json::object{{"email", email}, {"code", code_for(email)}, {"first_name", who},
-                                         {"last_name", "Votant"}, {"birth_date", "1980-01-01"}, {"commune", "62193"}}));
+        REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge",
+                             json::serialize(json::object{{"email", email}}))
+                    .status == 202);
+        const auto verified =
+            http_request(port, "POST", "/api/v1/auth/verify",
+                         json::serialize(json::object{{"email", email},
+                                                      {"code", code_for(email)},
+                                                      {"first_name", who},
+                                                      {"last_name", "Votant"},
+                                                      {"birth_date", "1980-01-01"},
+                                                      {"commune", "62193"}}));
         REQUIRE(verified.status == 200);
         json::array list(choices.begin(), choices.end());
-        const auto cast = http_request(port, "POST", "/api/v1/ballots", json::serialize(json::object{{"choices", list}}),
-                                       {{"Authorization", "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}});
+        const auto cast = http_request(
+            port, "POST", "/api/v1/ballots", json::serialize(json::object{{"choices", list}}),
+            {{"Authorization",
+              "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}});
         REQUIRE(cast.status == 201);
         return std::string(json::parse(cast.body).at("receipt").at("ballot_id").as_string());
     }
@@ -99,14 +121,18 @@ struct Campaign {
     // A logged-in staff member: the cookie and CSRF headers for writes.
     std::map<std::string, std::string> login(const std::string& role) {
         const auto user = role + "user";
-        const auto [code, out] = run_command("echo 'correct horse battery staple' | " BUDGETCTL_PATH " --config " +
-                                             dir.path() + "/budget.toml user add --replace --role " + role + " --username " + user);
+        const auto [code, out] = run_command(
+            "echo 'correct horse battery staple' | " BUDGETCTL_PATH " --config " + dir.path() +
+            "/budget.toml user add --replace --role " + role + " --username " + user);
         REQUIRE(code == 0);
-        const auto r = http_request(budgetd->port(), "POST", "/api/v1/admin/login",
-                                    R"({"username":")" + user + R"(","password":"correct horse battery staple"})");
+        const auto r = http_request(
+            budgetd->port(), "POST", "/api/v1/admin/login",
+            R"({"username":")" + user + R"(","password":"correct horse battery staple"})");
         REQUIRE(r.status == 200);
-        const auto cookie = r.headers.at("set-cookie").substr(0, r.headers.at("set-cookie").find(';'));
-        return {{"Cookie", cookie}, {"X-CSRF-Token", std::string(json::parse(r.body).at("csrf_token").as_string())}};
+        const auto cookie =
+            r.headers.at("set-cookie").substr(0, r.headers.at("set-cookie").find(';'));
+        return {{"Cookie", cookie},
+                {"X-CSRF-Token", std::string(json::parse(r.body).at("csrf_token").as_string())}};
     }
 };
 
@@ -125,39 +151,49 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
     const auto mission = c.login("mission");
 
     SECTION("nothing is counted or published while the vote is open") {
-        const auto early = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
+        const auto early = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
+                                        R"({"rule":"greedy"})", mission);
         CHECK(early.status == 409);
         CHECK(error_code(early) == "vote_not_closed");
         CHECK(http_request(c.budgetd->port(), "GET", "/api/v1/results").status == 404);
         CHECK(http_request(c.budgetd->port(), "GET", "/api/v1/ballots/export").status == 404);
-        const auto stats = http_request(c.budgetd->port(), "GET", "/api/v1/admin/stats", "", mission);
+        const auto stats =
+            http_request(c.budgetd->port(), "GET", "/api/v1/admin/stats", "", mission);
         REQUIRE(stats.status == 200);
         const auto s = json::parse(stats.body);
         CHECK(s.at("total").to_number<int>() == 4);
         CHECK(s.at("by_territory").at("calaisis").to_number<int>() == 4);
         // Participation only: the answer names no initiative.
         CHECK(stats.body.find("\"a\"") == std::string::npos);
-        CHECK(http_request(c.budgetd->port(), "GET", "/metrics").body.find("initiative") == std::string::npos);
+        CHECK(http_request(c.budgetd->port(), "GET", "/metrics").body.find("initiative") ==
+              std::string::npos);
     }
 
     SECTION("after the close") {
         c.start(now_unix() - 7200, now_unix() - 10);
         const int port = c.budgetd->port();
         const auto mission2 = c.login("mission");
-        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})").status == 401);
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})").status ==
+              401);
         CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})",
-                           {{"Cookie", mission2.at("Cookie")}}).status == 403);  // no CSRF token
+                           {{"Cookie", mission2.at("Cookie")}})
+                  .status == 403);  // no CSRF token
         const auto committee = c.login("committee");
-        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", committee).status == 403);
-        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"dice"})", mission2).status == 422);
-        CHECK(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status == 409);  // no tally yet
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", committee)
+                  .status == 403);
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"dice"})", mission2)
+                  .status == 422);
+        CHECK(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status ==
+              409);  // no tally yet
 
-        const auto draft = http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission2);
+        const auto draft =
+            http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission2);
         REQUIRE(draft.status == 200);
         CHECK(http_request(port, "GET", "/api/v1/results").status == 404);  // not yet public
         REQUIRE(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status == 200);
         CHECK(http_request(port, "POST", "/api/v1/admin/publish", "", mission2).status == 409);
-        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"mes"})", mission2).status == 409);
+        CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"mes"})", mission2)
+                  .status == 409);
 
         const auto results = http_request(port, "GET", "/api/v1/results");
         REQUIRE(results.status == 200);
@@ -170,7 +206,8 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(doc.at("votes").at("b").to_number<int>() == 2);
         CHECK(doc.at("votes").at("c").to_number<int>() == 2);
         CHECK(doc.at("rule").as_string() == "greedy");
-        CHECK(doc.at("total_allocated_eur").to_number<int>() == 9000);  // a (6000), then c fits, b does not
+        CHECK(doc.at("total_allocated_eur").to_number<int>() ==
+              9000);  // a (6000), then c fits, b does not
         const auto verified = budget::voting::verify_results(r, json::parse(exported.body), "");
         REQUIRE(verified.has_value());
         CHECK(verified->winners == std::vector<std::string>{"a", "c"});
@@ -184,15 +221,22 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
             std::vector<budget::voting::Hash> path;
             for (const auto& h : p.at("audit_path").as_array())
                 path.push_back(*budget::voting::hash_from_hex(std::string(h.as_string())));
-            const auto leaf = *budget::voting::hash_from_hex(std::string(p.at("leaf_hash").as_string()));
-            CHECK(budget::voting::verify_inclusion(leaf, p.at("leaf_index").to_number<std::uint64_t>(),
-                                                   p.at("tree_size").to_number<std::uint64_t>(), path, root));
+            const auto leaf =
+                *budget::voting::hash_from_hex(std::string(p.at("leaf_hash").as_string()));
+            CHECK(budget::voting::verify_inclusion(
+                leaf, p.at("leaf_index").to_number<std::uint64_t>(),
+                p.at("tree_size").to_number<std::uint64_t>(), path, root));
         }
         const auto csv = http_request(port, "GET", "/api/v1/results.csv");
         REQUIRE(csv.status == 200);
-        CHECK(csv.body.rfind("\xEF\xBB\xBF" "identifiant;titre;", 0) == 0);
-        CHECK(csv.body.find("a;Initiative a;arrageois;cooperation;6000;3;oui;1;") != std::string::npos);
-        CHECK(json::parse(http_request(port, "GET", "/api/v1/campaign").body).at("phase").as_string() == "published");
+        CHECK(csv.body.rfind("\xEF\xBB\xBF"
+                             "identifiant;titre;",
+                             0) == 0);
+        CHECK(csv.body.find("a;Initiative a;arrageois;cooperation;6000;3;oui;1;") !=
+              std::string::npos);
+        CHECK(json::parse(http_request(port, "GET", "/api/v1/campaign").body)
+                  .at("phase")
+                  .as_string() == "published");
 
         // What anyone can download verifies with budgetctl, and any change is named.
         const auto dir = c.dir.path();
@@ -204,9 +248,11 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(good.second.find("verify: OK") != std::string::npos);
 
         auto tampered = results.body;
-        tampered.replace(tampered.find("\"total_allocated_eur\":9000"), 26, "\"total_allocated_eur\":9900");
+        tampered.replace(tampered.find("\"total_allocated_eur\":9000"), 26,
+                         "\"total_allocated_eur\":9900");
         std::ofstream(dir + "/tampered.json") << tampered;
-        const auto flipped = run_command(BUDGETCTL_PATH " verify " + dir + "/tampered.json --ballots " + dir + "/ballots.json");
+        const auto flipped = run_command(BUDGETCTL_PATH " verify " + dir +
+                                         "/tampered.json --ballots " + dir + "/ballots.json");
         CHECK(flipped.first == 1);
         CHECK(flipped.second.find("signature:") != std::string::npos);
 
@@ -222,7 +268,8 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(other_key.first == 1);
         CHECK(other_key.second.find("another key") != std::string::npos);
 
-        const auto pb = run_command(BUDGETCTL_PATH " --config " + dir + "/budget.toml pabulib export " + dir + "/t.pb");
+        const auto pb = run_command(BUDGETCTL_PATH " --config " + dir +
+                                    "/budget.toml pabulib export " + dir + "/t.pb");
         REQUIRE(pb.first == 0);
         const auto instance = budget::voting::read_pabulib_file(dir + "/t.pb");
         REQUIRE(instance.has_value());
@@ -238,21 +285,26 @@ TEST_CASE("budgetctl tallies a closed campaign like the API and writes the files
     c.start(now_unix() - 3600, now_unix() + 3600);
     c.vote("hal", {"a"});
     c.vote("ivy", {"a", "b"});
-    const auto early = run_command(BUDGETCTL_PATH " --config " + c.dir.path() + "/budget.toml tally --rule greedy");
+    const auto early = run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
+                                   "/budget.toml tally --rule greedy");
     CHECK(early.first == 1);
     CHECK(early.second.find("not closed") != std::string::npos);
     c.start(now_unix() - 7200, now_unix() - 10);
     const auto out = c.dir.path() + "/out";
-    const auto tallied = run_command(BUDGETCTL_PATH " --config " + c.dir.path() + "/budget.toml tally --rule mes-completed --out " + out);
+    const auto tallied = run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
+                                     "/budget.toml tally --rule mes-completed --out " + out);
     INFO(tallied.second);
     REQUIRE(tallied.first == 0);
     CHECK(tallied.second.find("tallied 2 ballots") != std::string::npos);
-    const auto verified = run_command(BUDGETCTL_PATH " verify " + out + "/results.json --ballots " + out + "/ballots.json");
+    const auto verified = run_command(BUDGETCTL_PATH " verify " + out + "/results.json --ballots " +
+                                      out + "/ballots.json");
     CHECK(verified.first == 0);
     // The draft is the one the API publishes.
     const auto mission = c.login("mission");
-    REQUIRE(http_request(c.budgetd->port(), "POST", "/api/v1/admin/publish", "", mission).status == 200);
-    const auto published = json::parse(http_request(c.budgetd->port(), "GET", "/api/v1/results").body);
+    REQUIRE(http_request(c.budgetd->port(), "POST", "/api/v1/admin/publish", "", mission).status ==
+            200);
+    const auto published =
+        json::parse(http_request(c.budgetd->port(), "GET", "/api/v1/results").body);
     std::ifstream file(out + "/results.json");
     std::stringstream text;
     text << file.rdbuf();
@@ -274,7 +326,9 @@ json::value wait_for_head(int port, std::uint64_t size) {
     return head;
 }
 
-budget::voting::Hash hash_of(const json::value& v) { return *budget::voting::hash_from_hex(std::string(v.as_string())); }
+budget::voting::Hash hash_of(const json::value& v) {
+    return *budget::voting::hash_from_hex(std::string(v.as_string()));
+}
 
 std::vector<budget::voting::Hash> hashes_of(const json::value& v) {
     std::vector<budget::voting::Hash> out;
@@ -304,36 +358,49 @@ TEST_CASE("during the vote signed tree heads show the log only grows, and includ
     REQUIRE(sodium_base642bin(pk.data(), pk.size(), head2.at("public_key").as_string().data(),
                               head2.at("public_key").as_string().size(), nullptr, &len, nullptr,
                               sodium_base64_VARIANT_ORIGINAL) == 0);
-    CHECK(crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-                                      pk.data()) == 0);
+    CHECK(crypto_sign_verify_detached(sig.data(),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
+                                      text.size(), pk.data()) == 0);
 
     // A voter sees their ballot in the log before the close.
-    const auto inc = json::parse(http_request(port, "GET", "/api/v1/log/inclusion?ballot_id=" + first + "&tree_size=2").body);
-    CHECK(budget::voting::verify_inclusion(hash_of(inc.at("leaf_hash")), inc.at("leaf_index").to_number<std::uint64_t>(), 2,
-                                           hashes_of(inc.at("audit_path")), hash_of(head2.at("head").at("root"))));
+    const auto inc = json::parse(
+        http_request(port, "GET", "/api/v1/log/inclusion?ballot_id=" + first + "&tree_size=2")
+            .body);
+    CHECK(budget::voting::verify_inclusion(
+        hash_of(inc.at("leaf_hash")), inc.at("leaf_index").to_number<std::uint64_t>(), 2,
+        hashes_of(inc.at("audit_path")), hash_of(head2.at("head").at("root"))));
 
     c.vote("gus", {"a", "b"});
     const auto head3 = wait_for_head(port, 3);
     const auto cons = http_request(port, "GET", "/api/v1/log/consistency?from=2&to=3");
     REQUIRE(cons.status == 200);
-    CHECK(budget::voting::verify_consistency(2, 3, hash_of(head2.at("head").at("root")), hash_of(head3.at("head").at("root")),
+    CHECK(budget::voting::verify_consistency(2, 3, hash_of(head2.at("head").at("root")),
+                                             hash_of(head3.at("head").at("root")),
                                              hashes_of(json::parse(cons.body).at("proof"))));
     CHECK(http_request(port, "GET", "/api/v1/log/consistency?from=3&to=2").status == 400);
     CHECK(http_request(port, "GET", "/api/v1/log/consistency?from=1&to=99").status == 404);
-    CHECK(json::parse(http_request(port, "GET", "/api/v1/log/heads").body).at("heads").as_array().size() >= 2);
+    CHECK(json::parse(http_request(port, "GET", "/api/v1/log/heads").body)
+              .at("heads")
+              .as_array()
+              .size() >= 2);
 
     SECTION("the final tally checks every head") {
         c.start(now_unix() - 7200, now_unix() - 10);
         const auto mission = c.login("mission");
-        const auto draft = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally", R"({"rule":"mes"})", mission);
+        const auto draft = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
+                                        R"({"rule":"mes"})", mission);
         REQUIRE(draft.status == 200);
-        CHECK(json::parse(draft.body).at("document").at("tree_heads_checked").to_number<int>() >= 2);
+        CHECK(json::parse(draft.body).at("document").at("tree_heads_checked").to_number<int>() >=
+              2);
     }
     SECTION("a rewritten log is refused at the tally") {
-        c.redis.cli("LSET 'budget:{ct:b0}:log' 0 '{\"ballot_id\":\"00000000000000000000000000000000\",\"choices\":[\"b\"]}'");
+        c.redis.cli(
+            "LSET 'budget:{ct:b0}:log' 0 "
+            "'{\"ballot_id\":\"00000000000000000000000000000000\",\"choices\":[\"b\"]}'");
         c.start(now_unix() - 7200, now_unix() - 10);
         const auto mission = c.login("mission");
-        const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
+        const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
+                                          R"({"rule":"greedy"})", mission);
         CHECK(refused.status == 500);
         CHECK(error_code(refused) == "log_inconsistent");
     }

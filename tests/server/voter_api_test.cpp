@@ -29,7 +29,9 @@ std::string rfc3339_utc(std::int64_t unix) {
 }
 
 std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // A campaign whose sealed ballot holds initiatives a, b, c, d (written as the labelling path
@@ -40,35 +42,47 @@ struct VoteFixture {
     std::unique_ptr<Budgetd> budgetd;
     std::string outbox = dir.path() + "/outbox.jsonl";
 
-    explicit VoteFixture(std::int64_t opens = now_unix() - 86400, std::int64_t closes = now_unix() + 86400,
+    explicit VoteFixture(std::int64_t opens = now_unix() - 86400,
+                         std::int64_t closes = now_unix() + 86400,
                          const std::string& extra_otp = "", std::vector<std::string> env = {}) {
         seal_ballot({"a", "b", "c", "d"});
-        budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes, extra_otp), std::move(env));
+        budgetd =
+            std::make_unique<Budgetd>(dir.path(), config(opens, closes, extra_otp), std::move(env));
     }
 
-    std::string config(std::int64_t opens, std::int64_t closes, const std::string& extra_otp) const {
+    std::string config(std::int64_t opens, std::int64_t closes,
+                       const std::string& extra_otp) const {
         return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\n[redis]\nurl = \"" + redis.url() +
                "\"\ncommand_timeout_ms = 1000\n[storage]\ndata_dir = \"" + dir.path() +
                "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" + rfc3339_utc(opens) +
-               "\"\nvote_closes = \"" + rfc3339_utc(closes) + "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" +
-               outbox + "\"\n" + extra_otp;
+               "\"\nvote_closes = \"" + rfc3339_utc(closes) +
+               "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" + outbox + "\"\n" + extra_otp;
     }
 
-    void seal_ballot(const std::vector<std::string>& ids) { seal_test_ballot(redis, dir.path(), ids); }
+    void seal_ballot(const std::vector<std::string>& ids) {
+        seal_test_ballot(redis, dir.path(), ids);
+    }
 
     static void seal_test_ballot(const RedisServer& redis, const std::string& dir,
                                  const std::vector<std::string>& ids) {
         json::array initiatives;
         for (const auto& id : ids) {
-            initiatives.push_back(json::object{
-                {"amount_eur", 4000}, {"category", "pratique_ess"}, {"commune", "62041"},
-                {"holder", "Association " + id}, {"id", id}, {"radar", json::object{{"gouvernance", 70}}},
-                {"requested_eur", 4000}, {"summary", "Résumé " + id}, {"territory", "arrageois"},
-                {"title", "Initiative " + id}});
+            initiatives.push_back(json::object{{"amount_eur", 4000},
+                                               {"category", "pratique_ess"},
+                                               {"commune", "62041"},
+                                               {"holder", "Association " + id},
+                                               {"id", id},
+                                               {"radar", json::object{{"gouvernance", 70}}},
+                                               {"requested_eur", 4000},
+                                               {"summary", "Résumé " + id},
+                                               {"territory", "arrageois"},
+                                               {"title", "Initiative " + id}});
         }
-        const auto document = json::serialize(json::object{
-            {"campaign", "t"}, {"initiatives", initiatives}, {"questionnaire_digest", "00"},
-            {"sealed_at", "2026-09-01T00:00:00+02:00"}});
+        const auto document =
+            json::serialize(json::object{{"campaign", "t"},
+                                         {"initiatives", initiatives},
+                                         {"questionnaire_digest", "00"},
+                                         {"sealed_at", "2026-09-01T00:00:00+02:00"}});
         std::ofstream(dir + "/ballot.json", std::ios::binary) << document;
         const std::string key = "'budget:{ct}:ballot'";
         redis.cli("-x HSET " + key + " document < " + dir + "/ballot.json");
@@ -89,16 +103,20 @@ struct VoteFixture {
     }
 
     HttpResult challenge(const std::string& email) const {
-        return http_request(port(), "POST", "/api/v1/auth/challenge", json::serialize(json::object{{"email", email}}));
+        return http_request(port(), "POST", "/api/v1/auth/challenge",
+                            json::serialize(json::object{{"email", email}}));
     }
 
     HttpResult verify(const std::string& email, const std::string& code, const std::string& first,
                       const std::string& last, const std::string& birth = "1980-05-17",
                       const std::string& commune = "62041") const {
         return http_request(port(), "POST", "/api/v1/auth/verify",
-                            json::serialize(json::object{{"email", email}, {"code", code},
-                                                         {"first_name", first}, {"last_name", last},
-                                                         {"birth_date", birth}, {"commune", commune}}));
+                            json::serialize(json::object{{"email", email},
+                                                         {"code", code},
+                                                         {"first_name", first},
+                                                         {"last_name", last},
+                                                         {"birth_date", birth},
+                                                         {"commune", commune}}));
     }
 
     // Challenge then verify: the voter's bearer token, or "" with the failing answer in `failure`.
@@ -117,7 +135,8 @@ struct VoteFixture {
     HttpResult vote(const std::string& token, const std::string& body) const {
         return http_request(port(), "POST", "/api/v1/ballots", body,
                             token.empty() ? std::map<std::string, std::string>{}
-                                          : std::map<std::string, std::string>{{"Authorization", "Bearer " + token}});
+                                          : std::map<std::string, std::string>{
+                                                {"Authorization", "Bearer " + token}});
     }
 
     std::string log_length() const { return redis.cli("LLEN 'budget:{ct:b0}:log'"); }
@@ -149,7 +168,8 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
         CHECK(stored == R"({"ballot_id":")" + ballot_id + R"(","choices":["a","c"]})");
         // The receipt's hash is the RFC 6962 leaf hash of exactly those bytes.
         std::string leaf_input = std::string(1, '\0') + stored;
-        CHECK(std::string(receipt.at("ballot_hash").as_string()) == budget::server::crypto::sha256_hex(leaf_input));
+        CHECK(std::string(receipt.at("ballot_hash").as_string()) ==
+              budget::server::crypto::sha256_hex(leaf_input));
         const auto keys = f.redis.cli("--scan --pattern '*'");
         CHECK(keys.find("eloise") == std::string::npos);
         CHECK(keys.find("example.org") == std::string::npos);
@@ -158,7 +178,8 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
         const auto rec = http_request(f.port(), "GET", "/api/v1/receipts/" + ballot_id);
         CHECK(rec.status == 200);
         CHECK(rec.body == R"({"status":"recorded"})");
-        CHECK(http_request(f.port(), "GET", "/api/v1/receipts/" + std::string(32, '0')).status == 404);
+        CHECK(http_request(f.port(), "GET", "/api/v1/receipts/" + std::string(32, '0')).status ==
+              404);
         CHECK(http_request(f.port(), "GET", "/api/v1/receipts/not-hex").status == 404);
     }
     SECTION("a second ballot from the same person is refused, and nothing changes") {
@@ -178,19 +199,22 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
     }
     SECTION("an email already bound to a person cannot verify another") {
         HttpResult failure;
-        CHECK(f.login("eloise@example.org", "Jean", "Valjean", "1970-01-01", "62041", &failure).empty());
+        CHECK(f.login("eloise@example.org", "Jean", "Valjean", "1970-01-01", "62041", &failure)
+                  .empty());
         CHECK(failure.status == 409);
         CHECK(code_of(failure) == "email_already_used");
     }
 }
 
-TEST_CASE("64 concurrent ballots from one session give exactly one receipt", "[integration][voting]") {
+TEST_CASE("64 concurrent ballots from one session give exactly one receipt",
+          "[integration][voting]") {
     VoteFixture f;
     const auto token = f.login("rush@example.org", "Marie", "Curie");
     REQUIRE(!token.empty());
     std::vector<std::future<int>> results;
     for (int i = 0; i < 64; ++i) {
-        results.push_back(std::async(std::launch::async, [&] { return f.vote(token, R"({"choices":["a"]})").status; }));
+        results.push_back(std::async(std::launch::async,
+                                     [&] { return f.vote(token, R"({"choices":["a"]})").status; }));
     }
     int created = 0, conflicts = 0, other = 0;
     for (auto& r : results) {
@@ -208,13 +232,15 @@ TEST_CASE("eligibility is checked at verification", "[integration][voting]") {
     VoteFixture f;
     HttpResult failure;
     SECTION("a ten-year-old is too young") {
-        const auto ten = std::to_string(std::stoi(rfc3339_utc(now_unix()).substr(0, 4)) - 10) + "-01-01";
+        const auto ten =
+            std::to_string(std::stoi(rfc3339_utc(now_unix()).substr(0, 4)) - 10) + "-01-01";
         CHECK(f.login("kid@example.org", "Petit", "Enfant", ten, "62041", &failure).empty());
         CHECK(failure.status == 403);
         CHECK(code_of(failure) == "too_young");
     }
     SECTION("a commune of the Nord is not resident") {
-        CHECK(f.login("lille@example.org", "Jean", "Nord", "1980-01-01", "59350", &failure).empty());
+        CHECK(
+            f.login("lille@example.org", "Jean", "Nord", "1980-01-01", "59350", &failure).empty());
         CHECK(failure.status == 403);
         CHECK(code_of(failure) == "not_resident");
     }
@@ -228,7 +254,8 @@ TEST_CASE("eligibility is checked at verification", "[integration][voting]") {
     }
 }
 
-TEST_CASE("bad ballots are refused with the right code and leave nothing behind", "[integration][voting]") {
+TEST_CASE("bad ballots are refused with the right code and leave nothing behind",
+          "[integration][voting]") {
     VoteFixture f;
     const auto token = f.login("picky@example.org", "Paul", "Lafargue");
     REQUIRE(!token.empty());
@@ -254,7 +281,8 @@ TEST_CASE("bad ballots are refused with the right code and leave nothing behind"
         const auto none = f.vote("", R"({"choices":["a"]})");
         CHECK(none.status == 401);
         CHECK(code_of(none) == "not_authenticated");
-        const auto forged = f.vote(token.substr(0, token.size() - 2) + "AA", R"({"choices":["a"]})");
+        const auto forged =
+            f.vote(token.substr(0, token.size() - 2) + "AA", R"({"choices":["a"]})");
         CHECK(forged.status == 401);
     }
     CHECK(f.log_length() == "0");
@@ -263,7 +291,8 @@ TEST_CASE("bad ballots are refused with the right code and leave nothing behind"
     CHECK(f.vote(token, R"({"choices":["a","b","c"]})").status == 201);
 }
 
-TEST_CASE("one-time codes: identical answers, limited tries, limited requests", "[integration][voting]") {
+TEST_CASE("one-time codes: identical answers, limited tries, limited requests",
+          "[integration][voting]") {
     VoteFixture f;
     SECTION("every address gets the same answer") {
         const auto a = f.challenge("someone@example.org");
@@ -300,7 +329,8 @@ TEST_CASE("one-time codes: identical answers, limited tries, limited requests", 
 
 TEST_CASE("a client address past its hourly allowance is rate limited", "[integration][voting]") {
     VoteFixture f(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 5\n");
-    for (int i = 0; i < 5; ++i) CHECK(f.challenge("ip" + std::to_string(i) + "@example.org").status == 202);
+    for (int i = 0; i < 5; ++i)
+        CHECK(f.challenge("ip" + std::to_string(i) + "@example.org").status == 202);
     const auto r = f.challenge("ip-last@example.org");
     CHECK(r.status == 429);
     CHECK(r.headers.count("retry-after") == 1);
@@ -317,7 +347,8 @@ TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through o
     CHECK(down.headers.count("retry-after") == 1);
     CHECK(down.body.find("receipt") == std::string::npos);
     f.redis.start();
-    REQUIRE(eventually([&] { return http_request(f.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    REQUIRE(eventually(
+        [&] { return http_request(f.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     const auto up = f.vote(token, R"({"choices":["a"]})");
     CHECK(up.status == 201);
 }
@@ -366,12 +397,16 @@ TEST_CASE("the vote window opens and closes to the second, in Paris summer time"
         REQUIRE(std::chrono::steady_clock::now() - started < 2800ms);  // still before the opening
         CHECK(early.status == 403);
         CHECK(code_of(early) == "vote_not_open");
-        CHECK(json::parse(early.body).at("error").at("message").as_string().find("1er septembre 2026") !=
-              std::string::npos);
+        CHECK(json::parse(early.body)
+                  .at("error")
+                  .at("message")
+                  .as_string()
+                  .find("1er septembre 2026") != std::string::npos);
         std::this_thread::sleep_until(started + 3800ms);
         const auto on_time = f.vote(token, R"({"choices":["a"]})");
         REQUIRE(on_time.status == 201);
-        const std::string cast_at(json::parse(on_time.body).at("receipt").at("cast_at").as_string());
+        const std::string cast_at(
+            json::parse(on_time.body).at("receipt").at("cast_at").as_string());
         CHECK(cast_at.rfind("2026-09-01T00:00:0", 0) == 0);
         CHECK(cast_at.substr(cast_at.size() - 6) == "+02:00");
     }
@@ -423,39 +458,59 @@ TEST_CASE("in production codes go out by SMTP and ballots wait for durable stora
     const auto maildir = dir.path() + "/mail";
     std::optional<ChildProcess> sink;
     sink.emplace(std::vector<std::string>{"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
-                       "127.0.0.1:" + std::to_string(smtp_port), "-c", "aiosmtpd.handlers.Mailbox", maildir},
-                      dir.path() + "/smtp.log");
-    REQUIRE(eventually([&] { return run_command("bash -c 'echo > /dev/tcp/127.0.0.1/" + std::to_string(smtp_port) + "'").first == 0; }, 10s));
+                                          "127.0.0.1:" + std::to_string(smtp_port), "-c",
+                                          "aiosmtpd.handlers.Mailbox", maildir},
+                 dir.path() + "/smtp.log");
+    REQUIRE(eventually(
+        [&] {
+            return run_command("bash -c 'echo > /dev/tcp/127.0.0.1/" + std::to_string(smtp_port) +
+                               "'")
+                       .first == 0;
+        },
+        10s));
     Budgetd budgetd(dir.path(),
-                    "[server]\nlisten = \"127.0.0.1:0\"\nproduction = true\n[redis]\nurl = \"" + redis.url() +
-                        "\"\n[storage]\ndata_dir = \"" + dir.path() + "/data\"\n[campaign]\nid = \"t\"\n"
-                        "vote_opens = \"" + rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" +
-                        rfc3339_utc(now_unix() + 3600) + "\"\n[otp]\ndelivery = \"smtp\"\nsmtp_port = " +
-                        std::to_string(smtp_port) + "\nsmtp_from = \"budget@example.org\"\n");
+                    "[server]\nlisten = \"127.0.0.1:0\"\nproduction = true\n[redis]\nurl = \"" +
+                        redis.url() + "\"\n[storage]\ndata_dir = \"" + dir.path() +
+                        "/data\"\n[campaign]\nid = \"t\"\n"
+                        "vote_opens = \"" +
+                        rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" +
+                        rfc3339_utc(now_unix() + 3600) +
+                        "\"\n[otp]\ndelivery = \"smtp\"\nsmtp_port = " + std::to_string(smtp_port) +
+                        "\nsmtp_from = \"budget@example.org\"\n");
     const int port = budgetd.port();
     const std::string email = "mail@example.org";
-    REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"mail@example.org"})").status == 202);
+    REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"mail@example.org"})")
+                .status == 202);
     std::string code;
     REQUIRE(eventually([&] { return !(code = code_from_maildir(maildir, email)).empty(); }, 5s));
-    const auto verified = http_request(port, "POST", "/api/v1/auth/verify",
-                                       R"({"email":"mail@example.org","code":")" + code +
-                                           R"(","first_name":"Louise","last_name":"Michel","birth_date":"1990-05-29","commune":"62193"})");
+    const auto verified = http_request(
+        port, "POST", "/api/v1/auth/verify",
+        R"({"email":"mail@example.org","code":")" + code +
+            R"(","first_name":"Louise","last_name":"Michel","birth_date":"1990-05-29","commune":"62193"})");
     REQUIRE(verified.status == 200);
     const std::map<std::string, std::string> bearer{
-        {"Authorization", "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}};
+        {"Authorization",
+         "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}};
 
-    const auto refused = http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer);
+    const auto refused =
+        http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer);
     CHECK(refused.status == 503);
     CHECK(code_of(refused) == "storage_not_durable");
     CHECK(redis.cli("LLEN 'budget:{ct:b0}:log'") == "0");
 
     redis.cli("CONFIG SET appendonly yes");
     redis.cli("CONFIG SET appendfsync always");
-    CHECK(eventually([&] { return http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer).status == 201; }, 5s));
+    CHECK(eventually(
+        [&] {
+            return http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer)
+                       .status == 201;
+        },
+        5s));
 
     SECTION("an unreachable relay gives 503 and a clear message") {
         sink.reset();  // the relay goes away
-        const auto r = http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"other@example.org"})");
+        const auto r = http_request(port, "POST", "/api/v1/auth/challenge",
+                                    R"({"email":"other@example.org"})");
         CHECK(r.status == 503);
         CHECK(code_of(r) == "delivery_failed");
     }

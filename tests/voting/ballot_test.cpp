@@ -18,7 +18,8 @@ TEST_CASE("valid choices come back sorted", "[ballot]") {
 
 TEST_CASE("empty, too many, duplicate and unknown choices are refused", "[ballot]") {
     CHECK(validate_choices({}, 3, on_ballot).error().error == ChoiceError::empty);
-    CHECK(validate_choices({"a", "b", "c", "d"}, 3, on_ballot).error().error == ChoiceError::too_many);
+    CHECK(validate_choices({"a", "b", "c", "d"}, 3, on_ballot).error().error ==
+          ChoiceError::too_many);
     const auto dup = validate_choices({"a", "a"}, 3, on_ballot);
     CHECK(dup.error().error == ChoiceError::duplicate);
     CHECK(dup.error().initiative == "a");

@@ -4,12 +4,14 @@
 
 using namespace budget::voting;
 
-TEST_CASE("names that differ only in case, accents, spaces and hyphens are one person", "[eligibility]") {
+TEST_CASE("names that differ only in case, accents, spaces and hyphens are one person",
+          "[eligibility]") {
     CHECK(normalise_name("Éloïse  Dupont-Martin") == "eloise dupont martin");
     CHECK(normalise_name("eloise dupont martin") == "eloise dupont martin");
     CHECK(normalise_name("  ÉLOÏSE ") == "eloise");
     CHECK(normalise_name("D'Artagnan") == "d artagnan");
-    CHECK(normalise_name("D\xE2\x80\x99" "Artagnan") == "d artagnan");  // typographic apostrophe
+    CHECK(normalise_name("D\xE2\x80\x99"
+                         "Artagnan") == "d artagnan");  // typographic apostrophe
     CHECK(normalise_name("Lætitia Œuvrard") == "laetitia oeuvrard");
     CHECK(normalise_name("François-Xavier") == "francois xavier");
     CHECK(normalise_name("Jean--Pierre") == "jean pierre");
@@ -25,7 +27,8 @@ TEST_CASE("a name with digits, symbols or nothing but separators is refused", "[
 }
 
 TEST_CASE("identity material joins normalised names and the birth date", "[eligibility]") {
-    CHECK(identity_material("eloise", "dupont martin", Date{2001, 3, 9}) == "eloise|dupont martin|2001-03-09");
+    CHECK(identity_material("eloise", "dupont martin", Date{2001, 3, 9}) ==
+          "eloise|dupont martin|2001-03-09");
 }
 
 TEST_CASE("dates are real calendar dates", "[eligibility]") {
@@ -49,16 +52,20 @@ TEST_CASE("age is counted in full years on the day of voting", "[eligibility]") 
     }
 }
 
-TEST_CASE("eligibility refuses the too young, the non-residents and impossible births", "[eligibility]") {
+TEST_CASE("eligibility refuses the too young, the non-residents and impossible births",
+          "[eligibility]") {
     const Date today{2026, 9, 10};
     CHECK(check_eligibility(Date{2015, 9, 10}, today, 11, true).has_value());
-    CHECK(check_eligibility(Date{2015, 9, 11}, today, 11, true).error() == EligibilityError::too_young);
-    CHECK(check_eligibility(Date{1980, 1, 1}, today, 11, false).error() == EligibilityError::not_resident);
+    CHECK(check_eligibility(Date{2015, 9, 11}, today, 11, true).error() ==
+          EligibilityError::too_young);
+    CHECK(check_eligibility(Date{1980, 1, 1}, today, 11, false).error() ==
+          EligibilityError::not_resident);
     CHECK(check_eligibility(Date{2027, 1, 1}, today, 11, true).error() ==
           EligibilityError::invalid_birth_date);
     CHECK(check_eligibility(Date{1850, 1, 1}, today, 11, true).error() ==
           EligibilityError::invalid_birth_date);
     SECTION("age is checked before residence") {
-        CHECK(check_eligibility(Date{2020, 1, 1}, today, 11, false).error() == EligibilityError::too_young);
+        CHECK(check_eligibility(Date{2020, 1, 1}, today, 11, false).error() ==
+              EligibilityError::too_young);
     }
 }

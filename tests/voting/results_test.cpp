@@ -37,7 +37,8 @@ struct Published {
     Published() {
         REQUIRE(sodium_init() >= 0);
         crypto_sign_keypair(pk, sk);
-        const std::vector<std::vector<std::string>> choices = {{"a", "b"}, {"a"}, {"b", "c"}, {"a", "c"}, {"a"}};
+        const std::vector<std::vector<std::string>> choices = {
+            {"a", "b"}, {"a"}, {"b", "c"}, {"a", "c"}, {"a"}};
         TallyBuilder tally({"a", "b", "c"});
         for (std::size_t i = 0; i < choices.size(); ++i) {
             log.push_back(canonical_ballot("id" + std::to_string(i), choices[i]));
@@ -59,11 +60,15 @@ struct Published {
         ballot_export = make_ballot_export(log, tally.tree());
     }
 
-    static json::value sign(const json::object& document, const unsigned char* sk, const unsigned char* pk) {
+    static json::value sign(const json::object& document, const unsigned char* sk,
+                            const unsigned char* pk) {
         const auto text = *canonical_json(document);
         unsigned char sig[crypto_sign_BYTES];
-        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()), text.size(), sk);
-        return json::object{{"document", document}, {"signature", b64(sig, sizeof sig)}, {"public_key", b64(pk, 32)}};
+        crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                             text.size(), sk);
+        return json::object{{"document", document},
+                            {"signature", b64(sig, sizeof sig)},
+                            {"public_key", b64(pk, 32)}};
     }
 };
 
@@ -73,7 +78,8 @@ TEST_CASE("canonical JSON sorts keys at every level and refuses floats", "[resul
     const auto v = json::parse(R"({"b":1,"a":{"z":[3,{"y":1,"x":"é"}],"m":true},"c":null})");
     CHECK(canonical_json(v) == R"({"a":{"m":true,"z":[3,{"x":"é","y":1}]},"b":1,"c":null})");
     CHECK_FALSE(canonical_json(json::parse(R"({"a":1.5})")));
-    CHECK(canonical_json(json::parse(R"("line\nbreak \"quoted\"")")) == R"("line\nbreak \"quoted\"")");
+    CHECK(canonical_json(json::parse(R"("line\nbreak \"quoted\"")")) ==
+          R"("line\nbreak \"quoted\"")");
 }
 
 TEST_CASE("the tally counts each initiative and builds the tree over the log", "[results]") {
@@ -92,10 +98,12 @@ TEST_CASE("the tally counts each initiative and builds the tree over the log", "
         CHECK(tally.size() == 2);
     }
     SECTION("a repeated ballot id is an error") {
-        CHECK(tally.add(canonical_ballot("x", {"a"})).error().error == TallyError::duplicate_ballot_id);
+        CHECK(tally.add(canonical_ballot("x", {"a"})).error().error ==
+              TallyError::duplicate_ballot_id);
     }
     SECTION("a non-canonical entry is an error") {
-        CHECK(tally.add(R"({"choices":["a"],"ballot_id":"w"})").error().error == TallyError::not_canonical);
+        CHECK(tally.add(R"({"choices":["a"],"ballot_id":"w"})").error().error ==
+              TallyError::not_canonical);
     }
 }
 
@@ -104,7 +112,8 @@ TEST_CASE("published results verify against the exported ballots", "[results]") 
     const auto ok = verify_results(p.results, p.ballot_export, "");
     REQUIRE(ok.has_value());
     CHECK(ok->ballots == 5);
-    CHECK(ok->winners == std::vector<std::string>{"a", "c"});  // a (4 votes, 6000) then c fits, b does not
+    CHECK(ok->winners ==
+          std::vector<std::string>{"a", "c"});  // a (4 votes, 6000) then c fits, b does not
     CHECK(p.results.at("document").at("votes").at("a").to_number<std::int64_t>() == 4);
     CHECK(p.results.at("document").at("total_allocated_eur").to_number<std::int64_t>() == 9000);
 }
@@ -127,15 +136,18 @@ TEST_CASE("verify names what is wrong when anything was changed", "[results]") {
     }
     SECTION("a ballot altered without touching its leaf hash") {
         p.ballot_export.at("ballots").as_array()[1].as_object()["choices"] = json::array{"b"};
-        CHECK(verify_results(p.results, p.ballot_export, "").error().find("does not hash") != std::string::npos);
+        CHECK(verify_results(p.results, p.ballot_export, "").error().find("does not hash") !=
+              std::string::npos);
     }
     SECTION("a document signed with another key") {
         unsigned char pk2[32], sk2[64];
         crypto_sign_keypair(pk2, sk2);
         const auto expected = std::string(p.results.at("public_key").as_string());
         const auto forged = Published::sign(p.results.at("document").as_object(), sk2, pk2);
-        CHECK(verify_results(forged, p.ballot_export, expected).error().rfind("signature:", 0) == 0);
+        CHECK(verify_results(forged, p.ballot_export, expected).error().rfind("signature:", 0) ==
+              0);
         // Without an expected key, the fingerprint inside the document still gives it away.
-        CHECK(verify_results(forged, p.ballot_export, "").error().find("fingerprint") != std::string::npos);
+        CHECK(verify_results(forged, p.ballot_export, "").error().find("fingerprint") !=
+              std::string::npos);
     }
 }
