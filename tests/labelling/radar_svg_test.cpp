@@ -183,8 +183,17 @@ TEST_CASE("the radar is well-formed XML with an svg root", "[labelling][radar]")
 TEST_CASE("the same scores always give the same bytes, whatever the locale", "[labelling][radar]") {
     const std::string first = render_fixed();
     CHECK(render_fixed() == first);
-    // A decimal comma locale must not leak into coordinates; skipped where it is not installed.
+    // A decimal comma locale must not leak into coordinates. A custom facet is always there;
+    // the named locales are tried too where the machine has them.
+    struct DecimalComma : std::numpunct<char> {
+        char do_decimal_point() const override { return ','; }
+        char do_thousands_sep() const override { return ' '; }
+        std::string do_grouping() const override { return "\3"; }
+    };
     const std::locale saved;
+    std::locale::global(std::locale(std::locale::classic(), new DecimalComma));
+    CHECK(render_fixed() == first);
+    std::locale::global(saved);
     for (const char* name : {"fr_FR.UTF-8", "de_DE.UTF-8"}) {
         try {
             std::locale::global(std::locale(name));
