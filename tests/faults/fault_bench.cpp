@@ -35,21 +35,6 @@ test::HttpResult call(int port, const std::string& method, const std::string& ta
 
 namespace {
 
-std::string rfc3339_utc(std::int64_t unix) {
-    std::time_t t = unix;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // Names accepted by normalise_name: letters only, one distinct name per resident.
 std::string letters(std::size_t n) {
     std::string out;
@@ -106,8 +91,9 @@ std::string Bench::config() const {
     return "[server]\nlisten = \"127.0.0.1:" + std::to_string(port_) + "\"\nthreads = 2\n" +
            extra_server_ + "[redis]\nurl = \"" + redis_->url() +
            "\"\ncommand_timeout_ms = 1000\n[storage]\ndata_dir = \"" + dir_.path() +
-           "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" + rfc3339_utc(now_unix() - 86400) +
-           "\"\nvote_closes = \"" + rfc3339_utc(now_unix() + 86400) +
+           "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" +
+           test::rfc3339_utc(test::now_unix() - 86400) + "\"\nvote_closes = \"" +
+           test::rfc3339_utc(test::now_unix() + 86400) +
            "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" + dir_.path() +
            "/outbox.jsonl\"\nmax_requests_per_ip_hour = 1000000\n";
 }

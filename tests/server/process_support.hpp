@@ -24,6 +24,11 @@ class TempDir {
     std::string path_;
 };
 
+/// Seconds since the epoch, now.
+std::int64_t now_unix();
+/// "2026-09-01T00:00:00Z" for a config's vote window.
+std::string rfc3339_utc(std::int64_t unix);
+
 /// A port that was free a moment ago on 127.0.0.1.
 int free_port();
 

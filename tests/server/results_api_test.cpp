@@ -22,21 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-std::string utc(std::int64_t unix) {
-    std::time_t t = unix;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 std::string error_code(const HttpResult& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
 }
@@ -51,7 +36,7 @@ struct Campaign {
         return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() +
                "\"\n[storage]\ndata_dir = \"" + dir.path() +
                "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" +
-               utc(opens) + "\"\nvote_closes = \"" + utc(closes) +
+               rfc3339_utc(opens) + "\"\nvote_closes = \"" + rfc3339_utc(closes) +
                "\"\ntree_head_interval_s = 1\n[otp]\noutbox = \"" + outbox + "\"\n";
     }
 

@@ -19,21 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string rfc3339_utc(std::int64_t unix) {
-    std::time_t t = unix;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // A campaign whose sealed ballot holds initiatives a, b, c, d (written as the labelling path
 // would have sealed it, so that these tests need only the resident path).
 struct VoteFixture {
