@@ -32,8 +32,10 @@ loadtest="$BIN_DIR/loadtest/budget-loadtest"
 source loadtest/engine-env.sh
 perf_pid=""
 lt_pid=""
+nginx_pid=""
 cleanup() {
     if [[ -n $lt_pid ]]; then kill "$lt_pid" 2>/dev/null || true; fi
+    if [[ -n $nginx_pid ]]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
     if [[ -n $perf_pid ]]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
     engine_cleanup
 }
@@ -51,6 +53,35 @@ tag="budget:{c$CAMPAIGN:b0}:"
 # CPU seconds (user + system) a process has used so far.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 cpu_delta() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.1f", (n > 0) ? (1e6 * (b - a) / n) : 0}'; }
+
+# (h) The HTTP ceiling: nginx serving a receipt-sized static file on loopback, same connections.
+nginx_dir="$ENGINE_WORK/nginx"
+mkdir -p "$nginx_dir/www"
+printf '{"receipt":{"ballot_id":"%032d","ballot_hash":"%064d","cast_at":"2026-09-01T12:00:00+02:00"}}' 0 0 \
+    >"$nginx_dir/www/receipt.json"
+nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$nginx_dir/nginx.conf" <<NGINX
+worker_processes 1;
+pid $nginx_dir/nginx.pid;
+error_log $nginx_dir/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $nginx_dir;
+    server { listen 127.0.0.1:$nginx_port; root $nginx_dir/www; }
+}
+NGINX
+nginx -c "$nginx_dir/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+sleep 0.5
+wrk_out=$(wrk -t1 -c"$connections" -d"${NGINX_SECONDS:-5}s" --latency "http://127.0.0.1:$nginx_port/receipt.json")
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
+nginx_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
+nginx_p50=$(awk '$1=="50%" {print $2}' <<<"$wrk_out" | to_ms)
+nginx_p99=$(awk '$1=="99%" {print $2}' <<<"$wrk_out" | to_ms)
+kill "$nginx_pid" 2>/dev/null || true
+wait "$nginx_pid" 2>/dev/null || true
+nginx_pid=""
 
 # (a) The same script, loaded from the source the server compiles.
 script=$(awk '/kCastBallot = R"lua\(/ {f=1; next} f && /^\)lua";/ {exit} f {print}' \
@@ -128,8 +159,12 @@ printf '%-58s %12s %10s %10s\n' "ballot path, $connections connections, AOF alwa
     "p99 ms"
 printf '%-58s %12.0f %10.2f %10.2f\n' "(a) redis-benchmark EVALSHA kCastBallot (storage ceiling)" \
     "$redis_rps" "$redis_p50" "$redis_p99"
+printf '%-58s %12.0f %10.2f %10.2f\n' "(h) nginx static file, wrk (HTTP ceiling)" \
+    "$nginx_rps" "$nginx_p50" "$nginx_p99"
 printf '%-58s %12.0f %10.2f %10.2f\n' "(b) budgetd POST /api/v1/ballots (budget-loadtest)" \
     "$budgetd_rps" "$budgetd_p50" "$budgetd_p99"
+lower=$(awk -v a="$redis_rps" -v h="$nginx_rps" 'BEGIN {print (h > 0 && h < a) ? h : a}')
+echo "(b) / lower ceiling ($lower/s) = $(awk -v b="$budgetd_rps" -v l="$lower" 'BEGIN {printf "%.1f", (l > 0) ? (100 * b / l) : 0}') %"
 ratio=$(awk -v b="$budgetd_rps" -v a="$redis_rps" 'BEGIN {printf "%.1f", (a > 0) ? (100 * b / a) : 0}')
 met=$(awk -v r="$ratio" -v p="$budgetd_p99" 'BEGIN {print (r >= 60 && p < 50) ? "yes" : "no"}')
 echo "(b) / (a) = $ratio %   (target: >= 60 % with p99 < 50 ms: $met)"
