@@ -252,6 +252,12 @@ std::optional<std::int64_t> parse_rfc3339(const std::string& t) {
     return days * 86400 + *h * 3600 + *mi * 60 + std::min(*s, 59) - offset;
 }
 
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 int paris_utc_offset(std::int64_t unix_seconds) {
     const auto year =
         civil_from_days(unix_seconds >= 0 ? unix_seconds / 86400 : (unix_seconds - 86399) / 86400)

@@ -108,6 +108,9 @@ Config load_config(const std::string& path);
 /// into seconds since the epoch; std::nullopt when malformed.
 std::optional<std::int64_t> parse_rfc3339(const std::string& text);
 
+/// Seconds since the epoch, now (the server clock that opens and closes the vote).
+std::int64_t unix_now();
+
 /// Formats seconds since the epoch as RFC 3339 in Europe/Paris civil time with its offset.
 std::string format_paris_time(std::int64_t unix_seconds);
 

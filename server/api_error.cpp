@@ -69,6 +69,10 @@ Response error_response(ApiError error, unsigned version, std::optional<std::str
     return res;
 }
 
+Response reject(ApiError error, unsigned version, std::string code, std::string message) {
+    return error_response(error, version, std::move(message), std::move(code));
+}
+
 Response json_response(http::status status, const boost::json::value& body, unsigned version) {
     return text_response(status, boost::json::serialize(body), "application/json; charset=utf-8",
                          version);

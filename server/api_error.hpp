@@ -45,4 +45,8 @@ Response error_response(ApiError error, unsigned version = 11,
                         std::optional<std::string> message = std::nullopt,
                         std::optional<std::string> code = std::nullopt);
 
+/// The same with its arguments in the order handlers think of them: which error, which precise
+/// code, which French message.
+Response reject(ApiError error, unsigned version, std::string code, std::string message);
+
 }  // namespace budget::server

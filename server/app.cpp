@@ -11,14 +11,6 @@ namespace budget::server {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-namespace {
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-}  // namespace
-
 std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now,
                            bool published) {
     if (published) return "published";
@@ -74,7 +66,7 @@ asio::awaitable<Response> App::health(RequestContext& ctx) {
 
 asio::awaitable<Response> App::campaign(RequestContext& ctx) {
     const auto& c = config_.campaign;
-    const auto now = unix_now();
+    const auto now = config::unix_now();
     bool published = false;
     if (now > c.vote_closes_unix) {
         // Only after the close can results exist; before, the clock alone decides.

@@ -23,12 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::optional<std::string> read_text(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
@@ -59,7 +53,7 @@ struct ClosedCampaign {
 std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Config& config,
                                                                SyncRedis& redis) {
     const auto& c = config.campaign;
-    if (unix_now() <= c.vote_closes_unix)
+    if (config::unix_now() <= c.vote_closes_unix)
         return std::string("the vote is not closed yet (it closes " + c.vote_closes + ")");
     const auto fields =
         redis.command({"HMGET", ballot_key(c.id), "document", "digest", "signature", "public_key"});
@@ -136,7 +130,7 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
         ++heads_checked;
     }
     auto results = finish_tally(config, *closed.ballot, tally, *rule, *key,
-                                config::format_paris_time(unix_now()), heads_checked);
+                                config::format_paris_time(config::unix_now()), heads_checked);
     if (!results) {
         err << "budgetctl tally: " << results.error() << "\n";
         return 1;

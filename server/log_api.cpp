@@ -23,16 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-Response reject(ApiError e, unsigned version, std::string code, std::string message) {
-    return error_response(e, version, std::move(message), std::move(code));
-}
-
 std::optional<std::uint64_t> query_number(std::string_view query, std::string_view name) {
     while (!query.empty()) {
         const auto amp = query.find('&');
@@ -121,7 +111,7 @@ asio::awaitable<void> LogApi::run(std::chrono::seconds interval) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const auto& c = ctx_.config.campaign;
     while (true) {
-        const auto now = unix_now();
+        const auto now = config::unix_now();
         // The whole vote, plus one interval after the close so that the final size is signed.
         if (now >= c.vote_opens_unix && now <= c.vote_closes_unix + interval.count()) {
             try {
@@ -172,7 +162,7 @@ asio::awaitable<void> LogApi::publish_head() {
     }
     if (size == 0) co_return;
     const auto signed_head =
-        sign_tree_head(ctx_, size, root, config::format_paris_time(unix_now()));
+        sign_tree_head(ctx_, size, root, config::format_paris_time(config::unix_now()));
     std::vector<std::string> keys{tree_heads_key(ctx_.config.campaign.id)};
     std::vector<std::string> args{json::serialize(signed_head), std::to_string(size)};
     auto r = co_await ctx_.redis.eval(append_head_, std::move(keys), std::move(args));

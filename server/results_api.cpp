@@ -19,16 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-Response reject(ApiError e, unsigned version, std::string code, std::string message) {
-    return error_response(e, version, std::move(message), std::move(code));
-}
-
 // Publication copies the last tally to the published results in one step, once.
 constexpr const char* kPublish = R"lua(
 if redis.call('EXISTS', KEYS[3]) == 1 then return 'already' end
@@ -81,7 +71,7 @@ asio::awaitable<std::optional<std::string>> ResultsApi::read_log(voting::TallyBu
 asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     const auto v = rc.request.version();
     if (auto refused = co_await guard_(rc, true)) co_return std::move(*refused);
-    if (unix_now() <= ctx_.config.campaign.vote_closes_unix) {
+    if (config::unix_now() <= ctx_.config.campaign.vote_closes_unix) {
         co_return reject(ApiError::conflict, v, "vote_not_closed",
                          "Le dépouillement n'est possible qu'après la clôture du vote.");
     }
@@ -135,7 +125,7 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     // Allocation (exact rationals for MES) and signing are CPU work: off the I/O threads.
     auto work = [this, &ballot, &tally, rule = *rule, heads_checked] {
         return finish_tally(ctx_.config, **ballot, tally, rule, ctx_.signing_key,
-                            config::format_paris_time(unix_now()), heads_checked);
+                            config::format_paris_time(config::unix_now()), heads_checked);
     };
     auto signed_results = co_await run_blocking(ctx_.blocking_pool, std::move(work));
     if (!signed_results) {
@@ -161,7 +151,7 @@ asio::awaitable<Response> ResultsApi::publish(RequestContext& rc) {
     if (auto refused = co_await guard_(rc, true)) co_return std::move(*refused);
     const auto& c = ctx_.config.campaign.id;
     std::vector<std::string> keys{draft_results_key(c), results_key(c), keys::published(c)};
-    std::vector<std::string> args{config::format_paris_time(unix_now())};
+    std::vector<std::string> args{config::format_paris_time(config::unix_now())};
     auto r = co_await ctx_.redis.eval(publish_script_, std::move(keys), std::move(args));
     if (!r || r->is_error()) co_return error_response(ApiError::storage_unavailable, v);
     if (r->str == "already") {

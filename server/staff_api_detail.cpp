@@ -12,16 +12,6 @@ namespace budget::server::staff_detail {
 
 namespace json = boost::json;
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-Response reject(ApiError error, unsigned version, std::string code, std::string message) {
-    return error_response(error, version, std::move(message), std::move(code));
-}
-
 Response detailed_error(ApiError error, unsigned version, std::string code, std::string message,
                         json::object extra) {
     // Status and headers come from the one mapping in api_error.cpp; only the body grows.

@@ -19,10 +19,8 @@
 
 namespace budget::server::staff_detail {
 
-std::int64_t unix_now();
-
-/// An error with a precise code and message (status from api_error.cpp).
-Response reject(ApiError error, unsigned version, std::string code, std::string message);
+using config::unix_now;
+using server::reject;
 /// The same with more fields in the `error` object (rows, problems, gate...).
 Response detailed_error(ApiError error, unsigned version, std::string code, std::string message,
                         boost::json::object extra);

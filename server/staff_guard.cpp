@@ -12,10 +12,6 @@ std::string role_label(StaffRole role) {
     return role == StaffRole::committee ? "au comité de labellisation" : "à la Mission ESS";
 }
 
-Response reject(ApiError error, unsigned version, std::string code, std::string message) {
-    return error_response(error, version, std::move(message), std::move(code));
-}
-
 }  // namespace
 
 std::string_view header_value(const Request& req, std::string_view name) {

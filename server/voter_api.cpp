@@ -22,12 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 // "YYYY-MM-DD" of the civil day in Paris at that instant.
 std::string paris_day(std::int64_t unix) { return config::format_paris_time(unix).substr(0, 10); }
 
@@ -39,10 +33,6 @@ std::string french_date(const std::string& rfc3339_paris) {
     const int month = std::stoi(rfc3339_paris.substr(5, 2));
     return std::to_string(day) + (day == 1 ? "er " : " ") + kMonths[month - 1] + " " +
            rfc3339_paris.substr(0, 4) + " à " + rfc3339_paris.substr(11, 5);
-}
-
-Response reject(ApiError e, unsigned version, std::string code, std::string message) {
-    return error_response(e, version, std::move(message), std::move(code));
 }
 
 std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
@@ -286,7 +276,7 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
         co_return reject(ApiError::not_authenticated, v, "invalid_code",
                          "Le code doit comporter 6 chiffres.");
     }
-    const auto now = unix_now();
+    const auto now = config::unix_now();
     const auto today = *voting::parse_date(paris_day(now));
     const auto* commune = ctx_.communes.find(fields[5]);
     const auto eligible =
@@ -358,7 +348,7 @@ std::optional<VoterSession> VoterApi::session_of(const Request& req, std::int64_
 
 asio::awaitable<bool> VoterApi::storage_is_durable() {
     if (!ctx_.config.server.production || ctx_.config.redis.wait_replicas > 0) co_return true;
-    const auto now = unix_now();
+    const auto now = config::unix_now();
     // Re-read Redis's settings every few seconds (every second while not durable, so that the
     // vote reopens promptly once an operator fixes the persistence).
     if (now - durability_checked_at_.load() < (durable_.load() ? 5 : 1)) co_return durable_.load();
@@ -380,7 +370,7 @@ asio::awaitable<bool> VoterApi::storage_is_durable() {
 asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     const auto v = rc.request.version();
     const auto& campaign = ctx_.config.campaign;
-    const auto now = unix_now();
+    const auto now = config::unix_now();
     if (now < campaign.vote_opens_unix || now > campaign.vote_closes_unix) {
         co_return reject(
             ApiError::forbidden, v, "vote_not_open",
