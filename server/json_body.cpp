@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include "labelling/utf8.hpp"
+
 namespace budget::server {
 
 namespace json = boost::json;
@@ -25,40 +27,14 @@ std::variant<json::object, Rejection> parse_json_object(const Request& req) {
 }
 
 bool is_clean_utf8(std::string_view s) {
-    // RFC 3629: no overlong forms, no UTF-16 surrogates, nothing past U+10FFFF, and no control
-    // characters (a name or an id never needs one, and logs and JSON stay clean).
-    std::size_t i = 0;
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    while (i < s.size()) {
-        const auto c = byte(i);
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f) return false;
-            ++i;
-            continue;
-        }
-        std::size_t n = 0;
-        unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0) lo = 0xA0;  // overlong
-            if (c == 0xED) hi = 0x9F;  // surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0) lo = 0x90;  // overlong
-            if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-        } else {
+    // Valid UTF-8 (RFC 3629), and no control characters, C0 or C1: a name or an id never needs
+    // one, and logs and JSON stay clean.
+    if (labelling::first_invalid_utf8(s)) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == 0x7f) return false;
+        if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xA0)
             return false;
-        }
-        if (i + n >= s.size()) return false;
-        if (byte(i + 1) < lo || byte(i + 1) > hi) return false;
-        for (std::size_t k = 2; k <= n; ++k) {
-            if ((byte(i + k) & 0xC0) != 0x80) return false;
-        }
-        // Control characters of the C1 block (U+0080..U+009F) are refused like C0 ones.
-        if (c == 0xC2 && byte(i + 1) < 0xA0) return false;
-        i += n + 1;
     }
     return true;
 }
