@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -142,6 +144,12 @@ class Section {
     std::string source_;
     const toml::table* table_ = nullptr;
 };
+
+bool is_ip_address(const std::string& host) {
+    in6_addr ignored{};
+    return inet_pton(AF_INET, host.c_str(), &ignored) == 1 ||
+           inet_pton(AF_INET6, host.c_str(), &ignored) == 1;
+}
 
 std::optional<Endpoint> parse_host_port(const std::string& text) {
     const auto colon = text.rfind(':');
@@ -308,8 +316,8 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
 
     Config c;
     c.source = source_name;
-    const std::set<std::string> sections = {"server",   "redis", "storage",
-                                            "campaign", "otp",   "labelling"};
+    const std::set<std::string> sections = {"server",   "tls", "redis",    "storage",
+                                            "campaign", "otp", "labelling"};
     for (const auto& [key, value] : root.as_table()) {
         if (!sections.count(key)) {
             fail(source_name + ": [" + key + "]",
@@ -320,7 +328,8 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     {
         Section s(root, "server", source_name);
         s.allow_only({"listen", "threads", "header_limit_bytes", "body_limit_bytes",
-                      "read_timeout_ms", "idle_timeout_ms", "web_root", "production"});
+                      "read_timeout_ms", "idle_timeout_ms", "web_root", "production",
+                      "trusted_proxies"});
         std::string listen = c.server.listen.host + ":" + std::to_string(c.server.listen.port);
         s.read("listen", listen);
         const auto ep = parse_host_port(listen);
@@ -333,6 +342,47 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         s.read_ms("idle_timeout_ms", c.server.idle_timeout, 100, 3'600'000);
         s.read("web_root", c.server.web_root);
         s.read("production", c.server.production);
+        std::vector<std::string> proxies;
+        s.read("trusted_proxies", proxies);
+        for (auto& proxy : proxies) {
+            if (!is_ip_address(proxy))
+                fail(s.where("trusted_proxies"), "\"" + proxy + "\" is not an IP address");
+            // One spelling per address, as the server compares it with the peer's.
+            in6_addr bytes{};
+            char text[INET6_ADDRSTRLEN] = {};
+            const int family = inet_pton(AF_INET, proxy.c_str(), &bytes) == 1 ? AF_INET : AF_INET6;
+            inet_pton(family, proxy.c_str(), &bytes);
+            c.server.trusted_proxies.emplace_back(inet_ntop(family, &bytes, text, sizeof text));
+        }
+    }
+    {
+        Section s(root, "tls", source_name);
+        s.allow_only({"cert_file", "key_file", "redirect_listen", "hsts_max_age_s"});
+        s.read("cert_file", c.tls.cert_file);
+        s.read("key_file", c.tls.key_file);
+        // Half a pair would silently serve plain HTTP, or fail later with a vaguer reason.
+        if (!c.tls.cert_file.empty() && c.tls.key_file.empty())
+            fail(s.where("key_file"), "must be set when cert_file is");
+        if (c.tls.cert_file.empty() && !c.tls.key_file.empty())
+            fail(s.where("cert_file"), "must be set when key_file is");
+        c.tls.cert_file = resolve(c.tls.cert_file, base_dir);
+        c.tls.key_file = resolve(c.tls.key_file, base_dir);
+        std::string redirect;
+        s.read("redirect_listen", redirect);
+        if (!redirect.empty()) {
+            const auto ep = parse_host_port(redirect);
+            if (!ep) fail(s.where("redirect_listen"), "\"" + redirect + "\" is not host:port");
+            if (!c.tls.enabled())
+                fail(s.where("redirect_listen"),
+                     "needs cert_file and key_file (HTTPS to redirect to)");
+            if (ep->port != 0 && ep->port == c.server.listen.port &&
+                ep->host == c.server.listen.host)
+                fail(s.where("redirect_listen"), "must differ from [server] listen");
+            c.tls.redirect_listen = *ep;
+        }
+        std::int64_t hsts = c.tls.hsts_max_age.count();
+        s.read("hsts_max_age_s", hsts, 0, 63'072'000);
+        c.tls.hsts_max_age = std::chrono::seconds(hsts);
     }
     {
         Section s(root, "redis", source_name);
@@ -344,6 +394,9 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         for (const auto& node : cluster) {
             const auto ep = parse_host_port(node);
             if (!ep) fail(s.where("cluster"), "\"" + node + "\" is not host:port");
+            // The client connects with hiredis, which would resolve a name with a blocking call.
+            if (!is_ip_address(ep->host))
+                fail(s.where("cluster"), "\"" + node + "\": give an IP address, not a host name");
             c.redis.cluster.push_back(*ep);
         }
         s.read("embedded", c.redis.embedded);
@@ -411,6 +464,11 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
         s.read("outbox", c.otp.outbox);
         c.otp.outbox = resolve(c.otp.outbox, base_dir);
         s.read("smtp_host", c.otp.smtp_host);
+        // Codes are sent from the event loop, which must not wait on a name resolution.
+        if (!is_ip_address(c.otp.smtp_host))
+            fail(s.where("smtp_host"),
+                 "\"" + c.otp.smtp_host +
+                     "\": give an IP address (a local relay such as 127.0.0.1)");
         s.read_int("smtp_port", c.otp.smtp_port, 1, 65535);
         s.read("smtp_from", c.otp.smtp_from);
         std::int64_t seconds = c.otp.code_ttl.count();

@@ -30,6 +30,8 @@ struct ServerConfig {
     std::chrono::milliseconds idle_timeout{30'000};  ///< keep-alive wait for the next request
     std::string web_root;                            ///< static pages; default: shipped web/
     bool production = false;  ///< refuses development shortcuts (outbox delivery...)
+    /// Reverse proxies whose X-Forwarded-For is believed for per-address limits (IP addresses).
+    std::vector<std::string> trusted_proxies;
 };
 
 struct RedisConfig {
@@ -86,9 +88,20 @@ struct LabellingConfig {
     std::string communes;       ///< default: shipped commune list
 };
 
+struct TlsConfig {
+    /// PEM chain, the server's certificate first; when set, [server] listen speaks HTTPS only.
+    std::string cert_file;
+    std::string key_file;  ///< PEM private key of that certificate
+    /// Plain HTTP listener that only answers 308 to the https:// URL; none when unset.
+    std::optional<Endpoint> redirect_listen;
+    std::chrono::seconds hsts_max_age{31'536'000};  ///< Strict-Transport-Security max-age
+    bool enabled() const { return !cert_file.empty(); }
+};
+
 struct Config {
     std::string source;  ///< the file it was read from
     ServerConfig server;
+    TlsConfig tls;
     RedisConfig redis;
     StorageConfig storage;
     CampaignConfig campaign;

@@ -35,6 +35,7 @@ options (each overrides the scenario file):
   --set KEY=VALUE         any scenario key, e.g. --set mix.duplicate=0.1
   --no-check              skip the outcome check in Redis
   --summary FILE          also write key=value figures to FILE (for scripts)
+  --receipts FILE         also write the ballot_id of every receipt, one per line
   --quiet                 no progress lines on stderr
 )";
 
@@ -42,6 +43,7 @@ struct Options {
     std::optional<std::string> scenario_path;
     std::vector<std::pair<std::string, std::string>> overrides;
     std::string summary_path;
+    std::string receipts_path;
     bool quiet = false;
 };
 
@@ -60,6 +62,8 @@ Options parse_args(int argc, char** argv) {
             o.scenario_path = value(i);
         else if (a == "--summary")
             o.summary_path = value(i);
+        else if (a == "--receipts")
+            o.receipts_path = value(i);
         else if (a == "--quiet")
             o.quiet = true;
         else if (a == "--no-check")
@@ -150,6 +154,12 @@ int main(int argc, char** argv) {
         }
         if (!options.summary_path.empty())
             write_summary(options.summary_path, scenario, record, passed, scenario.check);
+        if (!options.receipts_path.empty()) {
+            // For scripts that look for every acknowledged ballot elsewhere (a tally export).
+            std::ofstream receipts(options.receipts_path);
+            for (const auto& receipt : record.receipts) receipts << receipt.ballot_id << "\n";
+            if (!receipts) throw std::runtime_error("cannot write " + options.receipts_path);
+        }
         return passed ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "budget-loadtest: " << e.what() << "\n";

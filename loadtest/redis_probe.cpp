@@ -65,18 +65,52 @@ ReplyPtr run(redisContext* c, const std::vector<std::string>& args) {
 
 }  // namespace
 
+redisContext* RedisProbe::connect_node(const std::string& host, int port) {
+    const auto name = host + ":" + std::to_string(port);
+    if (auto it = nodes_.find(name); it != nodes_.end()) return it->second.get();
+    redisContext* c = redisConnectWithTimeout(host.c_str(), port, timeval{5, 0});
+    if (!c || c->err) {
+        const std::string why = c ? c->errstr : "out of memory";
+        if (c) redisFree(c);
+        throw std::runtime_error("cannot connect to Redis cluster node " + name + ": " + why);
+    }
+    redisSetTimeout(c, timeval{30, 0});
+    return nodes_.emplace(name, std::unique_ptr<redisContext, Free>(c)).first->second.get();
+}
+
+redisContext* RedisProbe::owner_of(const std::string& key) {
+    redisContext* c = ctx_.get();
+    for (int hops = 0; hops < 5; ++hops) {
+        const std::string exists = "EXISTS";
+        const char* argv[] = {exists.c_str(), key.c_str()};
+        const std::size_t lens[] = {exists.size(), key.size()};
+        ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(c, 2, argv, lens)));
+        if (!r) throw std::runtime_error(std::string("Redis: ") + c->errstr);
+        if (r->type != REDIS_REPLY_ERROR) return c;
+        // "MOVED <slot> <host>:<port>": that node serves the key.
+        const std::string error(r->str, r->len);
+        if (error.rfind("MOVED ", 0) != 0) throw std::runtime_error("Redis: " + error);
+        const auto node = error.substr(error.rfind(' ') + 1);
+        const auto colon = node.rfind(':');
+        c = connect_node(node.substr(0, colon), std::stoi(node.substr(colon + 1)));
+    }
+    throw std::runtime_error("Redis: too many redirections for " + key);
+}
+
 LedgerSnapshot RedisProbe::snapshot(const std::string& campaign, int shards) {
     LedgerSnapshot s;
     for (int shard = 0; shard < shards; ++shard) {
         const auto prefix = shard_prefix(campaign, shard);
-        s.log_lengths.push_back(run(ctx_.get(), {"LLEN", prefix + "log"})->integer);
-        const auto total = run(ctx_.get(), {"HGET", prefix + "stats", "total"});
+        // Every key of a shard shares its hash tag, so one node holds them all.
+        auto* node = owner_of(prefix + "log");
+        s.log_lengths.push_back(run(node, {"LLEN", prefix + "log"})->integer);
+        const auto total = run(node, {"HGET", prefix + "stats", "total"});
         if (total->type == REDIS_REPLY_STRING) s.stats_total += std::stoll(total->str);
         // '[' is the only glob character that could appear in a prefix; campaign ids hold none.
         const auto pattern = prefix + "voted:*";
         std::string cursor = "0";
         do {
-            const auto r = run(ctx_.get(), {"SCAN", cursor, "MATCH", pattern, "COUNT", "10000"});
+            const auto r = run(node, {"SCAN", cursor, "MATCH", pattern, "COUNT", "10000"});
             if (r->type != REDIS_REPLY_ARRAY || r->elements != 2)
                 throw std::runtime_error("Redis: unexpected SCAN reply");
             cursor = r->element[0]->str;
@@ -90,10 +124,11 @@ std::vector<std::string> RedisProbe::log_from(const std::string& campaign, int s
                                               long long from) {
     std::vector<std::string> out;
     const auto key = shard_prefix(campaign, shard) + "log";
+    auto* node = owner_of(key);
     constexpr long long kPage = 10000;
     for (long long start = from;; start += kPage) {
-        const auto r = run(
-            ctx_.get(), {"LRANGE", key, std::to_string(start), std::to_string(start + kPage - 1)});
+        const auto r =
+            run(node, {"LRANGE", key, std::to_string(start), std::to_string(start + kPage - 1)});
         for (std::size_t i = 0; i < r->elements; ++i)
             out.emplace_back(r->element[i]->str, r->element[i]->len);
         if (static_cast<long long>(r->elements) < kPage) break;

@@ -3,6 +3,7 @@
 // stored: the ballot log, the voted markers and the participation counter.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct LedgerSnapshot {
     long long stats_total = 0;           ///< sum of the shards' stats "total" field
 };
 
+/// Works against one server or any node of a Redis Cluster (it follows MOVED redirections and
+/// scans each shard on the master that serves it).
 class RedisProbe {
   public:
     /// Connects to "redis://host:port" or "unix:///path"; throws std::runtime_error.
@@ -36,7 +39,12 @@ class RedisProbe {
     struct Free {
         void operator()(redisContext* c) const;
     };
+    /// The connection to the node serving `key` (the first one unless it redirects).
+    redisContext* owner_of(const std::string& key);
+    redisContext* connect_node(const std::string& host, int port);
+
     std::unique_ptr<redisContext, Free> ctx_;
+    std::map<std::string, std::unique_ptr<redisContext, Free>> nodes_;
 };
 
 }  // namespace budget::loadtest

@@ -10,7 +10,7 @@ packages=(
     libssl-dev openssl libsodium-dev
     catch2 libtoml11-dev
     nodejs npm
-    curl nginx-light wrk faketime python3 python3-aiosmtpd
+    curl nginx-light wrk faketime python3 python3-aiosmtpd testssl.sh
     chromium
 )
 

@@ -5,7 +5,7 @@
 # hundred residents with wrong codes, invalid and duplicate ballots mixed in — prints the report,
 # and exits non-zero when an answer or the outcome in Redis is not the expected one.
 # SCENARIO=FILE plays another scenario; SKIP_BUILD=1 uses the binaries as they are (CTest);
-# extra arguments go to budget-loadtest.
+# LOAD_TIMEOUT (seconds, default 60) bounds the load; extra arguments go to budget-loadtest.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -26,7 +26,7 @@ trap 'exit 130' INT TERM
 
 engine_start 10 2
 status=0
-timeout 60 "$BIN_DIR/loadtest/budget-loadtest" --scenario "$scenario" --url "$BUDGETD_URL" \
+timeout "${LOAD_TIMEOUT:-60}" "$BIN_DIR/loadtest/budget-loadtest" --scenario "$scenario" --url "$BUDGETD_URL" \
     --outbox "$OUTBOX" --redis "$REDIS_URL" --campaign "$CAMPAIGN" --quiet "$@" || status=$?
 if [[ $status -ne 0 ]]; then
     echo "loadtest smoke: FAILED (status $status)" >&2

@@ -92,18 +92,44 @@ std::variant<SyncRedis, std::string> SyncRedis::connect(const config::Config& co
     return SyncRedis(c);
 }
 
-redis::Reply SyncRedis::command(const std::vector<std::string>& args) {
+redis::Reply SyncRedis::run(redisContext* c, const std::vector<std::string>& args) {
     std::vector<const char*> argv;
     std::vector<size_t> lengths;
     for (const auto& a : args) {
         argv.push_back(a.data());
         lengths.push_back(a.size());
     }
-    auto* raw = static_cast<redisReply*>(redisCommandArgv(
-        context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data()));
-    if (!raw) return error_reply(std::string("Redis connection failed: ") + context_->errstr);
+    auto* raw = static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    if (!raw) return error_reply(std::string("Redis connection failed: ") + c->errstr);
     std::unique_ptr<redisReply, decltype(&freeReplyObject)> owned(raw, &freeReplyObject);
     return convert(owned.get());
+}
+
+redisContext* SyncRedis::node(const redis::Target& target) {
+    const auto name = target.describe();
+    if (auto it = nodes_.find(name); it != nodes_.end()) return it->second.get();
+    redisContext* c = redisConnectWithTimeout(target.host.c_str(), target.port, timeval{2, 0});
+    if (!c || c->err) {
+        if (c) redisFree(c);
+        return nullptr;
+    }
+    redisSetTimeout(c, timeval{10, 0});
+    return nodes_.emplace(name, std::unique_ptr<redisContext, Free>(c)).first->second.get();
+}
+
+redis::Reply SyncRedis::command(const std::vector<std::string>& args) {
+    auto reply = run(context_.get(), args);
+    // A cluster node answers for the slots it does not serve with the node that does.
+    for (int hops = 0; hops < 5 && reply.is_error(); ++hops) {
+        const auto redirect = redis::parse_redirect(reply.str);
+        if (!redirect) break;
+        auto* target = node(redirect->node);
+        if (!target) return error_reply("cannot connect to Redis at " + redirect->node.describe());
+        if (redirect->ask) run(target, {"ASKING"});
+        reply = run(target, args);
+    }
+    return reply;
 }
 
 redis::Reply SyncRedis::eval(const std::string& script, const std::vector<std::string>& keys,

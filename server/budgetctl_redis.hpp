@@ -2,6 +2,7 @@
 // A synchronous Redis connection for budgetctl: a command-line tool runs one command at a time,
 // so plain blocking hiredis is the simple and right tool (budgetd uses the asynchronous client).
 
+#include <map>
 #include <memory>
 #include <string>
 #include <variant>
@@ -21,7 +22,8 @@ class SyncRedis {
     /// runs (so budgetd must be running). A one-line reason on failure.
     static std::variant<SyncRedis, std::string> connect(const config::Config& config);
 
-    /// Sends one command. A transport failure comes back as an error reply.
+    /// Sends one command. A transport failure comes back as an error reply. On Redis Cluster
+    /// the command follows MOVED and ASK to the node serving its key.
     redis::Reply command(const std::vector<std::string>& args);
     /// EVAL of a script with its keys and arguments.
     redis::Reply eval(const std::string& script, const std::vector<std::string>& keys,
@@ -32,7 +34,11 @@ class SyncRedis {
         void operator()(redisContext* c) const;
     };
     explicit SyncRedis(redisContext* c) : context_(c) {}
+    redis::Reply run(redisContext* c, const std::vector<std::string>& args);
+    redisContext* node(const redis::Target& target);  ///< a cached connection to a cluster node
+
     std::unique_ptr<redisContext, Free> context_;
+    std::map<std::string, std::unique_ptr<redisContext, Free>> nodes_;
 };
 
 }  // namespace budget::server

@@ -48,6 +48,7 @@ std::optional<std::string> option(const std::vector<std::string>& args, const st
 struct ClosedCampaign {
     std::shared_ptr<SealedBallot> ballot;
     std::vector<std::string> log;
+    std::vector<std::uint64_t> shard_sizes;  ///< entries of each shard, in log order
 };
 
 std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Config& config,
@@ -63,8 +64,9 @@ std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Con
     auto parsed = CampaignStore::parse_ballot(fields.elements[0].str, fields.elements[1].str,
                                               fields.elements[2].str, fields.elements[3].str);
     if (!parsed) return std::string("the sealed ballot is corrupt (its digest does not match)");
-    ClosedCampaign out{*parsed, {}};
+    ClosedCampaign out{*parsed, {}, {}};
     for (int shard = 0; shard < config.redis.ballot_shards; ++shard) {
+        const auto before = out.log.size();
         for (long long start = 0;; start += kTallyPage) {
             auto page = redis.command({"LRANGE", ballot_log_key(c.id, shard), std::to_string(start),
                                        std::to_string(start + kTallyPage - 1)});
@@ -72,6 +74,7 @@ std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Con
             for (auto& e : page.elements) out.log.push_back(std::move(e.str));
             if (static_cast<long long>(page.elements.size()) < kTallyPage) break;
         }
+        out.shard_sizes.push_back(out.log.size() - before);
     }
     return out;
 }
@@ -116,19 +119,32 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
             return 1;
         }
     }
-    std::uint64_t heads_checked = 0;
-    for (const auto& entry :
-         redis.command({"LRANGE", tree_heads_key(config.campaign.id), "0", "-1"}).elements) {
-        const auto head = json::parse(entry.str).at("head");
-        const auto size = head.at("tree_size").to_number<std::uint64_t>();
-        const auto root = tally.tree().root_of_prefix(size);
-        if (!root || voting::to_hex(*root) != json::value_to<std::string>(head.at("root"))) {
-            err << "budgetctl tally: the log does not extend the tree head of size " << size
-                << " published during the vote; refusing to sign\n";
+    const int shards = config.redis.ballot_shards;
+    std::vector<std::vector<std::string>> shard_heads;
+    for (int shard = 0; shard < shards; ++shard) {
+        auto heads =
+            redis.command({"LRANGE", tree_heads_key(config.campaign.id, shard), "0", "-1"});
+        if (heads.is_error()) {
+            err << "budgetctl tally: redis: " << heads.str << "\n";
             return 1;
         }
-        ++heads_checked;
+        auto& texts = shard_heads.emplace_back();
+        for (auto& e : heads.elements) texts.push_back(std::move(e.str));
     }
+    const auto checked = check_tree_heads(tally.tree(), closed.shard_sizes, shard_heads);
+    if (!checked) {
+        const auto& m = checked.error();
+        const auto of_shard = shards > 1 ? " of shard " + std::to_string(m.shard) : "";
+        if (m.unreadable) {
+            err << "budgetctl tally: a tree head" << of_shard
+                << " published during the vote is unreadable; refusing to sign\n";
+        } else {
+            err << "budgetctl tally: the log does not extend the tree head of size " << m.tree_size
+                << of_shard << " published during the vote; refusing to sign\n";
+        }
+        return 1;
+    }
+    const std::uint64_t heads_checked = *checked;
     auto results = finish_tally(config, *closed.ballot, tally, *rule, *key,
                                 config::format_paris_time(config::unix_now()), heads_checked);
     if (!results) {

@@ -36,6 +36,7 @@
 #include "server/router.hpp"
 #include "server/secrets.hpp"
 #include "server/static_files.hpp"
+#include "server/tls_context.hpp"
 
 namespace asio = boost::asio;
 using namespace budget;
@@ -131,15 +132,20 @@ int main(int argc, char** argv) {
 
     std::optional<server::EmbeddedRedis> embedded;
     server::redis::Target target;
+    server::redis::ClusterSeeds cluster_seeds;  // empty: one server
     try {
         if (cfg.redis.embedded) {
             embedded.emplace(cfg.redis.server_binary, cfg.storage.data_dir);
             embedded->start();
             target.unix_path = embedded->socket_path();
         } else if (!cfg.redis.cluster.empty()) {
-            // Seed nodes: until the cluster client lands, talk to the first seed.
-            target.host = cfg.redis.cluster.front().host;
-            target.port = cfg.redis.cluster.front().port;
+            for (const auto& seed : cfg.redis.cluster) {
+                server::redis::Target node;
+                node.host = seed.host;
+                node.port = seed.port;
+                cluster_seeds.nodes.push_back(std::move(node));
+            }
+            target = cluster_seeds.nodes.front();
         } else {
             target = server::redis::Target::parse_url(cfg.redis.url);
         }
@@ -162,7 +168,12 @@ int main(int argc, char** argv) {
     redis_options.command_timeout = cfg.redis.command_timeout;
     const int connections = cfg.redis.connections > 0 ? cfg.redis.connections : cfg.server.threads;
     const int per_loop = std::max(1, connections / cfg.server.threads);
-    server::redis::Client redis(workers, target, redis_options, per_loop, &metrics);
+    auto redis_client = cluster_seeds.nodes.empty()
+                            ? std::make_unique<server::redis::Client>(
+                                  workers, target, redis_options, per_loop, &metrics)
+                            : std::make_unique<server::redis::Client>(
+                                  workers, cluster_seeds, redis_options, per_loop, &metrics);
+    server::redis::Client& redis = *redis_client;
     redis.start();
 
     server::StaticFiles static_files(cfg.server.web_root);
@@ -176,21 +187,39 @@ int main(int argc, char** argv) {
     app.register_routes(router);
 
     app.start(ioc);
-    server::HttpServer http(ioc, cfg.server, router, static_files, metrics, workers);
+    // HTTPS: a certificate or key that cannot serve stops the start here, before listening.
+    std::unique_ptr<asio::ssl::context> tls_context;
+    if (cfg.tls.enabled()) {
+        try {
+            tls_context = server::make_tls_context(cfg.tls);
+        } catch (const std::exception& e) {
+            std::cerr << "budgetd: " << e.what() << "\n";
+            if (embedded) embedded->stop();
+            return 1;
+        }
+    }
+    server::HttpServer http(ioc, cfg.server, router, static_files, metrics, workers,
+                            {tls_context.get(), cfg.tls});
     try {
         http.start();
     } catch (const std::exception& e) {
-        std::cerr << "budgetd: cannot listen on " << cfg.server.listen.host << ":"
-                  << cfg.server.listen.port << ": " << e.what() << "\n";
+        std::cerr << "budgetd: " << e.what() << "\n";
         if (embedded) embedded->stop();
         return 1;
     }
-    const auto url = "http://" + cfg.server.listen.host + ":" + std::to_string(http.port()) + "/";
+    const auto url = std::string(http.tls() ? "https://" : "http://") + cfg.server.listen.host +
+                     ":" + std::to_string(http.port()) + "/";
+    if (http.redirect_port() != 0) {
+        // Logged before "listening", which tells a supervisor (or a test) that all is bound.
+        server::log_event("info", "redirect_listening",
+                          {{"port", http.redirect_port()}, {"to", url}});
+    }
     server::log_event("info", "listening",
                       {{"url", url},
                        {"port", http.port()},
                        {"threads", cfg.server.threads},
-                       {"redis", target.describe()},
+                       {"redis", cluster_seeds.nodes.empty() ? target.describe()
+                                                             : "cluster:" + target.describe()},
                        {"campaign", cfg.campaign.id}});
 
     // Supervision of the embedded redis-server: restarted if it dies, without blocking.

@@ -1,21 +1,28 @@
 #include "server/http_server.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <stdexcept>
+#include <type_traits>
 
 #include "server/api_error.hpp"
+#include "server/client_address.hpp"
 #include "server/log.hpp"
 
 namespace budget::server {
@@ -27,10 +34,63 @@ using boost::system::error_code;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 struct HttpServer::Session {
-    explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
-    bool idle = true;  // waiting for the next request: safe to close on shutdown
+    Session(tcp::socket socket, bool redirect_only)
+        : stream(std::move(socket)), redirect_only(redirect_only) {}
+    beast::tcp_stream stream;  // the connection; under HTTPS, the layer below TLS
+    const bool redirect_only;  // accepted by the plain listener next to HTTPS: 308 only
+    bool idle = true;  // waiting for the next request or a handshake: safe to close on shutdown
 };
+
+namespace {
+
+// TLS wraps the session's tcp_stream by reference: timeouts and the shutdown's cancel() keep
+// acting on the one tcp_stream whatever the session speaks. Beast's ssl_stream rather than
+// Asio's: it flattens the header and body buffers of a write into one TLS record.
+using TlsStream = beast::ssl_stream<beast::tcp_stream&>;
+template <typename Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+// A client that never answers our close_notify must not hold the connection for long.
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+
+std::uint16_t listen_on(tcp::acceptor& acceptor, const config::Endpoint& at) {
+    try {
+        const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        return acceptor.local_endpoint().port();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot listen on " + at.host + ":" + std::to_string(at.port) +
+                                 ": " + e.what());
+    }
+}
+
+void log_failure(const char* event, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        log_event("error", event, {{"reason", ex.what()}});
+    }
+}
+
+bool is_host_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
+}
+
+bool is_ip_literal_char(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+           c == '.';
+}
+
+bool all_digits(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
 
 void add_security_headers(Response& res) {
     res.set(http::field::server, "budgetd");
@@ -42,44 +102,77 @@ void add_security_headers(Response& res) {
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 }
 
+std::optional<std::string> https_redirect_location(std::string_view host_header,
+                                                   std::string_view target,
+                                                   std::uint16_t https_port) {
+    // Only a path is echoed: an absolute-form or "*" target would let the client choose where
+    // our redirect points.
+    if (target.empty() || target.front() != '/') return std::nullopt;
+    std::string_view host = host_header;
+    std::string_view port;
+    if (host.starts_with('[')) {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos || close == 1) return std::nullopt;
+        const auto literal = host.substr(1, close - 1);
+        if (!std::all_of(literal.begin(), literal.end(), is_ip_literal_char)) return std::nullopt;
+        port = host.substr(close + 1);
+        host = host.substr(0, close + 1);
+    } else {
+        const auto colon = host.find(':');
+        port = colon == std::string_view::npos ? std::string_view() : host.substr(colon);
+        host = host.substr(0, colon);
+        // Anything else (spaces, '@', '/', controls) could rewrite the Location's authority.
+        if (host.empty() || host.size() > 253 ||
+            !std::all_of(host.begin(), host.end(), is_host_char))
+            return std::nullopt;
+    }
+    if (!port.empty() && (port.front() != ':' || port.size() > 6 || !all_digits(port.substr(1))))
+        return std::nullopt;
+    std::string location = "https://";
+    location += host;
+    if (https_port != 443) {
+        location += ':';
+        location += std::to_string(https_port);
+    }
+    location += target;
+    return location;
+}
+
 HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config,
                        const Router& router, const StaticFiles& static_files, Metrics& metrics,
-                       std::vector<asio::io_context*> workers)
+                       std::vector<asio::io_context*> workers, HttpsSettings https)
     : ioc_(ioc),
       workers_(workers.empty() ? std::vector<asio::io_context*>{&ioc} : std::move(workers)),
       config_(config),
       router_(router),
       static_files_(static_files),
       metrics_(metrics),
-      acceptor_(asio::make_strand(ioc)) {}
+      https_(std::move(https)),
+      hsts_("max-age=" + std::to_string(https_.tls.hsts_max_age.count()) + "; includeSubDomains"),
+      acceptor_(asio::make_strand(ioc)),
+      redirect_acceptor_(asio::make_strand(ioc)) {}
 
 HttpServer::~HttpServer() = default;
 
 void HttpServer::start() {
-    const auto address = asio::ip::make_address(config_.listen.host);
-    const tcp::endpoint endpoint(address, config_.listen.port);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.set_option(asio::socket_base::reuse_address(true));
-    acceptor_.bind(endpoint);
-    acceptor_.listen(asio::socket_base::max_listen_connections);
-    port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr e) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                log_event("error", "accept_loop_failed", {{"reason", ex.what()}});
-            }
-        }
-    });
+    port_ = listen_on(acceptor_, config_.listen);
+    if (https_.context && https_.tls.redirect_listen) {
+        redirect_port_ = listen_on(redirect_acceptor_, *https_.tls.redirect_listen);
+        asio::co_spawn(redirect_acceptor_.get_executor(), accept_loop(redirect_acceptor_, true),
+                       [](std::exception_ptr e) { log_failure("accept_loop_failed", e); });
+    }
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, false),
+                   [](std::exception_ptr e) { log_failure("accept_loop_failed", e); });
 }
 
 void HttpServer::shutdown() {
     stopping_ = true;
-    asio::post(acceptor_.get_executor(), [this] {
-        error_code ec;
-        acceptor_.close(ec);
-    });
+    for (auto* acceptor : {&acceptor_, &redirect_acceptor_}) {
+        asio::post(acceptor->get_executor(), [acceptor] {
+            error_code ec;
+            acceptor->close(ec);
+        });
+    }
     std::lock_guard lock(sessions_mutex_);
     for (const auto& s : sessions_) {
         asio::post(s->stream.get_executor(), [s] {
@@ -93,34 +186,28 @@ std::size_t HttpServer::active_connections() const {
     return sessions_.size();
 }
 
-asio::awaitable<void> HttpServer::accept_loop() {
+asio::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor, bool redirect_only) {
     while (!stopping_) {
         auto& worker = *workers_[next_worker_++ % workers_.size()];
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(worker), kTuple);
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(worker), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
             // Out of descriptors and the like: back off a little instead of spinning.
             log_event("warn", "accept_failed", {{"reason", ec.message()}});
-            asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(50));
+            asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
             co_await t.async_wait(kTuple);
             continue;
         }
         error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        auto session = std::make_shared<Session>(std::move(socket));
+        auto session = std::make_shared<Session>(std::move(socket), redirect_only);
         {
             std::lock_guard lock(sessions_mutex_);
             sessions_.insert(session);
         }
         auto executor = session->stream.get_executor();
         asio::co_spawn(executor, run_session(session), [this, session](std::exception_ptr e) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    log_event("error", "session_failed", {{"reason", ex.what()}});
-                }
-            }
+            log_failure("session_failed", e);
             std::lock_guard lock(sessions_mutex_);
             sessions_.erase(session);
         });
@@ -128,12 +215,40 @@ asio::awaitable<void> HttpServer::accept_loop() {
 }
 
 asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) {
-    auto& stream = session->stream;
+    auto& tcp_stream = session->stream;
+    if (!https_.context || session->redirect_only) {
+        co_await serve(*session, tcp_stream);
+    } else {
+        TlsStream stream(tcp_stream, *https_.context);
+        // The handshake is timed like a request's first bytes: a client that stalls in it (or
+        // never starts it) is cut after read_timeout instead of pinning a connection.
+        tcp_stream.expires_after(config_.read_timeout);
+        auto [handshake_ec] = co_await stream.async_handshake(TlsStream::server, kTuple);
+        if (!handshake_ec) {
+            const auto ec = co_await serve(*session, stream);
+            // close_notify when we end the session; not to a client that left or broke TLS.
+            if ((!ec || ec == asio::error::operation_aborted) && tcp_stream.socket().is_open()) {
+                tcp_stream.expires_after(kTlsShutdownTimeout);
+                co_await stream.async_shutdown(kTuple);
+            }
+        }
+    }
+    error_code ec;
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream.socket().close(ec);
+}
+
+// One instantiation per stream type, so that plain HTTP pays nothing for TLS: no virtual call
+// and no branch per read or write. Returns the error that ended the session (none when it
+// ended by our choice: no keep-alive, shutdown, an error answer).
+template <typename Stream>
+asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) {
+    auto& tcp_stream = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
     std::string client_ip;
     {
         error_code ec;
-        const auto remote = stream.socket().remote_endpoint(ec);
+        const auto remote = tcp_stream.socket().remote_endpoint(ec);
         if (!ec) client_ip = remote.address().to_string();
     }
 
@@ -141,37 +256,44 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
     // it receives the answer instead of a reset.
     auto close_after_error = [&](Response res) -> asio::awaitable<void> {
         add_security_headers(res);
+        if constexpr (kIsTls<Stream>) res.set(http::field::strict_transport_security, hsts_);
         res.keep_alive(false);
-        stream.expires_after(config_.read_timeout);
-        co_await http::async_write(stream, res, kTuple);
+        tcp_stream.expires_after(config_.read_timeout);
+        auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+        if constexpr (kIsTls<Stream>) {
+            if (!wec) {
+                tcp_stream.expires_after(kTlsShutdownTimeout);
+                co_await stream.async_shutdown(kTuple);
+            }
+        }
         error_code ec;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-        stream.expires_after(std::chrono::seconds(1));
+        tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        tcp_stream.expires_after(std::chrono::seconds(1));
         std::array<char, 4096> sink;
         for (int i = 0; i < 256; ++i) {
-            auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+            auto [rec, n] = co_await tcp_stream.async_read_some(asio::buffer(sink), kTuple);
             if (rec) break;
         }
-        stream.socket().close(ec);
+        tcp_stream.socket().close(ec);
     };
 
     while (true) {
-        session->idle = true;
+        session.idle = true;
         if (stopping_) break;
         if (buffer.size() == 0) {
             // Idle keep-alive wait: the next request must start within idle_timeout.
-            stream.expires_after(config_.idle_timeout);
+            tcp_stream.expires_after(config_.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
-            if (ec) break;  // closed, timed out or cancelled by shutdown
+            if (ec) co_return ec;  // closed, timed out or cancelled by shutdown
             buffer.commit(n);
         }
-        session->idle = false;
+        session.idle = false;
 
         // From its first byte, the whole request must arrive within read_timeout.
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(config_.header_limit_bytes));
         parser.body_limit(config_.body_limit_bytes);
-        stream.expires_after(config_.read_timeout);
+        tcp_stream.expires_after(config_.read_timeout);
         const auto started = std::chrono::steady_clock::now();
         auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
         if (ec) {
@@ -197,13 +319,21 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
                            {"status", status},
                            {"reason", ec.message()}});
                 co_await close_after_error(std::move(*answer));
+                break;
             }
-            break;
+            co_return ec;
         }
 
         const auto& req = parser.get();
         std::string route;
-        Response res = co_await handle(req, client_ip, route);
+        // Not a conditional expression: GCC 12 frees its temporaries too early around co_await.
+        Response res;
+        if (session.redirect_only) {
+            res = redirect(req, route);
+        } else {
+            res = co_await handle(req, client_ip, route);
+        }
+        if constexpr (kIsTls<Stream>) res.set(http::field::strict_transport_security, hsts_);
         const bool keep_alive = req.keep_alive() && !stopping_;
         res.keep_alive(keep_alive);
         const int status = static_cast<int>(res.result_int());
@@ -212,14 +342,44 @@ asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) 
         log_request(req.method_string(), route, status,
                     std::chrono::duration<double, std::milli>(latency).count());
 
-        stream.expires_after(config_.read_timeout);
+        tcp_stream.expires_after(config_.read_timeout);
         auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
-        if (wec || !keep_alive) break;
+        if (wec) co_return wec;
+        if (!keep_alive) break;
     }
-    error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.socket().close(ec);
+    co_return error_code{};
 }
+
+Response HttpServer::redirect(const Request& req, std::string& route) const {
+    route = "(redirect)";
+    const auto location = https_redirect_location(req[http::field::host], req.target(), port_);
+    if (!location) {
+        auto res = error_response(ApiError::malformed_request, req.version());
+        add_security_headers(res);
+        return res;
+    }
+    // 308 rather than 301: a POST stays a POST (with its body) on the https:// side.
+    Response res{http::status::permanent_redirect, req.version()};
+    res.set(http::field::location, *location);
+    res.content_length(0);
+    add_security_headers(res);
+    return res;
+}
+
+namespace {
+
+// Every X-Forwarded-For line of a request, in order, as one list.
+std::string forwarded_for(const Request& req) {
+    std::string out;
+    const auto [first, last] = req.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) {
+        if (!out.empty()) out += ',';
+        out.append(it->value().data(), it->value().size());
+    }
+    return out;
+}
+
+}  // namespace
 
 asio::awaitable<Response> HttpServer::handle(const Request& req, const std::string& client_ip,
                                              std::string& route) {
@@ -232,11 +392,13 @@ asio::awaitable<Response> HttpServer::handle(const Request& req, const std::stri
         auto match = router_.match(req.method(), path);
         if (match.kind == Router::Match::Kind::found) {
             route = match.route;
-            RequestContext ctx{req, std::move(match.params),
-                               qpos == std::string_view::npos
-                                   ? std::string()
-                                   : std::string(target.substr(qpos + 1)),
-                               client_ip};
+            RequestContext ctx{
+                req, std::move(match.params),
+                qpos == std::string_view::npos ? std::string()
+                                               : std::string(target.substr(qpos + 1)),
+                config_.trusted_proxies.empty()
+                    ? client_ip
+                    : client_address(client_ip, forwarded_for(req), config_.trusted_proxies)};
             res = co_await (*match.handler)(ctx);
         } else if (match.kind == Router::Match::Kind::method_not_allowed) {
             route = match.route;

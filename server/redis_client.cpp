@@ -4,11 +4,14 @@
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -19,11 +22,15 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
+#include <charconv>
 #include <deque>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 
+#include "server/log.hpp"
 #include "server/metrics.hpp"
 
 namespace budget::server::redis {
@@ -109,6 +116,76 @@ std::string Target::describe() const {
     return unix_path.empty() ? host + ":" + std::to_string(port) : "unix:" + unix_path;
 }
 
+std::uint16_t key_hash_slot(std::string_view key) {
+    // Redis Cluster hashes only the part inside the first non-empty {...}, when there is one.
+    if (const auto open = key.find('{'); open != std::string_view::npos) {
+        const auto close = key.find('}', open + 1);
+        if (close != std::string_view::npos && close > open + 1)
+            key = key.substr(open + 1, close - open - 1);
+    }
+    std::uint16_t crc = 0;  // CRC16-CCITT (XMODEM), as in the cluster specification
+    for (const unsigned char c : key) {
+        crc ^= static_cast<std::uint16_t>(c) << 8;
+        for (int i = 0; i < 8; ++i)
+            crc = (crc & 0x8000) ? static_cast<std::uint16_t>((crc << 1) ^ 0x1021)
+                                 : static_cast<std::uint16_t>(crc << 1);
+    }
+    return crc & 16383;
+}
+
+std::optional<std::string_view> routing_key(const std::vector<std::string>& args) {
+    if (args.size() < 2) return std::nullopt;
+    auto is = [&](std::string_view name) {
+        return args[0].size() == name.size() &&
+               std::equal(name.begin(), name.end(), args[0].begin(), [](char a, char b) {
+                   return a == std::toupper(static_cast<unsigned char>(b));
+               });
+    };
+    if (is("EVAL") || is("EVALSHA")) {
+        if (args.size() < 4 || args[2] == "0") return std::nullopt;
+        return std::string_view(args[3]);
+    }
+    for (const auto* keyless : {"PING", "INFO", "CONFIG", "SCRIPT", "WAIT", "CLUSTER", "ASKING",
+                                "TIME", "DBSIZE", "FLUSHALL", "COMMAND", "CLIENT", "SCAN"}) {
+        if (is(keyless)) return std::nullopt;
+    }
+    return std::string_view(args[1]);
+}
+
+std::optional<Redirect> parse_redirect(std::string_view error) {
+    Redirect r;
+    if (error.starts_with("MOVED ")) {
+        error.remove_prefix(6);
+    } else if (error.starts_with("ASK ")) {
+        r.ask = true;
+        error.remove_prefix(4);
+    } else {
+        return std::nullopt;
+    }
+    const auto space = error.find(' ');
+    if (space == std::string_view::npos) return std::nullopt;
+    unsigned slot = 0;
+    const auto slot_text = error.substr(0, space);
+    const auto [end, ec] =
+        std::from_chars(slot_text.data(), slot_text.data() + slot_text.size(), slot);
+    if (ec != std::errc() || end != slot_text.data() + slot_text.size() || slot >= 16384)
+        return std::nullopt;
+    r.slot = static_cast<std::uint16_t>(slot);
+    const auto node = error.substr(space + 1);
+    const auto colon = node.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+    int port = 0;
+    const auto port_text = node.substr(colon + 1);
+    const auto [pend, pec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (pec != std::errc() || pend != port_text.data() + port_text.size() || port <= 0 ||
+        port > 65535)
+        return std::nullopt;
+    r.node.host = std::string(node.substr(0, colon));
+    r.node.port = port;
+    return r;
+}
+
 Script::Script(std::string src) : source(std::move(src)) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -141,6 +218,42 @@ struct PendingCommandFor final : PendingCommand {
         });
     }
     Handler handler;
+};
+
+// Commands sent back to back on one connection (a script and its WAIT, ASKING and its command):
+// each part is an ordinary pending command; the last one to finish resumes the caller with all
+// the replies. Parts complete on the connection's strand only, so the count needs no atomic.
+struct PipelineState {
+    virtual ~PipelineState() = default;
+    virtual void finish() = 0;
+    std::vector<Result> results;
+    std::size_t remaining = 0;
+};
+
+template <typename Handler>
+struct PipelineStateFor final : PipelineState {
+    PipelineStateFor(Handler h, std::size_t n) : handler(std::move(h)) {
+        results.assign(n, Result{make_error_code(Errc::unavailable)});
+        remaining = n;
+    }
+    void finish() override {
+        auto ex = asio::get_associated_executor(handler);
+        asio::post(ex, [h = std::move(handler), r = std::move(results)]() mutable {
+            std::move(h)(std::move(r));
+        });
+    }
+    Handler handler;
+};
+
+struct PipelinePart final : PendingCommand {
+    PipelinePart(std::shared_ptr<PipelineState> s, std::size_t i) : state(std::move(s)), index(i) {}
+    void complete(Result result) override {
+        done = true;
+        state->results[index] = std::move(result);
+        if (--state->remaining == 0) state->finish();
+    }
+    std::shared_ptr<PipelineState> state;
+    std::size_t index;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -200,6 +313,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return asio::async_initiate<Token, void(Result)>(std::move(initiation), token,
                                                          std::move(args));
     }
+
+    /// Sends several commands in a row (nothing of another caller between them); completes
+    /// with every reply, in order, on the caller's executor. `commands` must not be empty.
+    template <typename Token>
+    auto async_pipeline(std::vector<std::vector<std::string>> commands, Token&& token) {
+        auto initiation = [self = shared_from_this()](
+                              auto handler, std::vector<std::vector<std::string>> commands) {
+            using Handler = std::decay_t<decltype(handler)>;
+            auto state =
+                std::make_shared<PipelineStateFor<Handler>>(std::move(handler), commands.size());
+            asio::dispatch(self->strand_, [self, state = std::move(state),
+                                           commands = std::move(commands)]() mutable {
+                for (std::size_t i = 0; i < commands.size(); ++i)
+                    self->submit(std::make_shared<PipelinePart>(state, i), commands[i]);
+            });
+        };
+        return asio::async_initiate<Token, void(std::vector<Result>)>(std::move(initiation), token,
+                                                                      std::move(commands));
+    }
+
+    const Target& target() const { return target_; }
 
   private:
     // --- hiredis event-library hooks: hiredis tells us which readiness it waits for.
@@ -412,6 +546,208 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Metrics* metrics() const { return metrics_; }
 };
 
+// The connections to one server: a group per event loop, picked on the caller's loop first.
+class NodePool {
+  public:
+    NodePool(Target target, const std::vector<asio::io_context*>& contexts, Options options,
+             int per_context, Metrics* metrics)
+        : target_(std::move(target)), name_(target_.describe()) {
+        for (auto* ioc : contexts) {
+            for (int i = 0; i < per_context; ++i) {
+                connections_.push_back(
+                    std::make_shared<Connection>(*ioc, target_, options, metrics));
+                context_of_.push_back(ioc);
+            }
+        }
+    }
+
+    void start() {
+        for (auto& c : connections_) c->start();
+    }
+    void stop() {
+        for (auto& c : connections_) c->stop();
+    }
+    void preload(const Script& script) {
+        for (auto& c : connections_) c->preload(script);
+    }
+    bool connected() const {
+        for (const auto& c : connections_) {
+            if (c->connected()) return true;
+        }
+        return false;
+    }
+
+    Connection& pick(const asio::execution_context* caller) {
+        // First a live connection of the caller's own event loop, then any live one: one that
+        // is reconnecting would only answer "unavailable".
+        const auto n = connections_.size();
+        const auto start = next_.fetch_add(1, std::memory_order_relaxed);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto k = (start + i) % n;
+            if (context_of_[k] == caller && connections_[k]->connected()) return *connections_[k];
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& c = *connections_[(start + i) % n];
+            if (c.connected()) return c;
+        }
+        return *connections_[start % n];
+    }
+
+    const Target& target() const { return target_; }
+    const std::string& name() const { return name_; }
+
+  private:
+    Target target_;
+    std::string name_;
+    std::vector<std::shared_ptr<Connection>> connections_;
+    std::vector<const asio::execution_context*> context_of_;  ///< per connection
+    std::atomic<std::size_t> next_{0};
+};
+
+struct Client::State : std::enable_shared_from_this<Client::State> {
+    using SlotMap = std::array<NodePool*, 16384>;
+
+    Target target;  ///< the server, or the first seed
+    bool cluster = false;
+    std::vector<asio::io_context*> contexts;
+    Options options;
+    int per_context = 1;
+    Metrics* metrics = nullptr;
+    NodePool* single = nullptr;  ///< the one pool when not a cluster (never changes)
+
+    mutable std::mutex mutex;  // guards what follows; pools live as long as the state
+    std::deque<std::unique_ptr<NodePool>> pools;
+    std::map<std::string, NodePool*> pool_by_node;
+    std::shared_ptr<const SlotMap> slots;
+    std::vector<NodePool*> masters;
+    std::vector<Script> scripts;
+    bool started = false;
+    std::atomic<bool> stopping{false};  // read by the refresher without the lock
+    std::shared_ptr<asio::steady_timer> refresh_timer;
+
+    std::atomic<bool> refresh_wanted{false};
+
+    static std::shared_ptr<State> make(const std::vector<asio::io_context*>& contexts,
+                                       Options options, int per_context, Metrics* metrics) {
+        auto state = std::make_shared<State>();
+        state->contexts = contexts;
+        state->options = options;
+        state->per_context = std::max(1, per_context);
+        state->metrics = metrics;
+        state->refresh_timer = std::make_shared<asio::steady_timer>(*contexts.front());
+        return state;
+    }
+
+    NodePool& pool_for(const Target& node) {
+        std::lock_guard lock(mutex);
+        return pool_for_locked(node);
+    }
+
+    NodePool& pool_for_locked(const Target& node) {
+        const auto name = node.describe();
+        if (auto it = pool_by_node.find(name); it != pool_by_node.end()) return *it->second;
+        pools.push_back(std::make_unique<NodePool>(node, contexts, options, per_context, metrics));
+        auto* pool = pools.back().get();
+        pool_by_node.emplace(name, pool);
+        for (const auto& s : scripts) pool->preload(s);
+        if (started && !stopping) pool->start();
+        return *pool;
+    }
+
+    NodePool* route(std::optional<std::uint16_t> slot) {
+        if (!cluster) return single;
+        std::lock_guard lock(mutex);
+        if (slot && slots && (*slots)[*slot]) return (*slots)[*slot];
+        // A keyless command, or a slot not mapped yet: any live node (a redirection follows).
+        for (auto* m : masters) {
+            if (m->connected()) return m;
+        }
+        for (auto& p : pools) {
+            if (p->connected()) return p.get();
+        }
+        return pools.empty() ? nullptr : pools.front().get();
+    }
+
+    // CLUSTER SLOTS: [[start, end, [host, port, id], replicas...], ...]. A host left empty
+    // means "the node you asked".
+    bool install_slot_map(const Reply& reply, const Target& asked) {
+        if (reply.type != Reply::Type::array || reply.elements.empty()) return false;
+        auto map = std::make_shared<SlotMap>();
+        map->fill(nullptr);
+        std::vector<NodePool*> found;
+        std::lock_guard lock(mutex);
+        for (const auto& range : reply.elements) {
+            if (range.elements.size() < 3 || range.elements[2].elements.size() < 2) return false;
+            const auto first = range.elements[0].integer;
+            const auto last = range.elements[1].integer;
+            const auto& master = range.elements[2];
+            if (first < 0 || last > 16383 || first > last) return false;
+            Target node;
+            node.host = master.elements[0].str.empty() ? asked.host : master.elements[0].str;
+            node.port = static_cast<int>(master.elements[1].integer);
+            auto* pool = &pool_for_locked(node);
+            for (auto s = first; s <= last; ++s) (*map)[static_cast<std::size_t>(s)] = pool;
+            if (std::find(found.begin(), found.end(), pool) == found.end()) found.push_back(pool);
+        }
+        const bool changed = masters != found;
+        slots = std::move(map);
+        masters = std::move(found);
+        if (changed) {
+            std::string names;
+            for (auto* m : masters) names += (names.empty() ? "" : ",") + m->name();
+            log_event("info", "redis_cluster_map", {{"masters", names}});
+        }
+        return true;
+    }
+
+    // Keeps the slot map fresh: at once when a command met a redirection or a dead node,
+    // otherwise every two seconds (a failover elsewhere is noticed even without traffic).
+    static void schedule_refresh(std::shared_ptr<State> self, std::chrono::milliseconds after) {
+        auto timer = self->refresh_timer;
+        timer->expires_after(after);
+        // Woken early (cancelled) by request_refresh: refresh now all the same.
+        timer->async_wait([self = std::move(self)](error_code) mutable {
+            if (self->stopping) return;
+            asio::co_spawn(self->refresh_timer->get_executor(), refresh_once(self),
+                           [self](std::exception_ptr, bool ok) {
+                               if (self->stopping) return;
+                               const bool again = self->refresh_wanted.exchange(false) || !ok;
+                               const auto due = again ? std::chrono::milliseconds(100)
+                                                      : std::chrono::milliseconds(2000);
+                               schedule_refresh(self, due);
+                           });
+        });
+    }
+
+    static asio::awaitable<bool> refresh_once(std::shared_ptr<State> self) {
+        std::vector<NodePool*> candidates;
+        {
+            std::lock_guard lock(self->mutex);
+            candidates = self->masters;
+            for (auto& p : self->pools) {
+                if (std::find(candidates.begin(), candidates.end(), p.get()) == candidates.end())
+                    candidates.push_back(p.get());
+            }
+        }
+        for (auto* pool : candidates) {
+            if (!pool->connected()) continue;
+            std::vector<std::string> cmd{"CLUSTER", "SLOTS"};
+            auto r =
+                co_await pool->pick(nullptr).async_command(std::move(cmd), asio::use_awaitable);
+            if (r && !r->is_error() && self->install_slot_map(*r, pool->target())) co_return true;
+        }
+        co_return false;
+    }
+
+    void request_refresh() {
+        if (refresh_wanted.exchange(true)) return;
+        // Cut the two-second wait short; the refresher runs on the first event loop.
+        asio::post(refresh_timer->get_executor(), [self = shared_from_this()] {
+            if (!self->stopping) self->refresh_timer->cancel_one();
+        });
+    }
+};
+
 Client::Client(asio::io_context& ioc, Target target, Options options, int connections,
                Metrics* metrics)
     : Client(std::vector<asio::io_context*>{&ioc}, std::move(target), options, connections,
@@ -419,62 +755,164 @@ Client::Client(asio::io_context& ioc, Target target, Options options, int connec
 
 Client::Client(const std::vector<asio::io_context*>& contexts, Target target, Options options,
                int connections_per_context, Metrics* metrics)
-    : target_(std::move(target)) {
-    connections_per_context = std::max(1, connections_per_context);
-    for (auto* ioc : contexts) {
-        for (int i = 0; i < connections_per_context; ++i) {
-            connections_.push_back(std::make_shared<Connection>(*ioc, target_, options, metrics));
-            context_of_.push_back(ioc);
-        }
-    }
+    : state_(State::make(contexts, options, connections_per_context, metrics)) {
+    state_->target = target;
+    state_->single = &state_->pool_for(target);
 }
 
-Client::~Client() = default;
+Client::Client(const std::vector<asio::io_context*>& contexts, ClusterSeeds seeds, Options options,
+               int connections_per_context, Metrics* metrics)
+    : state_(State::make(contexts, options, connections_per_context, metrics)) {
+    if (seeds.nodes.empty()) throw std::invalid_argument("redis cluster without seed nodes");
+    state_->cluster = true;
+    state_->target = seeds.nodes.front();
+    for (const auto& node : seeds.nodes) state_->pool_for(node);
+}
+
+Client::~Client() { stop(); }
 
 void Client::start() {
-    for (auto& c : connections_) c->start();
+    std::vector<NodePool*> pools;
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->started) return;
+        state_->started = true;
+        for (auto& p : state_->pools) pools.push_back(p.get());
+    }
+    for (auto* p : pools) p->start();
+    if (state_->cluster) State::schedule_refresh(state_, std::chrono::milliseconds(0));
 }
 
 void Client::stop() {
-    for (auto& c : connections_) c->stop();
+    std::vector<NodePool*> pools;
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->stopping) return;
+        state_->stopping = true;
+        for (auto& p : state_->pools) pools.push_back(p.get());
+    }
+    for (auto* p : pools) p->stop();
+    asio::post(state_->refresh_timer->get_executor(),
+               [timer = state_->refresh_timer] { timer->cancel(); });
 }
 
 bool Client::connected() const {
-    for (const auto& c : connections_) {
-        if (c->connected()) return true;
+    std::lock_guard lock(state_->mutex);
+    for (const auto& p : state_->pools) {
+        if (p->connected()) return true;
     }
     return false;
 }
 
-void Client::preload(const Script& script) {
-    for (auto& c : connections_) c->preload(script);
+bool Client::is_cluster() const { return state_->cluster; }
+
+const Target& Client::target() const { return state_->target; }
+
+std::vector<std::string> Client::masters() const {
+    std::lock_guard lock(state_->mutex);
+    std::vector<std::string> out;
+    if (!state_->cluster) {
+        out.push_back(state_->target.describe());
+        return out;
+    }
+    for (auto* m : state_->masters) out.push_back(m->name());
+    return out;
 }
 
-Connection& Client::pick(const asio::execution_context* caller) {
-    // First a live connection of the caller's own event loop, then any live one: one that is
-    // reconnecting would only answer "unavailable".
-    const auto n = connections_.size();
-    const auto start = next_.fetch_add(1, std::memory_order_relaxed);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto k = (start + i) % n;
-        if (context_of_[k] == caller && connections_[k]->connected()) return *connections_[k];
+void Client::preload(const Script& script) {
+    std::vector<NodePool*> pools;
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->scripts.push_back(script);
+        for (auto& p : state_->pools) pools.push_back(p.get());
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        auto& c = *connections_[(start + i) % n];
-        if (c.connected()) return c;
-    }
-    return *connections_[start % n];
+    for (auto* p : pools) p->preload(script);
 }
 
 asio::awaitable<Result> Client::command(std::vector<std::string> args) {
+    if (state_->cluster) {
+        Commands one;
+        one.push_back(std::move(args));
+        auto results = co_await pipeline(std::move(one));
+        co_return std::move(results.front());
+    }
+    // One server: straight to a connection of the caller's loop (the ballot's hot path).
     const auto executor = co_await asio::this_coro::executor;
-    auto& conn = pick(&asio::query(executor, asio::execution::context));
+    auto& conn = state_->single->pick(&asio::query(executor, asio::execution::context));
     const auto started = std::chrono::steady_clock::now();
     auto result = co_await conn.async_command(std::move(args), asio::use_awaitable);
     if (auto* m = conn.metrics(); m && result) {
         m->record_redis_roundtrip(std::chrono::steady_clock::now() - started);
     }
     co_return result;
+}
+
+asio::awaitable<std::vector<Result>> Client::pipeline(Commands commands) {
+    auto state = state_;  // the refresher may replace pools' map while this call waits
+    const auto executor = co_await asio::this_coro::executor;
+    const auto* caller = &asio::query(executor, asio::execution::context);
+    std::optional<std::uint16_t> slot;
+    if (state->cluster) {
+        if (auto key = routing_key(commands.front())) slot = key_hash_slot(*key);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + state->options.command_timeout;
+    NodePool* redirected = nullptr;  // MOVED or ASK named this node for the next attempt
+    bool asking = false;
+    auto pause = std::chrono::milliseconds(10);
+    for (int attempt = 0;; ++attempt) {
+        NodePool* pool = redirected ? redirected : state->route(slot);
+        redirected = nullptr;
+        std::vector<Result> results;
+        if (!pool) {
+            results.assign(commands.size(), Result{make_error_code(Errc::unavailable)});
+        } else if (asking) {
+            // ASKING lets the importing node answer this one command during a slot migration.
+            Commands with_asking;
+            with_asking.reserve(commands.size() + 1);
+            with_asking.push_back({"ASKING"});
+            with_asking.insert(with_asking.end(), commands.begin(), commands.end());
+            results = co_await pool->pick(caller).async_pipeline(std::move(with_asking),
+                                                                 asio::use_awaitable);
+            results.erase(results.begin());
+        } else {
+            results = co_await pool->pick(caller).async_pipeline(commands, asio::use_awaitable);
+        }
+        asking = false;
+        const auto& first = results.front();
+        if (first && state->metrics) {
+            state->metrics->record_redis_roundtrip(std::chrono::steady_clock::now() - started);
+        }
+        if (!state->cluster) co_return results;
+
+        // Retried only when the command surely did not run: never sent (no live connection),
+        // redirected, or refused by a cluster that is reconfiguring. A command sent whose
+        // answer was lost is not replayed: its caller must treat the outcome as unknown.
+        bool retry = false, wait = false;
+        if (!first) {
+            state->request_refresh();
+            retry = wait = first.error() == Errc::unavailable;
+        } else if (first->is_error()) {
+            if (auto redirect = parse_redirect(first->str)) {
+                redirected = &state->pool_for(redirect->node);
+                asking = redirect->ask;
+                if (!redirect->ask) state->request_refresh();
+                retry = true;
+                wait = attempt > 2;  // a redirection loop while the map settles: slow down
+            } else if (first->str.starts_with("TRYAGAIN") ||
+                       first->str.starts_with("CLUSTERDOWN")) {
+                state->request_refresh();
+                retry = wait = true;
+            }
+        }
+        if (!retry || attempt >= 100) co_return results;
+        if (wait) {
+            if (std::chrono::steady_clock::now() + pause > deadline) co_return results;
+            asio::steady_timer timer(executor, pause);
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            pause = std::min(pause * 2, std::chrono::milliseconds(200));
+        }
+    }
 }
 
 asio::awaitable<Result> Client::eval(const Script& script, std::vector<std::string> keys,
@@ -497,6 +935,50 @@ asio::awaitable<Result> Client::eval(const Script& script, std::vector<std::stri
         result = co_await command(std::move(full));
     }
     co_return result;
+}
+
+asio::awaitable<std::pair<Result, Result>> Client::eval_and_wait(
+    const Script& script, std::vector<std::string> keys, std::vector<std::string> args,
+    int replicas, std::chrono::milliseconds timeout) {
+    auto build = [&](bool by_sha) {
+        Commands cmds(2);
+        auto& cmd = cmds[0];
+        cmd.reserve(3 + keys.size() + args.size());
+        cmd.push_back(by_sha ? "EVALSHA" : "EVAL");
+        cmd.push_back(by_sha ? script.sha1 : script.source);
+        cmd.push_back(std::to_string(keys.size()));
+        cmd.insert(cmd.end(), keys.begin(), keys.end());
+        cmd.insert(cmd.end(), args.begin(), args.end());
+        cmds[1] = {"WAIT", std::to_string(replicas), std::to_string(timeout.count())};
+        return cmds;
+    };
+    auto results = co_await pipeline(build(true));
+    if (results[0] && results[0]->is_error() && results[0]->str.rfind("NOSCRIPT", 0) == 0) {
+        results = co_await pipeline(build(false));
+    }
+    co_return std::pair<Result, Result>{std::move(results[0]), std::move(results[1])};
+}
+
+asio::awaitable<std::vector<Result>> Client::command_on_masters(std::vector<std::string> args) {
+    const auto executor = co_await asio::this_coro::executor;
+    const auto* caller = &asio::query(executor, asio::execution::context);
+    std::vector<NodePool*> targets;
+    {
+        std::lock_guard lock(state_->mutex);
+        if (!state_->cluster) {
+            targets.push_back(state_->single);
+        } else {
+            targets = state_->masters;
+        }
+    }
+    std::vector<Result> out;
+    if (targets.empty()) out.push_back(Result{make_error_code(Errc::unavailable)});
+    for (auto* pool : targets) {
+        auto copy = args;
+        out.push_back(
+            co_await pool->pick(caller).async_command(std::move(copy), asio::use_awaitable));
+    }
+    co_return out;
 }
 
 }  // namespace budget::server::redis

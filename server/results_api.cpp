@@ -28,6 +28,26 @@ redis.call('SET', KEYS[3], ARGV[1])
 return 'ok'
 )lua";
 
+// Streams shard `shard`'s log into a tally, keeping the raw entries when `keep` is given.
+// "storage" or the reason the log cannot be counted, on failure.
+asio::awaitable<std::optional<std::string>> read_shard_log(AppContext& ctx, int shard,
+                                                           voting::TallyBuilder& tally,
+                                                           std::vector<std::string>* keep) {
+    // Pages of kTallyPage entries: memory stays bounded by the tree, not by the raw log.
+    for (long long start = 0;; start += kTallyPage) {
+        std::vector<std::string> cmd{"LRANGE", ballot_log_key(ctx.config.campaign.id, shard),
+                                     std::to_string(start), std::to_string(start + kTallyPage - 1)};
+        auto page = co_await ctx.redis.command(std::move(cmd));
+        if (!page || page->is_error()) co_return std::string("storage");
+        for (auto& entry : page->elements) {
+            if (auto added = tally.add(entry.str); !added)
+                co_return voting::describe(added.error());
+            if (keep) keep->push_back(std::move(entry.str));
+        }
+        if (static_cast<long long>(page->elements.size()) < kTallyPage) co_return std::nullopt;
+    }
+}
+
 }  // namespace
 
 ResultsApi::ResultsApi(AppContext& ctx, MissionGuard guard)
@@ -48,22 +68,8 @@ void ResultsApi::register_routes(Router& router) {
 
 asio::awaitable<std::optional<std::string>> ResultsApi::read_log(voting::TallyBuilder& tally,
                                                                  std::vector<std::string>* keep) {
-    const auto& campaign = ctx_.config.campaign.id;
     for (int shard = 0; shard < ctx_.config.redis.ballot_shards; ++shard) {
-        // Pages of kTallyPage entries: memory stays bounded by the tree, not by the raw log.
-        for (long long start = 0;; start += kTallyPage) {
-            std::vector<std::string> cmd{"LRANGE", ballot_log_key(campaign, shard),
-                                         std::to_string(start),
-                                         std::to_string(start + kTallyPage - 1)};
-            auto page = co_await ctx_.redis.command(std::move(cmd));
-            if (!page || page->is_error()) co_return std::string("storage");
-            for (auto& entry : page->elements) {
-                if (auto added = tally.add(entry.str); !added)
-                    co_return voting::describe(added.error());
-                if (keep) keep->push_back(std::move(entry.str));
-            }
-            if (static_cast<long long>(page->elements.size()) < kTallyPage) break;
-        }
+        if (auto failed = co_await read_shard_log(ctx_, shard, tally, keep)) co_return failed;
     }
     co_return std::nullopt;
 }
@@ -95,33 +101,48 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     auto ballot = co_await ctx_.campaign_store->sealed_ballot();
     if (!ballot) co_return error_response(ApiError::storage_unavailable, v);
     auto tally = make_tally_builder(**ballot);
-    if (auto failed = co_await read_log(tally, nullptr)) {
-        if (*failed == "storage") co_return error_response(ApiError::storage_unavailable, v);
-        log_event("error", "tally_failed", {{"reason", *failed}});
-        co_return reject(ApiError::internal, v, "corrupt_log",
-                         "Le journal des bulletins est incohérent : " + *failed);
-    }
-    // Every tree head signed during the vote must be a prefix of the final log: if the log was
-    // rewritten, the tally stops here instead of signing it.
-    std::vector<std::string> list_heads{"LRANGE", tree_heads_key(ctx_.config.campaign.id), "0",
-                                        "-1"};
-    auto heads = co_await ctx_.redis.command(std::move(list_heads));
-    if (!heads || heads->is_error()) co_return error_response(ApiError::storage_unavailable, v);
-    std::uint64_t heads_checked = 0;
-    for (const auto& entry : heads->elements) {
-        const auto head = json::parse(entry.str).at("head");
-        const auto size = head.at("tree_size").to_number<std::uint64_t>();
-        const auto root = tally.tree().root_of_prefix(size);
-        if (!root || voting::to_hex(*root) != json::value_to<std::string>(head.at("root"))) {
-            log_event("error", "log_inconsistent_with_head", {{"tree_size", size}});
-            co_return reject(
-                ApiError::internal, v, "log_inconsistent",
-                "Le journal des bulletins ne prolonge pas une tête d'arbre publiée pendant le "
-                "vote (taille " +
-                    std::to_string(size) + ") : dépouillement refusé.");
+    const int shards = ctx_.config.redis.ballot_shards;
+    std::vector<std::uint64_t> shard_sizes;  // where each shard's part of the global log ends
+    for (int shard = 0; shard < shards; ++shard) {
+        const auto before = tally.size();
+        if (auto failed = co_await read_shard_log(ctx_, shard, tally, nullptr)) {
+            if (*failed == "storage") co_return error_response(ApiError::storage_unavailable, v);
+            log_event("error", "tally_failed", {{"reason", *failed}});
+            co_return reject(ApiError::internal, v, "corrupt_log",
+                             "Le journal des bulletins est incohérent : " + *failed);
         }
-        ++heads_checked;
+        shard_sizes.push_back(tally.size() - before);
     }
+    // Every tree head signed during the vote must be a prefix of its shard's final log: if the
+    // log was rewritten, the tally stops here instead of signing it.
+    std::vector<std::vector<std::string>> shard_heads;
+    for (int shard = 0; shard < shards; ++shard) {
+        std::vector<std::string> list_heads{
+            "LRANGE", tree_heads_key(ctx_.config.campaign.id, shard), "0", "-1"};
+        auto heads = co_await ctx_.redis.command(std::move(list_heads));
+        if (!heads || heads->is_error()) co_return error_response(ApiError::storage_unavailable, v);
+        auto& texts = shard_heads.emplace_back();
+        for (auto& entry : heads->elements) texts.push_back(std::move(entry.str));
+    }
+    const auto checked = check_tree_heads(tally.tree(), shard_sizes, shard_heads);
+    if (!checked) {
+        const auto& m = checked.error();
+        const auto which = shards > 1 ? "journal n° " + std::to_string(m.shard) + ", " : "";
+        json::object fields{{"tree_size", m.tree_size}};
+        if (shards > 1) fields["shard"] = m.shard;
+        log_event("error", "log_inconsistent_with_head", std::move(fields));
+        co_return reject(
+            ApiError::internal, v, "log_inconsistent",
+            m.unreadable
+                ? "Une tête d'arbre publiée pendant le vote est illisible" +
+                      (shards > 1 ? " (journal n° " + std::to_string(m.shard) + ")" : "") +
+                      " : dépouillement refusé."
+                : "Le journal des bulletins ne prolonge pas une tête d'arbre publiée pendant le "
+                  "vote (" +
+                      which + "taille " + std::to_string(m.tree_size) +
+                      ") : dépouillement refusé.");
+    }
+    const std::uint64_t heads_checked = *checked;
     // Allocation (exact rationals for MES) and signing are CPU work: off the I/O threads.
     auto work = [this, &ballot, &tally, rule = *rule, heads_checked] {
         return finish_tally(ctx_.config, **ballot, tally, rule, ctx_.signing_key,

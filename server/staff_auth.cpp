@@ -69,10 +69,10 @@ const std::string& decoy_password_hash() {
     return hash;
 }
 
-CookiePolicy cookie_policy(const config::Config&) {
-    // budgetd has no TLS listener yet. When [server] gains TLS settings, return
-    // {.secure = <tls enabled>} here: the cookie name and attributes follow from this alone.
-    return CookiePolicy{false};
+CookiePolicy cookie_policy(const config::Config& config) {
+    // Over HTTPS the session must never travel in clear: Secure, and the __Host- prefix so that
+    // no sibling domain can plant one. Behind a TLS-terminating proxy, the proxy adds Secure.
+    return CookiePolicy{config.tls.enabled()};
 }
 
 std::string session_cookie(const CookiePolicy& policy, std::string_view session_id,

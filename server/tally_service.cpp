@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
+#include <stdexcept>
 
 #include "server/crypto.hpp"
 #include "voting/canonical_json.hpp"
@@ -20,6 +21,84 @@ std::string ballot_stats_key(const std::string& c, int shard) {
 }
 std::string results_key(const std::string& c) { return "budget:{c" + c + "}:results"; }
 std::string draft_results_key(const std::string& c) { return "budget:{c" + c + "}:results:draft"; }
+
+namespace {
+
+struct StoredHead {
+    std::uint64_t tree_size = 0;
+    voting::Hash root{};
+};
+
+// A head as publish_head stores it; a head naming another shard than the list it sits in is as
+// wrong as a bad root: it would let one shard's head vouch for another's log.
+std::optional<StoredHead> read_stored_head(const std::string& text, int shard) {
+    boost::system::error_code ec;
+    const auto stored = json::parse(text, ec);
+    if (ec || !stored.is_object()) return std::nullopt;
+    const auto* head = stored.as_object().if_contains("head");
+    if (!head || !head->is_object()) return std::nullopt;
+    const auto& h = head->as_object();
+    const auto* size = h.if_contains("tree_size");
+    const auto* root = h.if_contains("root");
+    if (!size || !root || !root->is_string()) return std::nullopt;
+    StoredHead out;
+    if (size->is_uint64()) {
+        out.tree_size = size->as_uint64();
+    } else if (size->is_int64() && size->as_int64() >= 0) {
+        out.tree_size = static_cast<std::uint64_t>(size->as_int64());
+    } else {
+        return std::nullopt;
+    }
+    const auto hash = voting::hash_from_hex(root->as_string());
+    if (!hash) return std::nullopt;
+    out.root = *hash;
+    if (const auto* named = h.if_contains("shard")) {
+        if (!named->is_int64() || named->as_int64() != shard) return std::nullopt;
+    }
+    return out;
+}
+
+}  // namespace
+
+boost::system::result<std::uint64_t, TreeHeadMismatch> check_tree_heads(
+    const voting::MerkleTree& log, std::span<const std::uint64_t> shard_sizes,
+    std::span<const std::vector<std::string>> shard_heads) {
+    std::uint64_t checked = 0;
+    std::uint64_t begin = 0;
+    for (std::size_t k = 0; k < shard_heads.size(); ++k) {
+        const int shard = static_cast<int>(k);
+        const std::uint64_t size = k < shard_sizes.size() ? shard_sizes[k] : 0;
+        if (begin + size > log.size()) {
+            throw std::logic_error("check_tree_heads: the shard sizes exceed the log");
+        }
+        // Shard 0 opens the global log, so its prefixes are the global tree's: no copy. Later
+        // shards get a tree of their own, built once, so each head costs O(log n).
+        std::optional<voting::MerkleTree> own;
+        if (k > 0 && !shard_heads[k].empty()) {
+            std::vector<voting::Hash> leaves;
+            leaves.reserve(size);
+            for (std::uint64_t i = 0; i < size; ++i) leaves.push_back(log.leaf(begin + i));
+            own.emplace(std::move(leaves));
+        }
+        const voting::MerkleTree& tree = own ? *own : log;
+        for (const auto& text : shard_heads[k]) {
+            const auto head = read_stored_head(text, shard);
+            if (!head) return {boost::system::in_place_error, TreeHeadMismatch{shard, 0, true}};
+            const auto root =
+                head->tree_size <= size ? tree.root_of_prefix(head->tree_size) : std::nullopt;
+            if (!root || *root != head->root)
+                return {boost::system::in_place_error, TreeHeadMismatch{shard, head->tree_size}};
+            ++checked;
+        }
+        begin += size;
+    }
+    return {boost::system::in_place_value, checked};
+}
+
+void throw_exception_from_error(const TreeHeadMismatch& m, const boost::source_location&) {
+    throw std::runtime_error("tree head of size " + std::to_string(m.tree_size) + " of shard " +
+                             std::to_string(m.shard) + " not extended by the log");
+}
 
 json::object SignedResults::to_json() const {
     return json::object{

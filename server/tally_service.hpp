@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/system/result.hpp>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "server/campaign_store.hpp"
 #include "server/secrets.hpp"
 #include "voting/allocation.hpp"
+#include "voting/merkle.hpp"
 #include "voting/tally.hpp"
 
 namespace budget::server {
@@ -24,6 +27,26 @@ std::string ballot_log_key(const std::string& campaign, int shard);
 std::string ballot_stats_key(const std::string& campaign, int shard);
 std::string results_key(const std::string& campaign);        ///< published results (hash)
 std::string draft_results_key(const std::string& campaign);  ///< last tally before publication
+
+/// A tree head signed during the vote that the closed log does not extend.
+struct TreeHeadMismatch {
+    int shard = 0;
+    std::uint64_t tree_size = 0;  ///< as the head says; 0 when it could not be read
+    bool unreadable = false;      ///< the stored head is not a tree head of this shard
+};
+
+/// Checks the tree heads signed during the vote against the closed log, shard by shard: a head
+/// of shard k must carry the root of the first `tree_size` entries of shard k's own log.
+/// `log` is the global tree (shard 0's entries, then shard 1's, and so on), `shard_sizes[k]` the
+/// number of entries of shard k, `shard_heads[k]` shard k's heads as stored
+/// (`{"head":{...},"signature"}`). Returns how many heads were checked, or the first one the log
+/// does not extend.
+boost::system::result<std::uint64_t, TreeHeadMismatch> check_tree_heads(
+    const voting::MerkleTree& log, std::span<const std::uint64_t> shard_sizes,
+    std::span<const std::vector<std::string>> shard_heads);
+
+[[noreturn]] void throw_exception_from_error(const TreeHeadMismatch& mismatch,
+                                             const boost::source_location& loc);
 
 /// A signed results document as stored and served.
 struct SignedResults {

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
+#include <tuple>
 
 #include "server/api_error.hpp"
 #include "server/campaign_store.hpp"
@@ -333,7 +334,8 @@ asio::awaitable<Response> VoterApi::verify(RequestContext& rc) {
     auto res = json_response(http::status::ok, out, v);
     res.set(http::field::set_cookie, std::string(kVoterCookie) + "=" + token +
                                          "; Path=/api/v1; HttpOnly; SameSite=Strict; Max-Age=" +
-                                         std::to_string(ctx_.config.otp.session_ttl.count()));
+                                         std::to_string(ctx_.config.otp.session_ttl.count()) +
+                                         (ctx_.config.tls.enabled() ? "; Secure" : ""));
     co_return res;
 }
 
@@ -352,15 +354,19 @@ asio::awaitable<bool> VoterApi::storage_is_durable() {
     // Re-read Redis's settings every few seconds (every second while not durable, so that the
     // vote reopens promptly once an operator fixes the persistence).
     if (now - durability_checked_at_.load() < (durable_.load() ? 5 : 1)) co_return durable_.load();
+    // Every master holds ballots (Redis Cluster spreads the shards): each must persist them.
     std::vector<std::string> cmd{"CONFIG", "GET", "append*"};
-    auto r = co_await ctx_.redis.command(std::move(cmd));
-    if (!r || r->is_error()) co_return false;
-    bool aof = false, always = false;
-    for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
-        if (r->elements[i].str == "appendonly") aof = r->elements[i + 1].str == "yes";
-        if (r->elements[i].str == "appendfsync") always = r->elements[i + 1].str == "always";
+    const auto replies = co_await ctx_.redis.command_on_masters(std::move(cmd));
+    bool ok = !replies.empty();
+    for (const auto& r : replies) {
+        if (!r || r->is_error()) co_return false;
+        bool aof = false, always = false;
+        for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+            if (r->elements[i].str == "appendonly") aof = r->elements[i + 1].str == "yes";
+            if (r->elements[i].str == "appendfsync") always = r->elements[i + 1].str == "always";
+        }
+        ok = ok && aof && always;
     }
-    const bool ok = aof && always;
     if (!ok && durable_.load()) log_event("error", "storage_not_durable");
     durable_ = ok;
     durability_checked_at_ = now;
@@ -416,7 +422,17 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
                                   tag + "receipts", tag + "stats"};
     std::vector<std::string> args{std::move(bytes), ballot_id, cast_at.substr(0, 10),
                                   session->territory};
-    auto r = co_await ctx_.redis.eval(cast_ballot_, std::move(keys), std::move(args));
+    const int replicas = ctx_.config.redis.wait_replicas;
+    redis::Result r;
+    redis::Result acked;
+    if (replicas > 0) {
+        // WAIT right behind the script on its connection: it counts that connection's writes.
+        std::tie(r, acked) =
+            co_await ctx_.redis.eval_and_wait(cast_ballot_, std::move(keys), std::move(args),
+                                              replicas, ctx_.config.redis.wait_timeout);
+    } else {
+        r = co_await ctx_.redis.eval(cast_ballot_, std::move(keys), std::move(args));
+    }
     if (!r && r.error() != redis::Errc::unavailable) {
         // Sent, but no answer: the script may have run. Saying "nothing was saved" could be false.
         co_return outcome_unknown(v);
@@ -430,11 +446,8 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
                          "Vous avez déjà voté pour ce budget citoyen : une seule participation par "
                          "personne est possible.");
     }
-    if (ctx_.config.redis.wait_replicas > 0) {
-        std::vector<std::string> wait{"WAIT", std::to_string(ctx_.config.redis.wait_replicas),
-                                      std::to_string(ctx_.config.redis.wait_timeout.count())};
-        auto acked = co_await ctx_.redis.command(std::move(wait));
-        if (!acked || acked->integer < ctx_.config.redis.wait_replicas) {
+    if (replicas > 0) {
+        if (!acked || acked->type != redis::Reply::Type::integer || acked->integer < replicas) {
             // Stored on the primary but not yet on enough replicas: no receipt is promised.
             log_event("warn", "ballot_wait_unsatisfied");
             co_return outcome_unknown(v);

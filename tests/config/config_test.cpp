@@ -72,6 +72,11 @@ outbox = "out.jsonl"
     CHECK(c.otp.outbox == "/srv/budget/out.jsonl");
 }
 
+TEST_CASE("trusted proxies are kept in one spelling per address", "[config]") {
+    const auto c = parse("[server]\ntrusted_proxies = [\"127.0.0.1\", \"::0001\"]\n");
+    CHECK(c.server.trusted_proxies == std::vector<std::string>{"127.0.0.1", "::1"});
+}
+
 TEST_CASE("a TOML offset date-time is accepted for the vote window", "[config]") {
     const auto c = parse("[campaign]\nvote_opens = 2026-09-01T00:00:00+02:00\n");
     CHECK(c.campaign.vote_opens_unix == 1788213600);
@@ -122,6 +127,21 @@ TEST_CASE("bad values are refused with a one-line reason", "[config]") {
     SECTION("a redis url of another scheme") {
         CHECK(error_of("[redis]\nurl = \"http://127.0.0.1:6379\"\n").find("[redis] url") !=
               std::string::npos);
+    }
+    SECTION("a cluster seed given by host name") {
+        CHECK(error_of("[redis]\ncluster = [\"redis-1.internal:7000\"]\n") ==
+              "test.toml: [redis] cluster: \"redis-1.internal:7000\": give an IP address, not a "
+              "host name");
+        CHECK(error_of("[redis]\ncluster = [\"10.0.0.11:7000\", \"[fd00::2]:7001\"]\n").empty());
+    }
+    SECTION("a trusted proxy given by host name") {
+        CHECK(error_of("[server]\ntrusted_proxies = [\"proxy.local\"]\n") ==
+              "test.toml: [server] trusted_proxies: \"proxy.local\" is not an IP address");
+    }
+    SECTION("an SMTP relay given by host name") {
+        CHECK(error_of("[otp]\nsmtp_host = \"mail.example.org\"\n").find("[otp] smtp_host") !=
+              std::string::npos);
+        CHECK(error_of("[otp]\nsmtp_host = \"10.0.0.25\"\n").empty());
     }
     SECTION("a missing questionnaire file") {
         CHECK(error_of("[labelling]\nquestionnaire = \"/nonexistent/q.toml\"\n") ==

@@ -117,8 +117,11 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-RedisServer::RedisServer(std::string dir, int port, bool aof_always)
-    : dir_(std::move(dir)), port_(port ? port : free_port()), aof_always_(aof_always) {
+RedisServer::RedisServer(std::string dir, int port, bool aof_always, std::vector<std::string> extra)
+    : dir_(std::move(dir)),
+      port_(port ? port : free_port()),
+      aof_always_(aof_always),
+      extra_(std::move(extra)) {
     start();
 }
 
@@ -126,10 +129,25 @@ RedisServer::~RedisServer() { stop(); }
 
 void RedisServer::start() {
     fs::create_directories(dir_);
-    pid_ = spawn({"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir",
-                  dir_, "--save", "", "--appendonly", aof_always_ ? "yes" : "no", "--appendfsync",
-                  "always", "--daemonize", "no", "--logfile", dir_ + "/redis.log"},
-                 "");
+    std::vector<std::string> args{"redis-server",
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--bind",
+                                  "127.0.0.1",
+                                  "--dir",
+                                  dir_,
+                                  "--save",
+                                  "",
+                                  "--appendonly",
+                                  aof_always_ ? "yes" : "no",
+                                  "--appendfsync",
+                                  "always",
+                                  "--daemonize",
+                                  "no",
+                                  "--logfile",
+                                  dir_ + "/redis.log"};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    pid_ = spawn(args, "");
     const bool up = eventually([&] { return cli("PING") == "PONG"; }, std::chrono::seconds(10));
     if (!up)
         throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
@@ -153,6 +171,126 @@ std::string RedisServer::cli(const std::string& args) const {
     auto [code, out] = run_command("redis-cli -p " + std::to_string(port_) + " " + args);
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out;
+}
+
+namespace {
+
+// A cluster node also listens on its port + 10000 (the cluster bus): both must be free.
+int free_cluster_port() {
+    for (int i = 0; i < 200; ++i) {
+        const int port = free_port();
+        if (port > 55000) continue;
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(static_cast<std::uint16_t>(port + 10000));
+        const bool bus_free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        ::close(fd);
+        if (bus_free) return port;
+    }
+    throw std::runtime_error("no free port pair for a cluster node");
+}
+
+}  // namespace
+
+RedisCluster::RedisCluster(const std::string& dir, int masters, int replicas_per_master) {
+    const int count = masters * (1 + replicas_per_master);
+    std::string addresses;
+    for (int i = 0; i < count; ++i) {
+        const int port = free_cluster_port();
+        const auto node_dir = dir + "/node-" + std::to_string(port);
+        nodes_.push_back(std::make_unique<RedisServer>(
+            node_dir, port, true,
+            std::vector<std::string>{"--cluster-enabled", "yes", "--cluster-config-file",
+                                     node_dir + "/nodes.conf", "--cluster-node-timeout", "1000"}));
+        addresses += " 127.0.0.1:" + std::to_string(port);
+    }
+    auto [code, out] =
+        run_command("redis-cli --cluster create" + addresses + " --cluster-replicas " +
+                    std::to_string(replicas_per_master) + " --cluster-yes");
+    if (code != 0) throw std::runtime_error("redis-cli --cluster create failed: " + out);
+    if (!wait_ok(std::chrono::seconds(30)))
+        throw std::runtime_error("the cluster did not reach cluster_state:ok");
+    // Replicas must have finished their first sync before a test relies on WAIT.
+    const bool synced = eventually(
+        [&] {
+            for (const auto& n : nodes_) {
+                const auto info = n->cli("INFO replication");
+                if (info.find("role:slave") != std::string::npos &&
+                    info.find("master_link_status:up") == std::string::npos)
+                    return false;
+            }
+            return true;
+        },
+        std::chrono::seconds(30));
+    if (!synced) throw std::runtime_error("the cluster replicas did not sync");
+}
+
+std::vector<int> RedisCluster::ports() const {
+    std::vector<int> out;
+    for (const auto& n : nodes_) out.push_back(n->port());
+    return out;
+}
+
+RedisServer* RedisCluster::node_on(int port) {
+    for (auto& n : nodes_) {
+        if (n->port() == port) return n.get();
+    }
+    return nullptr;
+}
+
+bool RedisCluster::wait_ok(std::chrono::milliseconds timeout) const {
+    return eventually(
+        [&] {
+            int live = 0;
+            for (const auto& n : nodes_) {
+                const auto info = n->cli("CLUSTER INFO");
+                if (info.find("Could not connect") != std::string::npos) continue;
+                if (info.find("cluster_state:ok") == std::string::npos) return false;
+                ++live;
+            }
+            return live > 0;
+        },
+        timeout);
+}
+
+int RedisCluster::master_of_slot(int slot) const {
+    for (const auto& n : nodes_) {
+        // "CLUSTER SHARDS" is newer; CLUSTER NODES lines: id addr flags master ... slots...
+        const auto out = n->cli("CLUSTER NODES");
+        if (out.empty() || out.find("Could not connect") != std::string::npos) continue;
+        std::istringstream lines(out);
+        std::string line;
+        while (std::getline(lines, line)) {
+            std::istringstream fields(line);
+            std::vector<std::string> f;
+            for (std::string w; fields >> w;) f.push_back(w);
+            if (f.size() < 9 || f[2].find("master") == std::string::npos ||
+                f[2].find("fail") != std::string::npos)
+                continue;
+            for (std::size_t i = 8; i < f.size(); ++i) {
+                const auto dash = f[i].find('-');
+                if (f[i].starts_with("[")) continue;  // a slot being migrated
+                const int first = std::stoi(f[i].substr(0, dash));
+                const int last =
+                    dash == std::string::npos ? first : std::stoi(f[i].substr(dash + 1));
+                if (slot >= first && slot <= last) {
+                    const auto colon = f[1].find(':');
+                    return std::stoi(f[1].substr(colon + 1, f[1].find('@') - colon - 1));
+                }
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
+std::string RedisCluster::node_id(int port) const {
+    for (const auto& n : nodes_) {
+        if (n->port() == port) return n->cli("CLUSTER MYID");
+    }
+    return {};
 }
 
 std::pair<int, std::string> run_command(const std::string& command) {

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,8 +35,10 @@ int free_port();
 
 class RedisServer {
   public:
-    /// Starts redis-server on 127.0.0.1:`port` (a free one when 0) with its data in `dir`.
-    explicit RedisServer(std::string dir, int port = 0, bool aof_always = false);
+    /// Starts redis-server on 127.0.0.1:`port` (a free one when 0) with its data in `dir`;
+    /// `extra` arguments go to redis-server as they are.
+    explicit RedisServer(std::string dir, int port = 0, bool aof_always = false,
+                         std::vector<std::string> extra = {});
     ~RedisServer();
     void start();
     void stop();  ///< SIGTERM and wait
@@ -49,7 +52,28 @@ class RedisServer {
     std::string dir_;
     int port_;
     bool aof_always_;
+    std::vector<std::string> extra_;
     pid_t pid_ = -1;
+};
+
+/// A Redis Cluster on loopback: `masters` masters with `replicas_per_master` replicas each,
+/// created with `redis-cli --cluster create`, AOF always, node timeout 1 s (fast failovers).
+class RedisCluster {
+  public:
+    RedisCluster(const std::string& dir, int masters, int replicas_per_master);
+    /// Every node, in creation order (redis-cli makes the first `masters` ones the masters).
+    std::vector<std::unique_ptr<RedisServer>>& nodes() { return nodes_; }
+    std::vector<int> ports() const;
+    /// The port of the master serving `slot` now (asked to a live node).
+    int master_of_slot(int slot) const;
+    /// The node id of the node on `port`.
+    std::string node_id(int port) const;
+    /// Waits until every live node reports cluster_state:ok.
+    bool wait_ok(std::chrono::milliseconds timeout) const;
+    RedisServer* node_on(int port);
+
+  private:
+    std::vector<std::unique_ptr<RedisServer>> nodes_;
 };
 
 class Budgetd {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "server/crypto.hpp"
@@ -31,10 +32,13 @@ struct Campaign {
     RedisServer redis{dir.path() + "/redis", 0, true};
     std::string outbox = dir.path() + "/outbox.jsonl";
     std::unique_ptr<Budgetd> budgetd;
+    int ballot_shards = 1;
 
     std::string config(std::int64_t opens, std::int64_t closes) const {
-        return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() +
-               "\"\n[storage]\ndata_dir = \"" + dir.path() +
+        const auto shards =
+            ballot_shards > 1 ? "ballot_shards = " + std::to_string(ballot_shards) + "\n" : "";
+        return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() + "\"\n" +
+               shards + "[storage]\ndata_dir = \"" + dir.path() +
                "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" +
                rfc3339_utc(opens) + "\"\nvote_closes = \"" + rfc3339_utc(closes) +
                "\"\ntree_head_interval_s = 1\n[otp]\noutbox = \"" + outbox + "\"\n";
@@ -388,5 +392,201 @@ TEST_CASE("during the vote signed tree heads show the log only grows, and includ
                                           R"({"rule":"greedy"})", mission);
         CHECK(refused.status == 500);
         CHECK(error_code(refused) == "log_inconsistent");
+    }
+}
+
+namespace {
+bool head_signature_verifies(const json::value& signed_head, const json::value& public_key) {
+    const auto text = *budget::voting::canonical_json(signed_head.at("head"));
+    std::vector<unsigned char> sig(64), pk(32);
+    std::size_t len = 0;
+    const auto& s = signed_head.at("signature").as_string();
+    const auto& k = public_key.as_string();
+    if (sodium_base642bin(sig.data(), sig.size(), s.data(), s.size(), nullptr, &len, nullptr,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        sodium_base642bin(pk.data(), pk.size(), k.data(), k.size(), nullptr, &len, nullptr,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return false;
+    return crypto_sign_verify_detached(sig.data(),
+                                       reinterpret_cast<const unsigned char*>(text.data()),
+                                       text.size(), pk.data()) == 0;
+}
+
+std::uint64_t list_length(const Campaign& c, const std::string& key) {
+    return std::stoull(c.redis.cli("LLEN '" + key + "'"));
+}
+
+std::string heads_key(int shard) {
+    return shard == 0 ? std::string("budget:{ct}:heads")
+                      : "budget:{ct}:heads:" + std::to_string(shard);
+}
+}  // namespace
+
+TEST_CASE("with several ballot shards every shard's log has signed heads and inclusion proofs",
+          "[integration][results][log]") {
+    constexpr int kShards = 4;
+    Campaign c;
+    c.ballot_shards = kShards;
+    c.seal({{"a", 6000}, {"b", 5000}});
+    c.start(now_unix() - 3600, now_unix() + 3600);
+    const int port = c.budgetd->port();
+    std::vector<std::string> ids;
+    for (const char* who :
+         {"ada", "ben", "cal", "dea", "eli", "fio", "gil", "hoa", "ines", "jon", "kim", "lou"}) {
+        ids.push_back(c.vote(who, {"a"}));
+    }
+    std::vector<std::uint64_t> sizes;
+    for (int k = 0; k < kShards; ++k)
+        sizes.push_back(list_length(c, "budget:{ct:b" + std::to_string(k) + "}:log"));
+
+    // Each shard that holds ballots gets a head over its whole log, naming the shard in the
+    // signed bytes; an empty shard has none.
+    std::map<int, json::value> latest;
+    for (int k = 0; k < kShards; ++k) {
+        const auto target = "/api/v1/log/head?shard=" + std::to_string(k);
+        if (sizes[k] == 0) {
+            const auto none = http_request(port, "GET", target);
+            CHECK(none.status == 404);
+            CHECK(error_code(none) == "no_tree_head");
+            continue;
+        }
+        json::value head;
+        const bool seen = eventually(
+            [&] {
+                const auto r = http_request(port, "GET", target);
+                if (r.status != 200) return false;
+                head = json::parse(r.body);
+                return head.at("head").at("tree_size").to_number<std::uint64_t>() == sizes[k];
+            },
+            5s);
+        INFO("shard " << k);
+        REQUIRE(seen);
+        CHECK(head.at("shards").to_number<int>() == kShards);
+        CHECK(head.at("head").at("shard").to_number<int>() == k);
+        CHECK(budget::voting::canonical_json(head.at("head"))
+                  ->find("\"shard\":" + std::to_string(k)) != std::string::npos);
+        CHECK(head_signature_verifies(head, head.at("public_key")));
+        auto forged = head;
+        forged.at("head").as_object()["shard"] = (k + 1) % kShards;
+        CHECK_FALSE(head_signature_verifies(forged, head.at("public_key")));
+        latest[k] = head;
+    }
+
+    // All heads at once, each naming its shard, each signed.
+    const auto all = http_request(port, "GET", "/api/v1/log/heads");
+    REQUIRE(all.status == 200);
+    const auto all_heads = json::parse(all.body);
+    std::uint64_t stored_heads = 0;
+    for (int k = 0; k < kShards; ++k) stored_heads += list_length(c, heads_key(k));
+    CHECK(all_heads.at("heads").as_array().size() == stored_heads);
+    CHECK(all_heads.at("shards").to_number<int>() == kShards);
+    std::set<int> shards_in_heads;
+    for (const auto& h : all_heads.at("heads").as_array()) {
+        shards_in_heads.insert(h.at("head").at("shard").to_number<int>());
+        CHECK(head_signature_verifies(h, all_heads.at("public_key")));
+    }
+    CHECK(shards_in_heads.size() == latest.size());
+    const auto one = latest.begin()->first;
+    const auto of_one = json::parse(
+        http_request(port, "GET", "/api/v1/log/heads?shard=" + std::to_string(one)).body);
+    CHECK(of_one.at("heads").as_array().size() == list_length(c, heads_key(one)));
+    for (const auto& h : of_one.at("heads").as_array())
+        CHECK(h.at("head").at("shard").to_number<int>() == one);
+
+    // Every ballot, whatever its shard, is proven in its shard's latest signed head.
+    std::set<int> proven_shards;
+    for (const auto& id : ids) {
+        const auto r = http_request(port, "GET", "/api/v1/log/inclusion?ballot_id=" + id);
+        INFO(id << " " << r.body);
+        REQUIRE(r.status == 200);
+        const auto inc = json::parse(r.body);
+        const int shard = inc.at("shard").to_number<int>();
+        REQUIRE(latest.count(shard) == 1);
+        const auto& head = latest.at(shard).at("head");
+        CHECK(inc.at("tree_size") == head.at("tree_size"));
+        if (budget::voting::verify_inclusion(
+                hash_of(inc.at("leaf_hash")), inc.at("leaf_index").to_number<std::uint64_t>(),
+                head.at("tree_size").to_number<std::uint64_t>(), hashes_of(inc.at("audit_path")),
+                hash_of(head.at("root"))))
+            proven_shards.insert(shard);
+        const auto sized = http_request(
+            port, "GET",
+            "/api/v1/log/inclusion?ballot_id=" + id +
+                "&tree_size=" + std::to_string(head.at("tree_size").to_number<std::uint64_t>()));
+        REQUIRE(sized.status == 200);
+        CHECK(json::parse(sized.body).at("audit_path") == inc.at("audit_path"));
+    }
+    CHECK(proven_shards.size() == latest.size());
+    CHECK(proven_shards.size() >= 2);
+
+    // Consistency proofs are asked for one shard's tree.
+    for (const auto& [k, head] : latest) {
+        const auto size = head.at("head").at("tree_size").to_number<std::uint64_t>();
+        const auto r = http_request(port, "GET",
+                                    "/api/v1/log/consistency?from=1&to=" + std::to_string(size) +
+                                        "&shard=" + std::to_string(k));
+        REQUIRE(r.status == 200);
+        const auto cons = json::parse(r.body);
+        CHECK(cons.at("root_to") == head.at("head").at("root"));
+        CHECK(budget::voting::verify_consistency(1, size, hash_of(cons.at("root_from")),
+                                                 hash_of(head.at("head").at("root")),
+                                                 hashes_of(cons.at("proof"))));
+    }
+
+    for (const auto* target :
+         {"/api/v1/log/head?shard=99", "/api/v1/log/head?shard=4", "/api/v1/log/head?shard=x",
+          "/api/v1/log/heads?shard=99", "/api/v1/log/consistency?from=1&to=1&shard=99"}) {
+        const auto bad = http_request(port, "GET", target);
+        INFO(target);
+        CHECK(bad.status == 400);
+        CHECK(error_code(bad) == "invalid_shard");
+        CHECK(std::string(json::parse(bad.body).at("error").at("message").as_string())
+                  .find("entre 0 et 3") != std::string::npos);
+    }
+
+    SECTION("the tally checks every shard's heads") {
+        c.start(now_unix() - 7200, now_unix() - 10);
+        const auto mission = c.login("mission");
+        const auto draft = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
+                                        R"({"rule":"greedy"})", mission);
+        INFO(draft.body);
+        REQUIRE(draft.status == 200);
+        const auto doc = json::parse(draft.body).at("document");
+        CHECK(doc.at("ballots_counted").to_number<std::uint64_t>() == ids.size());
+        CHECK(doc.at("tree_heads_checked").to_number<std::uint64_t>() == stored_heads);
+        const auto tallied =
+            run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
+                        "/budget.toml tally --rule greedy --out " + c.dir.path() + "/out");
+        INFO(tallied.second);
+        CHECK(tallied.first == 0);
+        CHECK(tallied.second.find(std::to_string(stored_heads) + " tree heads consistent") !=
+              std::string::npos);
+    }
+    SECTION("a head of one shard with a wrong root makes the tally refuse") {
+        int tampered = -1;
+        for (const auto& [k, head] : latest) {
+            if (k > 0) {
+                tampered = k;
+                break;
+            }
+        }
+        REQUIRE(tampered > 0);
+        auto stored = json::parse(c.redis.cli("LINDEX '" + heads_key(tampered) + "' 0"));
+        stored.at("head").as_object()["root"] = std::string(64, '0');
+        c.redis.cli("LSET '" + heads_key(tampered) + "' 0 '" + json::serialize(stored) + "'");
+        c.start(now_unix() - 7200, now_unix() - 10);
+        const auto mission = c.login("mission");
+        const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
+                                          R"({"rule":"greedy"})", mission);
+        CHECK(refused.status == 500);
+        CHECK(error_code(refused) == "log_inconsistent");
+        CHECK(refused.body.find("journal n° " + std::to_string(tampered)) != std::string::npos);
+        const auto cli =
+            run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
+                        "/budget.toml tally --rule greedy --out " + c.dir.path() + "/out");
+        CHECK(cli.first == 1);
+        CHECK(cli.second.find("the log does not extend the tree head of size") !=
+              std::string::npos);
+        CHECK(cli.second.find("of shard " + std::to_string(tampered)) != std::string::npos);
     }
 }

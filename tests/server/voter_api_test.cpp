@@ -321,6 +321,36 @@ TEST_CASE("a client address past its hourly allowance is rate limited", "[integr
     CHECK(r.headers.count("retry-after") == 1);
 }
 
+TEST_CASE("behind a trusted proxy each forwarded client address has its own allowance",
+          "[integration][voting]") {
+    VoteFixture f(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 2\n");
+    auto challenge_from = [&](const std::string& email, const std::string& forwarded) {
+        return http_request(f.port(), "POST", "/api/v1/auth/challenge",
+                            json::serialize(json::object{{"email", email}}),
+                            {{"X-Forwarded-For", forwarded}});
+    };
+    SECTION("without trusted_proxies the header is ignored: one allowance for the peer") {
+        CHECK(challenge_from("a1@example.org", "198.51.100.1").status == 202);
+        CHECK(challenge_from("a2@example.org", "198.51.100.2").status == 202);
+        CHECK(challenge_from("a3@example.org", "198.51.100.3").status == 429);
+    }
+    SECTION("with the proxy trusted, the address it forwards is limited, not the proxy") {
+        auto config =
+            f.config(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 2\n");
+        config.replace(config.find("threads = 2\n"), 12,
+                       "threads = 2\ntrusted_proxies = [\"127.0.0.1\"]\n");
+        f.budgetd.reset();
+        f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
+        CHECK(challenge_from("b1@example.org", "198.51.100.1").status == 202);
+        CHECK(challenge_from("b2@example.org", "198.51.100.1").status == 202);
+        CHECK(challenge_from("b3@example.org", "198.51.100.1").status == 429);
+        // Another resident behind the same proxy still has their allowance...
+        CHECK(challenge_from("c1@example.org", "198.51.100.2").status == 202);
+        // ...and a client cannot escape its limit by writing the header itself.
+        CHECK(challenge_from("b4@example.org", "203.0.113.9, 198.51.100.1").status == 429);
+    }
+}
+
 TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",
           "[integration][voting]") {
     VoteFixture f;

@@ -84,7 +84,7 @@ export function isoFromNow(offsetMs) {
 }
 
 /** Writes the TOML configuration for one budgetd run and returns its path. */
-export function writeConfig(dir, { listenPort, redisPort, voteOpens, voteCloses, name = 'budget.toml' }) {
+export function writeConfig(dir, { listenPort, redisPort, voteOpens, voteCloses, name = 'budget.toml', ballotShards = 1 }) {
   const toml = `# browser tests
 [server]
 listen = "127.0.0.1:${listenPort}"
@@ -93,7 +93,7 @@ web_root = ${JSON.stringify(path.join(repoRoot, 'web'))}
 
 [redis]
 url = "redis://127.0.0.1:${redisPort}"
-
+${ballotShards > 1 ? `ballot_shards = ${ballotShards}\n` : ''}
 [storage]
 data_dir = ${JSON.stringify(path.join(dir, 'data'))}
 

@@ -18,7 +18,9 @@ export const staffUsers = {
 };
 
 export class Campaign {
-  constructor() {
+  /** `ballotShards`: the [redis] ballot_shards of every phase (the log split into journals). */
+  constructor({ ballotShards = 1 } = {}) {
+    this.ballotShards = ballotShards;
     this.dir = tempDir();
     this.redis = null;
     this.server = null;
@@ -51,6 +53,7 @@ export class Campaign {
     }[phase];
     return writeConfig(this.dir, {
       listenPort: this.port, redisPort: this.redis.port, voteOpens: dates[0], voteCloses: dates[1], name: `${phase}.toml`,
+      ballotShards: this.ballotShards,
     });
   }
 

@@ -94,6 +94,8 @@ async function verify() {
     let proof;
     let signedRoot;
     let signedSize;
+    let shard = 0;
+    let journal = ''; // " n° K" when the log has several journals (shards), else nothing
     if (state.status === 'counted') {
       published = true;
       proof = state;
@@ -115,23 +117,46 @@ async function verify() {
     } else {
       checks.add('info', 'Votre bulletin est enregistré ; les résultats ne sont pas encore publiés.',
         'Après la publication, revenez sur cette page : elle vérifiera que votre bulletin est compté dans les résultats signés.');
-      const head = await fetchOrNull('/api/v1/log/head');
-      if (!head) {
+      // With several journals (shards), the head to check is the one of the ballot's journal:
+      // the inclusion query without a size names it (no `shard` field: there is only one).
+      const noHead = () => {
         checks.add('info', 'Aucune « tête d’arbre » signée n’est encore disponible.', 'Le journal des bulletins est signé régulièrement pendant le vote ; réessayez un peu plus tard.');
         return finish(checks, false, false);
+      };
+      const newerThanHead = () => {
+        checks.add('info', 'Votre bulletin est plus récent que la dernière tête d’arbre signée.', 'Réessayez dans quelques minutes.');
+        return finish(checks, false, false);
+      };
+      let located;
+      try {
+        located = await api('GET', `/api/v1/log/inclusion?ballot_id=${receipt.ballot_id}`);
+      } catch (e) {
+        if (e.code === 'no_tree_head') return noHead();
+        if (e.code === 'not_in_tree') return newerThanHead();
+        throw e;
       }
+      shard = Number.isInteger(located.shard) ? located.shard : 0;
+      const head = await fetchOrNull(`/api/v1/log/head?shard=${shard}`);
+      if (!head) return noHead();
+      journal = head.shards > 1 ? ` n° ${shard}` : '';
+      // The signed text is the canonical JSON of the whole head, `shard` included when present,
+      // exactly as the server signs it.
       const headOk = await verifyEd25519(base64ToBytes(head.public_key), base64ToBytes(head.signature), encoder.encode(canonicalJson(head.head)));
-      if (headOk.ok) checks.add('ok', `La dernière tête d’arbre (${plural(head.head.tree_size, 'bulletin', 'bulletins')}) porte une signature valide.`, `Signée le ${head.head.timestamp} ; vérifiée par ${headOk.engine}.`);
+      const ofJournal = journal ? ` du journal${journal}` : '';
+      if (headOk.ok) checks.add('ok', `La dernière tête d’arbre${ofJournal} (${plural(head.head.tree_size, 'bulletin', 'bulletins')}) porte une signature valide.`, `Signée le ${head.head.timestamp} ; vérifiée par ${headOk.engine}.`);
       else checks.add('bad', 'La signature de la tête d’arbre est invalide : le journal présenté a été modifié.');
+      if ((head.head.shard ?? 0) !== shard) {
+        checks.add('bad', `La tête d’arbre présentée est signée pour le journal n° ${head.head.shard ?? 0}, pas pour celui de votre bulletin (n° ${shard}).`);
+      }
       checks.add('info', 'Empreinte de la clé de la campagne', `${await keyFingerprint(base64ToBytes(head.public_key))}`);
       try {
         proof = await api('GET', `/api/v1/log/inclusion?ballot_id=${receipt.ballot_id}&tree_size=${head.head.tree_size}`);
       } catch (e) {
-        if (e.code === 'not_in_tree') {
-          checks.add('info', 'Votre bulletin est plus récent que la dernière tête d’arbre signée.', 'Réessayez dans quelques minutes.');
-          return finish(checks, false, false);
-        }
+        if (e.code === 'not_in_tree') return newerThanHead();
         throw e;
+      }
+      if ((proof.shard ?? 0) !== shard) {
+        checks.add('bad', 'Le serveur a changé de journal pour votre bulletin entre deux réponses.');
       }
       signedRoot = head.head.root;
       signedSize = head.head.tree_size;
@@ -155,7 +180,7 @@ async function verify() {
       covered = true;
       checks.add('ok', published
         ? `Votre bulletin est compté : il fait partie des ${plural(signedSize, 'bulletin', 'bulletins')} des résultats signés.`
-        : `Votre bulletin fait partie des ${plural(signedSize, 'bulletin', 'bulletins')} du journal signé.`,
+        : `Votre bulletin fait partie des ${plural(signedSize, 'bulletin', 'bulletins')} du journal signé${journal}.`,
       `Racine recalculée par votre navigateur à partir de votre empreinte et de ${plural(path.length, 'empreinte voisine', 'empreintes voisines')} (position ${number(proof.leaf_index + 1)}) : ${bytesToHex(root)}, identique à la racine signée.`);
     } else {
       checks.add('bad', 'La racine recalculée ne correspond pas à la racine signée : votre bulletin n’est pas dans les bulletins comptés, ou les données ont été modifiées.',
