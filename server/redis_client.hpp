@@ -101,6 +101,9 @@ class Client {
 
   private:
     Connection& pick(const boost::asio::execution_context* caller);
+    /// command() on arguments the caller keeps alive until the reply: eval() reuses them for
+    /// its NOSCRIPT retry instead of copying them for each attempt.
+    boost::asio::awaitable<Result> send(const std::vector<std::string>& args);
 
     Target target_;
     std::vector<std::shared_ptr<Connection>> connections_;
