@@ -78,7 +78,7 @@ Response json_response(http::status status, const boost::json::value& body, unsi
                          version);
 }
 
-Response text_response(http::status status, std::string body, std::string content_type,
+Response text_response(http::status status, std::string body, std::string_view content_type,
                        unsigned version) {
     Response res{status, version};
     res.set(http::field::content_type, content_type);

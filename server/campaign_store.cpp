@@ -69,6 +69,11 @@ boost::system::result<std::shared_ptr<SealedBallot>, StoreError> CampaignStore::
     return ballot;
 }
 
+std::shared_ptr<const SealedBallot> CampaignStore::cached_ballot() {
+    std::lock_guard lock(mutex_);
+    return cached_;
+}
+
 asio::awaitable<boost::system::result<std::shared_ptr<const SealedBallot>, StoreError>>
 CampaignStore::sealed_ballot() {
     {

@@ -59,6 +59,9 @@ class CampaignStore {
     /// first use if nobody has yet (idempotent across processes).
     boost::asio::awaitable<boost::system::result<std::shared_ptr<const SealedBallot>, StoreError>>
     sealed_ballot();
+    /// The sealed ballot if it is already in memory, else null; never waits. The ballot path
+    /// tries it first to skip sealed_ballot()'s coroutine once the ballot is loaded.
+    std::shared_ptr<const SealedBallot> cached_ballot();
 
     /// Parses a stored ballot document (used by sealed_ballot and by tests).
     static boost::system::result<std::shared_ptr<SealedBallot>, StoreError> parse_ballot(

@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -24,6 +25,7 @@
 #include "server/api_error.hpp"
 #include "server/client_address.hpp"
 #include "server/log.hpp"
+#include "server/response_header.hpp"
 
 namespace budget::server {
 
@@ -245,6 +247,7 @@ template <typename Stream>
 asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) {
     auto& tcp_stream = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
+    std::string header_text;  // reused: the header block of each response
     std::string client_ip;
     {
         error_code ec;
@@ -343,7 +346,17 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
                     std::chrono::duration<double, std::milli>(latency).count());
 
         tcp_stream.expires_after(config_.read_timeout);
-        auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
+        error_code wec;
+        if (res.chunked()) {
+            std::tie(wec, std::ignore) = co_await http::async_write(stream, res, kTuple);
+        } else {
+            // The same bytes in one gather write, without Beast's serializer (see
+            // response_header.hpp).
+            serialize_header(res, header_text);
+            const std::array<asio::const_buffer, 2> wire{asio::buffer(header_text),
+                                                         asio::buffer(res.body())};
+            std::tie(wec, std::ignore) = co_await asio::async_write(stream, wire, kTuple);
+        }
         if (wec) co_return wec;
         if (!keep_alive) break;
     }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace budget::server {
 
@@ -28,7 +29,7 @@ using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>
 /// A JSON response with the given status.
 Response json_response(http::status status, const boost::json::value& body, unsigned version = 11);
 /// A response with an arbitrary body and content type.
-Response text_response(http::status status, std::string body, std::string content_type,
+Response text_response(http::status status, std::string body, std::string_view content_type,
                        unsigned version = 11);
 
 }  // namespace budget::server

@@ -13,11 +13,12 @@ Response Rejection::to_response(unsigned version) const {
                           code.empty() ? std::nullopt : std::optional(code));
 }
 
-std::variant<json::object, Rejection> parse_json_object(const Request& req) {
+std::variant<json::object, Rejection> parse_json_object(const Request& req,
+                                                        json::storage_ptr storage) {
     boost::system::error_code ec;
     json::parse_options opts;
     opts.max_depth = 16;
-    auto value = json::parse(req.body(), ec, {}, opts);
+    auto value = json::parse(req.body(), ec, std::move(storage), opts);
     if (ec) return Rejection{ApiError::malformed_json, "", ""};
     if (!value.is_object()) {
         return Rejection{ApiError::malformed_json,

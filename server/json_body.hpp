@@ -3,6 +3,7 @@
 // malformed JSON -> 400 malformed_json, missing or mistyped field -> 400 invalid_field.
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/system/result.hpp>
 #include <optional>
 #include <string>
@@ -23,8 +24,10 @@ struct Rejection {
     Response to_response(unsigned version) const;
 };
 
-/// Parses the body as a JSON object (an array, a number... is refused).
-std::variant<boost::json::object, Rejection> parse_json_object(const Request& req);
+/// Parses the body as a JSON object (an array, a number... is refused), its nodes allocated from
+/// `storage` (the default heap, or e.g. a monotonic buffer that outlives the object).
+std::variant<boost::json::object, Rejection> parse_json_object(
+    const Request& req, boost::json::storage_ptr storage = {});
 
 /// Field getters: a Rejection naming the field when absent (if required) or of the wrong type.
 std::variant<std::string, Rejection> get_string(const boost::json::object& o, const char* field,

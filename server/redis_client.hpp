@@ -142,6 +142,9 @@ class Client {
 
   private:
     using Commands = std::vector<std::vector<std::string>>;
+    /// command() on arguments the caller keeps alive until the reply: eval() reuses them for
+    /// its NOSCRIPT retry instead of copying them for each attempt.
+    boost::asio::awaitable<Result> send(const std::vector<std::string>& args);
     /// Sends commands back to back on one connection, routed by the first command's key and
     /// following cluster redirections; every reply, in order.
     boost::asio::awaitable<std::vector<Result>> pipeline(Commands commands);

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "server/app_context.hpp"
 #include "server/otp_delivery.hpp"
@@ -13,6 +15,8 @@
 #include "server/router.hpp"
 
 namespace budget::server {
+
+struct SealedBallot;
 
 /// What a voter session token carries: who may cast one ballot (as a keyed hash), from where.
 struct VoterSession {
@@ -46,6 +50,12 @@ class VoterApi {
     ~VoterApi();
     void register_routes(Router& router);
 
+    /// A ballot ready for the cast script, and what its receipt shows.
+    struct PreparedBallot {
+        std::string ballot_id, ballot_hash, cast_at;
+        std::vector<std::string> keys, args;
+    };
+
   private:
     boost::asio::awaitable<Response> challenge(RequestContext& rc);
     boost::asio::awaitable<Response> verify(RequestContext& rc);
@@ -56,7 +66,34 @@ class VoterApi {
     boost::asio::awaitable<std::optional<Response>> limit_client(const RequestContext& rc);
     /// In production, the vote is open only on durable storage (AOF always, or WAIT replicas).
     boost::asio::awaitable<bool> storage_is_durable();
+    /// storage_is_durable()'s answer when it needs no Redis round trip (almost always), so that
+    /// the ballot path enters that coroutine only to refresh it.
+    std::optional<bool> known_durability(std::int64_t now) const;
     std::optional<VoterSession> session_of(const Request& req, std::int64_t now) const;
+
+    // The synchronous steps of cast_ballot (see voter_api.cpp for why they are apart).
+    struct BallotRequest {
+        VoterSession session;
+        std::vector<std::string> choices;
+    };
+    /// The session and choices of a ballot request, or the refusal to send.
+    std::variant<BallotRequest, Response> read_ballot_request(const Request& req,
+                                                              std::int64_t now) const;
+    /// The choices sorted once valid for this ballot, or the 422 to send.
+    std::variant<std::vector<std::string>, Response> check_choices(
+        const std::vector<std::string>& choices, const SealedBallot& sealed,
+        unsigned version) const;
+    PreparedBallot prepare_ballot(const VoterSession& session,
+                                  const std::vector<std::string>& sorted_choices,
+                                  std::int64_t now) const;
+    /// Whether the cast script recorded the ballot; if not, ballot_refusal is the answer.
+    static bool ballot_recorded(const redis::Result& r);
+    Response ballot_refusal(const redis::Result& r, unsigned version) const;
+    /// The rare waits of the ballot path, in coroutines of their own to keep cast_ballot's small.
+    boost::asio::awaitable<std::shared_ptr<const SealedBallot>> load_sealed_ballot();
+    /// The ballot script then WAIT on its connection; a receipt only when enough replicas
+    /// confirmed in time, else 503 ballot_outcome_unknown (logged).
+    boost::asio::awaitable<Response> cast_replicated(PreparedBallot ballot, unsigned version);
 
     std::string email_key(const std::string& normalised_email) const;
     std::string shard_tag(const std::string& identity_key) const;

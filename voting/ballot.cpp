@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <set>
 #include <stdexcept>
 
 namespace budget::voting {
@@ -17,9 +16,12 @@ boost::system::result<std::vector<std::string>, ChoiceProblem> validate_choices(
     if (choices.empty()) return ChoiceProblem{ChoiceError::empty, ""};
     if (static_cast<int>(choices.size()) > max_choices)
         return ChoiceProblem{ChoiceError::too_many, ""};
-    std::set<std::string_view> seen;
-    for (const auto& c : choices) {
-        if (!seen.insert(c).second) return ChoiceProblem{ChoiceError::duplicate, c};
+    // At most max_choices ids (a few dozen): comparing each with those before it finds the same
+    // first repeat as a set would, without allocating.
+    for (std::size_t i = 1; i < choices.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+            if (choices[j] == choices[i]) return ChoiceProblem{ChoiceError::duplicate, choices[i]};
+        }
     }
     for (const auto& c : choices) {
         if (!on_ballot(c)) return ChoiceProblem{ChoiceError::not_on_ballot, c};
@@ -44,15 +46,77 @@ std::string describe(const ChoiceProblem& p, int max_choices) {
     return "Choix invalides.";
 }
 
+namespace {
+
+// Appends `s` as a JSON string exactly as boost::json::serialize writes it: `"` and `\` escaped,
+// \b \t \n \f \r for those controls, \u00xx (lower-case hex) for the other ones below 0x20,
+// every other byte as is.
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    const auto plain = [](char ch) {
+        return static_cast<unsigned char>(ch) >= 0x20 && ch != '"' && ch != '\\';
+    };
+    while (!s.empty()) {
+        // Ids are plain: copy each run without escapes in one go.
+        std::size_t run = 0;
+        while (run < s.size() && plain(s[run])) ++run;
+        out.append(s.data(), run);
+        s.remove_prefix(run);
+        if (s.empty()) break;
+        const char ch = s.front();
+        s.remove_prefix(1);
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:  // the other controls
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 15];
+        }
+    }
+    out += '"';
+}
+
+}  // namespace
+
 std::string canonical_ballot(std::string_view ballot_id,
                              const std::vector<std::string>& sorted_choices) {
-    boost::json::array choices;
-    for (const auto& c : sorted_choices) choices.emplace_back(c);
-    // Keys in sorted order; Boost.JSON keeps insertion order and writes no whitespace.
-    boost::json::object o;
-    o["ballot_id"] = ballot_id;
-    o["choices"] = std::move(choices);
-    return boost::json::serialize(o);
+    // Keys in sorted order, no whitespace: the bytes boost::json::serialize gives for
+    // {"ballot_id":..., "choices":[...]}, written directly since every ballot goes through here.
+    std::size_t size = 40 + ballot_id.size();
+    for (const auto& c : sorted_choices) size += c.size() + 3;
+    std::string out;
+    out.reserve(size);
+    out += R"({"ballot_id":)";
+    append_json_string(out, ballot_id);
+    out += R"(,"choices":[)";
+    for (std::size_t i = 0; i < sorted_choices.size(); ++i) {
+        if (i) out += ',';
+        append_json_string(out, sorted_choices[i]);
+    }
+    out += "]}";
+    return out;
 }
 
 boost::system::result<StoredBallot> parse_canonical_ballot(std::string_view bytes) {

@@ -26,11 +26,10 @@ int hex_digit(char c) {
 
 std::string to_hex(const Hash& hash) {
     static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(hash.size() * 2);
-    for (const std::uint8_t byte : hash) {
-        out.push_back(kDigits[byte >> 4]);
-        out.push_back(kDigits[byte & 0x0f]);
+    std::string out(hash.size() * 2, '\0');
+    for (std::size_t i = 0; i < hash.size(); ++i) {
+        out[2 * i] = kDigits[hash[i] >> 4];
+        out[2 * i + 1] = kDigits[hash[i] & 0x0f];
     }
     return out;
 }

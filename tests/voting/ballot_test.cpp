@@ -1,5 +1,6 @@
 #include "voting/ballot.hpp"
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -34,6 +35,25 @@ TEST_CASE("empty, too many, duplicate and unknown choices are refused", "[ballot
 TEST_CASE("a ballot's canonical bytes hold only its id and sorted choices", "[ballot]") {
     CHECK(canonical_ballot("0f", {"a", "b"}) == R"({"ballot_id":"0f","choices":["a","b"]})");
     CHECK(canonical_ballot("0f", {"é"}) == "{\"ballot_id\":\"0f\",\"choices\":[\"\xC3\xA9\"]}");
+}
+
+TEST_CASE("canonical bytes are what Boost.JSON writes, whatever the ids hold", "[ballot]") {
+    const std::string ids[] = {"i-02",
+                               "quote\"back\\slash/",
+                               std::string("nul\0tab\tnl\ncr\rff\fbs\b\x01\x1f end", 26),
+                               "del\x7f",
+                               "\xC3\xA9t\xC3\xA9 \xE2\x82\xAC",
+                               ""};
+    for (const auto& id : ids) {
+        boost::json::object o;
+        o["ballot_id"] = id;
+        o["choices"] = boost::json::array{boost::json::string(id), "z"};
+        CHECK(canonical_ballot(id, {id, "z"}) == boost::json::serialize(o));
+    }
+    // A duplicate is named by its first repeat, in the order given.
+    const auto dup = validate_choices({"b", "a", "c", "a", "b"}, 5, on_ballot);
+    CHECK(dup.error().error == ChoiceError::duplicate);
+    CHECK(dup.error().initiative == "a");
 }
 
 TEST_CASE("canonical bytes parse back, and nothing else does", "[ballot]") {
