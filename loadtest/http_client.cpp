@@ -3,10 +3,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <charconv>
 #include <stdexcept>
 
 namespace budget::loadtest {
@@ -77,18 +79,26 @@ asio::awaitable<HttpAnswer> HttpConnection::send(const HttpCall& call) {
         }
         answer.sent_at = std::chrono::steady_clock::now();
     }
-    http::request<http::string_body> req{call.method, call.target, 11};
-    req.set(http::field::host, target_.host);
-    req.set(http::field::user_agent, "budget-loadtest");
-    if (!call.bearer.empty()) req.set(http::field::authorization, "Bearer " + call.bearer);
+    // The request written by hand into a reused buffer: what Beast's serializer would send, at a
+    // fraction of the cost (the generator shares the cores with the engine it measures).
+    request_.clear();
+    const auto method = http::to_string(call.method);
+    request_.append(method.data(), method.size()).append(" ").append(call.target);
+    request_.append(" HTTP/1.1\r\nHost: ").append(target_.host);
+    request_.append("\r\nUser-Agent: budget-loadtest\r\n");
+    if (!call.bearer.empty())
+        request_.append("Authorization: Bearer ").append(call.bearer).append("\r\n");
     if (!call.body.empty() || call.method == http::verb::post) {
-        req.set(http::field::content_type, "application/json");
-        req.body() = call.body;
+        char length[24];
+        const auto end = std::to_chars(length, length + sizeof length, call.body.size()).ptr;
+        request_.append("Content-Type: application/json\r\nContent-Length: ")
+            .append(length, end)
+            .append("\r\n");
     }
-    req.prepare_payload();
+    request_.append("\r\n").append(call.body);
 
     stream_.expires_after(timeout_);
-    auto [wec, written] = co_await http::async_write(stream_, req, use_nothrow);
+    auto [wec, written] = co_await asio::async_write(stream_, asio::buffer(request_), use_nothrow);
     if (wec) {
         answer.error = "write: " + wec.message();
         close();

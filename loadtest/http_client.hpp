@@ -58,6 +58,7 @@ class HttpConnection {
     std::chrono::milliseconds timeout_;
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
+    std::string request_;  ///< reused: the bytes of the request being sent
     bool open_ = false;
     ConnectObserver observer_;
 };

@@ -5,7 +5,7 @@
 #       key per call: the storage ceiling;
 #   (b) budget-loadtest in ballots-only mode against budgetd: sessions prepared untimed, then only
 #       POST /api/v1/ballots timed at 64 connections (every guarantee on, outcome checked);
-# both against one redis-server with AOF `appendfsync always`, on loopback, in a temporary
+# each against a fresh redis-server with AOF `appendfsync always`, on loopback, in a temporary
 # directory; prints ballots/s, p50 and p99 side by side and (b) as a percentage of (a).
 # Target (issue 4): (b) >= 60 % of (a) with p99 < 50 ms.
 #
@@ -33,7 +33,9 @@ source loadtest/engine-env.sh
 perf_pid=""
 lt_pid=""
 nginx_pid=""
+ceiling_pid=""
 cleanup() {
+    if [[ -n $ceiling_pid ]]; then kill "$ceiling_pid" 2>/dev/null || true; fi
     if [[ -n $lt_pid ]]; then kill "$lt_pid" 2>/dev/null || true; fi
     if [[ -n $nginx_pid ]]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
     if [[ -n $perf_pid ]]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
@@ -87,22 +89,35 @@ nginx_pid=""
 script=$(awk '/kCastBallot = R"lua\(/ {f=1; next} f && /^\)lua";/ {exit} f {print}' \
     server/voter_scripts.hpp)
 [[ -n $script ]] || { echo "cannot find kCastBallot in server/voter_scripts.hpp" >&2; exit 2; }
-sha=$(engine_redis_cli SCRIPT LOAD "$script")
+# Its own redis-server, same settings as the engine's, stopped before (b): a Redis that holds
+# (a)'s 300,000 ballots would rewrite its AOF (fork, tens of MB) during (b), on the same 2 cores.
+ceiling_dir="$ENGINE_WORK/ceiling"
+mkdir -p "$ceiling_dir"
+ceiling_port=$(engine_free_port)
+redis-server --port "$ceiling_port" --bind 127.0.0.1 --dir "$ceiling_dir" --save "" \
+    --appendonly yes --appendfsync always --daemonize no --logfile "$ceiling_dir/redis.log" &
+ceiling_pid=$!
+ceiling_cli() { redis-cli -h 127.0.0.1 -p "$ceiling_port" "$@"; }
+for _ in $(seq 100); do ceiling_cli PING >/dev/null 2>&1 && break; sleep 0.05; done
+sha=$(ceiling_cli SCRIPT LOAD "$script")
 # redis-benchmark replaces every __rand_int__ in every argument with a fresh 12-digit number
 # (-r sets the range, an int: 2*10^9 leaves ~20 collisions in 300,000 calls): one new identity
 # key, and one new 32-character ballot id, per call. Every key carries the {c<campaign>:b0} tag.
 ballot='{"ballot_id":"0123456789abcdef0123456789abcdef","choices":["i-02","i-05","i-09"]}'
-redis_cpu0=$(cpu_of "$REDIS_PID")
-redis_csv=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$connections" \
+redis_cpu0=$(cpu_of "$ceiling_pid")
+redis_csv=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$ceiling_port" -c "$connections" \
     -n "$redis_requests" -r 2000000000 --csv \
     EVALSHA "$sha" 4 "${tag}voted:__rand_int__" "${tag}log" "${tag}receipts" "${tag}stats" \
     "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois)
-redis_cpu1=$(cpu_of "$REDIS_PID")
+redis_cpu1=$(cpu_of "$ceiling_pid")
 # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",
 # "max_latency_ms"; the test name holds the ballot's commas, so count fields from the end.
 read -r redis_rps redis_p50 redis_p99 < <(tail -1 <<<"$redis_csv" | tr -d '"' |
     awk -F, '{print $(NF-6), $(NF-3), $(NF-1)}')
-stored=$(engine_redis_cli LLEN "${tag}log")
+stored=$(ceiling_cli LLEN "${tag}log")
+kill "$ceiling_pid" 2>/dev/null || true
+wait "$ceiling_pid" 2>/dev/null || true
+ceiling_pid=""
 echo "(a) redis-benchmark: $redis_requests calls, $stored ballots in the log (the rest: identity" \
     "collisions, refused as already voted); redis-server CPU $(cpu_delta "$redis_cpu0" \
     "$redis_cpu1" "$redis_requests") us/call"

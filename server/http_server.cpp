@@ -341,7 +341,7 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         res.keep_alive(keep_alive);
         const int status = static_cast<int>(res.result_int());
         const auto latency = std::chrono::steady_clock::now() - started;
-        metrics_.record_request(route, std::string(req.method_string()), status, latency);
+        metrics_.record_request(route, req.method_string(), status, latency);
         log_request(req.method_string(), route, status,
                     std::chrono::duration<double, std::milli>(latency).count());
 

@@ -35,11 +35,16 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
            "\n";
 }
 
-void Metrics::record_request(const std::string& route, const std::string& method, int status,
+void Metrics::record_request(std::string_view route, std::string_view method, int status,
                              std::chrono::nanoseconds latency) {
     http_.observe(latency);
+    const std::tuple<std::string_view, std::string_view, int> key{route, method, status};
     std::lock_guard lock(mutex_);
-    ++requests_[{route, method, status}];
+    if (auto it = requests_.find(key); it != requests_.end()) {
+        ++it->second;
+    } else {
+        requests_.emplace(std::tuple<std::string, std::string, int>{route, method, status}, 1);
+    }
 }
 
 std::string Metrics::render() const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace budget::server {
@@ -29,7 +30,7 @@ class Histogram {
 
 class Metrics {
   public:
-    void record_request(const std::string& route, const std::string& method, int status,
+    void record_request(std::string_view route, std::string_view method, int status,
                         std::chrono::nanoseconds latency);
     void record_redis_roundtrip(std::chrono::nanoseconds latency) { redis_.observe(latency); }
     void set_redis_up(bool up) { redis_up_.store(up, std::memory_order_relaxed); }
@@ -38,7 +39,8 @@ class Metrics {
 
   private:
     mutable std::mutex mutex_;
-    std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
+    /// Transparent: a request is counted by looking up views, strings are made once per key.
+    std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> requests_;
     Histogram http_;
     Histogram redis_;
     std::atomic<bool> redis_up_{false};

@@ -1,6 +1,7 @@
 #include "server/crypto.hpp"
 
 #include <catch2/catch.hpp>
+#include <set>
 #include <string>
 
 using namespace budget::server;
@@ -64,4 +65,19 @@ TEST_CASE("a token that is not canonical unpadded URL-safe base64 is refused", "
         other[0] ^= 1;
         CHECK_FALSE(crypto::open_token(other, token).has_value());
     }
+}
+
+TEST_CASE("random identifiers are all different, also across refills of the per-thread reserve",
+          "[unit][crypto]") {
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {  // 16 kB: four refills of the 4 kB reserve
+        const auto id = budget::server::crypto::random_hex(16);
+        CHECK(id.size() == 32);
+        CHECK(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+        seen.insert(id);
+    }
+    CHECK(seen.size() == 1000);
+    // Larger draws bypass the reserve and are as random.
+    CHECK(budget::server::crypto::random_hex(600).size() == 1200);
+    CHECK(budget::server::crypto::random_hex(600) != budget::server::crypto::random_hex(600));
 }
