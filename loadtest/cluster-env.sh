@@ -206,6 +206,7 @@ id = "$CAMPAIGN"
 title = "Budget citoyen (exercice de bascule)"
 vote_opens = "2020-01-01T00:00:00+01:00"
 vote_closes = "$3"
+tree_head_interval_s = ${TREE_HEAD_INTERVAL_S:-1}
 [otp]
 delivery = "outbox"
 outbox = "$OUTBOX"

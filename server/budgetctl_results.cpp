@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "server/budgetctl_redis.hpp"
+#include "server/redis_keys.hpp"
 #include "server/campaign_store.hpp"
 #include "server/log_api.hpp"
 #include "server/secrets.hpp"
@@ -64,6 +65,14 @@ std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Con
     auto parsed = CampaignStore::parse_ballot(fields.elements[0].str, fields.elements[1].str,
                                               fields.elements[2].str, fields.elements[3].str);
     if (!parsed) return std::string("the sealed ballot is corrupt (its digest does not match)");
+    // The shard count fixed by the first ballot: reading another would leave ballots out.
+    const auto cast_shards = redis.command({"GET", keys::ballot_shards(c.id)});
+    if (cast_shards.is_error()) return "redis: " + cast_shards.str;
+    if (!cast_shards.is_nil() && cast_shards.str != std::to_string(config.redis.ballot_shards)) {
+        return "the ballots were cast into " + cast_shards.str + " shards but [redis] " +
+               "ballot_shards = " + std::to_string(config.redis.ballot_shards) +
+               "; set it back before the tally";
+    }
     ClosedCampaign out{*parsed, {}, {}};
     for (int shard = 0; shard < config.redis.ballot_shards; ++shard) {
         const auto before = out.log.size();

@@ -166,7 +166,11 @@ int main(int argc, char** argv) {
     server::Metrics metrics;
     server::redis::Options redis_options;
     redis_options.command_timeout = cfg.redis.command_timeout;
-    const int connections = cfg.redis.connections > 0 ? cfg.redis.connections : cfg.server.threads;
+    // WAIT holds its connection until a replica answers, and every command pipelined behind it
+    // waits too: with WAIT, each loop gets enough connections for ballots to wait side by side.
+    const int default_connections = cfg.server.threads * (cfg.redis.wait_replicas > 0 ? 16 : 1);
+    const int connections =
+        cfg.redis.connections > 0 ? cfg.redis.connections : default_connections;
     const int per_loop = std::max(1, connections / cfg.server.threads);
     auto redis_client = cluster_seeds.nodes.empty()
                             ? std::make_unique<server::redis::Client>(

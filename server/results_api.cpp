@@ -98,6 +98,20 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
         co_return reject(ApiError::conflict, v, "already_published",
                          "Les résultats sont déjà publiés.");
     }
+    // The shards the ballots were cast into, as fixed by the first ballot: reading another
+    // count would leave ballots out of the count.
+    std::vector<std::string> get_shards{"GET", keys::ballot_shards(ctx_.config.campaign.id)};
+    auto cast_shards = co_await ctx_.redis.command(std::move(get_shards));
+    if (!cast_shards || cast_shards->is_error())
+        co_return error_response(ApiError::storage_unavailable, v);
+    if (!cast_shards->is_nil() &&
+        cast_shards->str != std::to_string(ctx_.config.redis.ballot_shards)) {
+        co_return reject(ApiError::conflict, v, "ballot_shards_mismatch",
+                         "Les bulletins ont été répartis en " + cast_shards->str +
+                             " journaux, mais la configuration en indique " +
+                             std::to_string(ctx_.config.redis.ballot_shards) +
+                             " : corrigez [redis] ballot_shards avant le dépouillement.");
+    }
     auto ballot = co_await ctx_.campaign_store->sealed_ballot();
     if (!ballot) co_return error_response(ApiError::storage_unavailable, v);
     auto tally = make_tally_builder(**ballot);

@@ -159,7 +159,8 @@ VoterApi::VoterApi(AppContext& ctx)
       cast_ballot_(scripts::kCastBallot),
       issue_code_(scripts::kIssueCode),
       check_code_(scripts::kCheckCode),
-      rate_count_(scripts::kRateCount) {
+      rate_count_(scripts::kRateCount),
+      agree_shards_(scripts::kAgreeShards) {
     for (const auto* s : {&cast_ballot_, &issue_code_, &check_code_, &rate_count_})
         ctx.redis.preload(*s);
     // The commune list for the form's autocomplete never changes while running: serialise once.
@@ -539,6 +540,11 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     if (!(durability ? *durability : co_await storage_is_durable())) {
         co_return storage_not_durable(v);
     }
+    if (!shards_agreed_.load(std::memory_order_relaxed) && !co_await shards_agreed()) {
+        co_return reject(ApiError::storage_unavailable, v, "storage_misconfigured",
+                         "Le vote est momentanément suspendu. Réessayez plus tard ; rien n'a été "
+                         "enregistré.");
+    }
 
     auto ballot = prepare_ballot(session, std::get<std::vector<std::string>>(valid), now);
     if (ctx_.config.redis.wait_replicas > 0)
@@ -547,6 +553,21 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
         co_await ctx_.redis.eval(cast_ballot_, std::move(ballot.keys), std::move(ballot.args));
     if (!ballot_recorded(r)) co_return ballot_refusal(r, v);
     co_return receipt_response(ballot, v);
+}
+
+asio::awaitable<bool> VoterApi::shards_agreed() {
+    const auto mine = std::to_string(ctx_.config.redis.ballot_shards);
+    std::vector<std::string> key(1, keys::ballot_shards(ctx_.config.campaign.id));
+    std::vector<std::string> arg(1, mine);  // not braced lists: GCC 12 coroutines
+    auto r = co_await ctx_.redis.eval(agree_shards_, std::move(key), std::move(arg));
+    if (!r || r->type != redis::Reply::Type::string) co_return false;
+    if (r->str != mine) {
+        log_event("error", "ballot_shards_mismatch",
+                  {{"configured", ctx_.config.redis.ballot_shards}, {"campaign", r->str}});
+        co_return false;
+    }
+    shards_agreed_ = true;
+    co_return true;
 }
 
 asio::awaitable<std::shared_ptr<const SealedBallot>> VoterApi::load_sealed_ballot() {

@@ -97,6 +97,10 @@ class VoterApi {
 
     std::string email_key(const std::string& normalised_email) const;
     std::string shard_tag(const std::string& identity_key) const;
+    /// The campaign's shard count is fixed by the first ballot cast: a process configured with
+    /// another count would look for a voter's marker in the wrong shard (a second vote), so it
+    /// takes no ballot. Checked once per process.
+    boost::asio::awaitable<bool> shards_agreed();
 
     AppContext& ctx_;
     crypto::Key32 identity_key_, email_key_, otp_key_, ip_key_;
@@ -106,6 +110,8 @@ class VoterApi {
     std::string communes_json_;
     std::atomic<std::int64_t> durability_checked_at_{0};
     std::atomic<bool> durable_{false};
+    std::atomic<bool> shards_agreed_{false};
+    redis::Script agree_shards_;
 };
 
 }  // namespace budget::server

@@ -69,4 +69,11 @@ if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return {n, redis.call('TTL', KEYS[1])}
 )lua";
 
+/// The campaign's ballot shard count: set by the first caller, read by the others.
+/// KEYS: the count. ARGV: this process's count. Returns the campaign's count.
+inline constexpr const char* kAgreeShards = R"lua(
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
+)lua";
+
 }  // namespace budget::server::scripts

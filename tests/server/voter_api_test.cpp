@@ -351,6 +351,27 @@ TEST_CASE("behind a trusted proxy each forwarded client address has its own allo
     }
 }
 
+TEST_CASE("a process configured with another shard count than the campaign's takes no ballot",
+          "[integration][voting]") {
+    VoteFixture f;
+    const auto first = f.login("shard-a@example.org", "Anne", "Premier");
+    REQUIRE(f.vote(first, R"({"choices":["a"]})").status == 201);
+    CHECK(f.redis.cli("GET 'budget:{ct}:ballot_shards'") == "1");
+
+    // The same campaign restarted with ballot_shards = 2: a voter's marker could be looked for
+    // in the wrong shard, so nothing is taken.
+    auto config = f.config(now_unix() - 86400, now_unix() + 86400, "");
+    config.replace(config.find("[storage]"), 9, "ballot_shards = 2\n[storage]");
+    f.budgetd.reset();
+    f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
+    const auto second = f.login("shard-b@example.org", "Bruno", "Second");
+    const auto refused = f.vote(second, R"({"choices":["a"]})");
+    CHECK(refused.status == 503);
+    CHECK(code_of(refused) == "storage_misconfigured");
+    CHECK(f.log_length() == "1");
+    CHECK(f.budgetd->log().find("ballot_shards_mismatch") != std::string::npos);
+}
+
 TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",
           "[integration][voting]") {
     VoteFixture f;
