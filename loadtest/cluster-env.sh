@@ -11,6 +11,8 @@
 # BALLOT_SHARDS, OUTBOX. After budgetd_start N: BUDGETD_PORTS. After nginx_start: NGINX_URL.
 
 CAMPAIGN=${CAMPAIGN:-drill}
+# shellcheck source=loadtest/engine-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/engine-env.sh"  # engine_seal_ballot
 BALLOT_SHARDS=${BALLOT_SHARDS:-16}
 CLUSTER_WORK=""
 CLUSTER_PORTS=()
@@ -163,21 +165,7 @@ cluster_start() {
         sleep 0.1
     done
 
-    local ids=() json="" id
-    for i in $(seq 1 10); do
-        id=$(printf 'i-%02d' "$i")
-        ids+=("$id")
-        [[ -n $json ]] && json+=","
-        json+="{\"amount_eur\":4000,\"category\":\"pratique_ess\",\"commune\":\"62041\",\"holder\":\"Association $id\",\"id\":\"$id\",\"radar\":{\"gouvernance\":70},\"requested_eur\":4000,\"summary\":\"Initiative de test $id\",\"territory\":\"arrageois\",\"title\":\"Initiative $id\"}"
-    done
-    printf '{"campaign":"%s","initiatives":[%s],"questionnaire_digest":"00","sealed_at":"2020-01-01T00:00:00+01:00"}' \
-        "$CAMPAIGN" "$json" >"$CLUSTER_WORK/ballot.json"
-    local digest
-    digest=$(sha256sum "$CLUSTER_WORK/ballot.json" | cut -d' ' -f1)
-    cluster_cli "${CLUSTER_PORTS[0]}" -c -x HSET "budget:{c$CAMPAIGN}:ballot" document \
-        <"$CLUSTER_WORK/ballot.json" >/dev/null
-    cluster_cli "${CLUSTER_PORTS[0]}" -c HSET "budget:{c$CAMPAIGN}:ballot" digest "$digest" \
-        signature unsigned public_key none >/dev/null
+    engine_seal_ballot 10 "$CLUSTER_WORK/ballot.json" cluster_cli "${CLUSTER_PORTS[0]}" -c
     OUTBOX="$CLUSTER_WORK/outbox.jsonl"
 }
 

@@ -36,6 +36,30 @@ engine_cleanup() {
 
 engine_redis_cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 
+# engine_seal_ballot COUNT FILE CLI...: a sealed ballot of COUNT initiatives (i-01, i-02...),
+# written as budgetd's campaign store expects it (server/campaign_store.hpp): canonical JSON, its
+# SHA-256 digest, an unsigned signature; stored with the redis-cli command CLI...; the ids go to
+# BALLOT_IDS (comma-separated).
+engine_seal_ballot() {
+    local count=$1 file=$2
+    shift 2
+    local ids=() json="" id i
+    for i in $(seq 1 "$count"); do
+        id=$(printf 'i-%02d' "$i")
+        ids+=("$id")
+        [[ -n $json ]] && json+=","
+        json+="{\"amount_eur\":4000,\"category\":\"pratique_ess\",\"commune\":\"62041\",\"holder\":\"Association $id\",\"id\":\"$id\",\"radar\":{\"gouvernance\":70},\"requested_eur\":4000,\"summary\":\"Initiative de test $id\",\"territory\":\"arrageois\",\"title\":\"Initiative $id\"}"
+    done
+    printf '{"campaign":"%s","initiatives":[%s],"questionnaire_digest":"00","sealed_at":"2020-01-01T00:00:00+01:00"}' \
+        "$CAMPAIGN" "$json" >"$file"
+    local digest
+    digest=$(sha256sum "$file" | cut -d' ' -f1)
+    "$@" -x HSET "budget:{c$CAMPAIGN}:ballot" document <"$file" >/dev/null
+    "$@" HSET "budget:{c$CAMPAIGN}:ballot" digest "$digest" signature unsigned \
+        public_key none >/dev/null
+    BALLOT_IDS=$(IFS=,; echo "${ids[*]}")
+}
+
 # engine_start [initiative count] [budgetd threads]
 engine_start() {
     local count=${1:-10} threads=${2:-2}
@@ -55,23 +79,7 @@ engine_start() {
     done
     engine_redis_cli PING >/dev/null || { echo "redis-server did not start" >&2; return 1; }
 
-    # A sealed ballot of $count initiatives, written as budgetd's campaign store expects it
-    # (server/campaign_store.hpp): canonical JSON, its SHA-256 digest, an unsigned signature.
-    local ids=() json="" id
-    for i in $(seq 1 "$count"); do
-        id=$(printf 'i-%02d' "$i")
-        ids+=("$id")
-        [[ -n $json ]] && json+=","
-        json+="{\"amount_eur\":4000,\"category\":\"pratique_ess\",\"commune\":\"62041\",\"holder\":\"Association $id\",\"id\":\"$id\",\"radar\":{\"gouvernance\":70},\"requested_eur\":4000,\"summary\":\"Initiative de test $id\",\"territory\":\"arrageois\",\"title\":\"Initiative $id\"}"
-    done
-    printf '{"campaign":"%s","initiatives":[%s],"questionnaire_digest":"00","sealed_at":"2020-01-01T00:00:00+01:00"}' \
-        "$CAMPAIGN" "$json" >"$ENGINE_WORK/ballot.json"
-    local digest
-    digest=$(sha256sum "$ENGINE_WORK/ballot.json" | cut -d' ' -f1)
-    engine_redis_cli -x HSET "budget:{c$CAMPAIGN}:ballot" document <"$ENGINE_WORK/ballot.json" >/dev/null
-    engine_redis_cli HSET "budget:{c$CAMPAIGN}:ballot" digest "$digest" signature unsigned \
-        public_key none >/dev/null
-    BALLOT_IDS=$(IFS=,; echo "${ids[*]}")
+    engine_seal_ballot "$count" "$ENGINE_WORK/ballot.json" engine_redis_cli
 
     BUDGETD_PORT=$(engine_free_port)
     BUDGETD_URL="http://127.0.0.1:$BUDGETD_PORT"

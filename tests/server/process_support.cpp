@@ -13,6 +13,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -291,6 +292,16 @@ std::string RedisCluster::node_id(int port) const {
         if (n->port() == port) return n->cli("CLUSTER MYID");
     }
     return {};
+}
+
+std::string last_outbox_code(const std::string& outbox, const std::string& email) {
+    std::ifstream in(outbox);
+    std::string line, code;
+    while (std::getline(in, line)) {
+        const auto j = boost::json::parse(line).as_object();
+        if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
+    }
+    return code;
 }
 
 std::pair<int, std::string> run_command(const std::string& command) {

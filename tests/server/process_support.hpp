@@ -138,6 +138,9 @@ struct RawResult {
 };
 RawResult raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout);
 
+/// The last one-time code written for `email` in an outbox file (budgetd's [otp] outbox), or "".
+std::string last_outbox_code(const std::string& outbox, const std::string& email);
+
 /// Polls until `predicate` holds or `timeout` passes.
 template <typename Predicate>
 bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "server/metrics.hpp"
+#include "tests/server/event_loop.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::server;
@@ -19,24 +20,6 @@ namespace asio = boost::asio;
 namespace {
 
 // Runs the client's event loop on two threads, like budgetd, for the duration of a test.
-struct Loop {
-    asio::io_context ioc{2};
-    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-    std::vector<std::thread> threads;
-    Loop() {
-        for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
-    }
-    ~Loop() {
-        work.reset();
-        ioc.stop();
-        for (auto& t : threads) t.join();
-    }
-    template <typename T>
-    T run(asio::awaitable<T> a) {
-        return asio::co_spawn(ioc, std::move(a), asio::use_future).get();
-    }
-};
-
 redis::Target target_of(const RedisServer& s) { return redis::Target::parse_url(s.url()); }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "server/crypto.hpp"
 #include "server/metrics.hpp"
 #include "server/redis_client.hpp"
+#include "tests/server/event_loop.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::server;
@@ -23,24 +24,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-struct Loop {
-    asio::io_context ioc{2};
-    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-    std::vector<std::thread> threads;
-    Loop() {
-        for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
-    }
-    ~Loop() {
-        work.reset();
-        ioc.stop();
-        for (auto& t : threads) t.join();
-    }
-    template <typename T>
-    T run(asio::awaitable<T> a) {
-        return asio::co_spawn(ioc, std::move(a), asio::use_future).get();
-    }
-};
 
 redis::Target node(int port) {
     redis::Target t;
@@ -242,15 +225,6 @@ TEST_CASE("budgetd takes ballots over the cluster and budgetctl tallies every sh
                "\"\nmax_requests_per_ip_hour = 1000\n";
     };
     Budgetd budgetd(dir.path(), config(now_unix() + 3600));
-    auto last_code = [&](const std::string& email) {
-        std::ifstream in(outbox);
-        std::string line, code;
-        while (std::getline(in, line)) {
-            const auto j = json::parse(line).as_object();
-            if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
-        }
-        return code;
-    };
     std::vector<std::string> receipts;
     for (int i = 0; i < 16; ++i) {
         const auto email = "r" + std::to_string(i) + "@example.org";
@@ -260,7 +234,7 @@ TEST_CASE("budgetd takes ballots over the cluster and budgetctl tallies every sh
         const auto verified = http_request(
             budgetd.port(), "POST", "/api/v1/auth/verify",
             json::serialize(json::object{{"email", email},
-                                         {"code", last_code(email)},
+                                         {"code", last_outbox_code(outbox, email)},
                                          {"first_name", "Prénom"},
                                          {"last_name", "Nom" + std::string(1, 'a' + i)},
                                          {"birth_date", "1980-05-17"},

@@ -78,13 +78,7 @@ struct VoteFixture {
     int port() const { return budgetd->port(); }
 
     std::string last_code(const std::string& email) const {
-        std::ifstream in(outbox);
-        std::string line, code;
-        while (std::getline(in, line)) {
-            const auto j = json::parse(line).as_object();
-            if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
-        }
-        return code;
+        return last_outbox_code(outbox, email);
     }
 
     HttpResult challenge(const std::string& email) const {
