@@ -366,6 +366,26 @@ TEST_CASE("a process configured with another shard count than the campaign's tak
     CHECK(f.budgetd->log().find("ballot_shards_mismatch") != std::string::npos);
 }
 
+TEST_CASE("without the replica that WAIT asks for, no receipt is promised for a stored ballot",
+          "[integration][voting]") {
+    VoteFixture f;
+    auto config = f.config(now_unix() - 86400, now_unix() + 86400, "");
+    config.replace(config.find("[storage]"), 9,
+                   "wait_replicas = 1\nwait_timeout_ms = 100\n[storage]");
+    f.budgetd.reset();
+    f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
+    const auto token = f.login("wait@example.org", "Wanda", "Attente");
+    const auto r = f.vote(token, R"({"choices":["a"]})");
+    CHECK(r.status == 503);
+    CHECK(code_of(r) == "ballot_outcome_unknown");
+    CHECK(r.body.find("receipt") == std::string::npos);
+    CHECK(r.headers.count("retry-after") == 1);
+    // The primary has it (the answer says the outcome is unknown, not that nothing was saved).
+    CHECK(f.log_length() == "1");
+    CHECK(f.budgetd->log().find("ballot_wait_unsatisfied") != std::string::npos);
+    CHECK(code_of(f.vote(token, R"({"choices":["a"]})")) == "already_voted");
+}
+
 TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",
           "[integration][voting]") {
     VoteFixture f;
