@@ -66,12 +66,21 @@ struct ClusterFixture {
         }
         return 0;
     }
-    // CLUSTER SETSLOT on every master: the way redis-cli --cluster reshard ends a migration.
-    void assign_slot(int slot, int port) {
-        const auto id = cluster.node_id(port);
+    // Moves an empty slot the way redis-cli --cluster reshard does: importing on the target,
+    // migrating on the source, then NODE on the target first (which bumps its config epoch, so
+    // that no late gossip from the source can take the slot back), the source, the others.
+    void move_slot(int slot, int from, int to) {
+        const auto s = std::to_string(slot);
+        const auto to_id = cluster.node_id(to);
+        cluster.node_on(to)->cli("CLUSTER SETSLOT " + s + " IMPORTING " + cluster.node_id(from));
+        cluster.node_on(from)->cli("CLUSTER SETSLOT " + s + " MIGRATING " + to_id);
+        cluster.node_on(to)->cli("CLUSTER SETSLOT " + s + " NODE " + to_id);
+        cluster.node_on(from)->cli("CLUSTER SETSLOT " + s + " NODE " + to_id);
         for (int p : cluster.ports()) {
-            cluster.node_on(p)->cli("CLUSTER SETSLOT " + std::to_string(slot) + " NODE " + id);
+            if (p != to && p != from)
+                cluster.node_on(p)->cli("CLUSTER SETSLOT " + s + " NODE " + to_id);
         }
+        REQUIRE(eventually([&] { return cluster.master_of_slot(slot) == to; }, 10s));
     }
 };
 
@@ -113,7 +122,7 @@ TEST_CASE("a slot moved to another master is followed through MOVED", "[integrat
     const int from = f.cluster.master_of_slot(slot);
     const int to = f.other_master(from);
     REQUIRE(to != 0);
-    f.assign_slot(slot, to);  // the client's map still says `from` until it refreshes
+    f.move_slot(slot, from, to);  // the client's map still says `from` until it refreshes
     const auto set = f.command({"SET", key, "moved"});
     REQUIRE(set.has_value());
     CHECK(set->str == "OK");
@@ -140,7 +149,7 @@ TEST_CASE("a command during a slot migration reaches the importing node through 
     CHECK(set->str == "OK");
     CHECK(f.cluster.node_on(to)->cli("CLUSTER COUNTKEYSINSLOT " + s) == "1");
     CHECK(f.cluster.node_on(from)->cli("CLUSTER COUNTKEYSINSLOT " + s) == "0");
-    f.assign_slot(slot, to);
+    f.move_slot(slot, from, to);
     const auto get = f.command({"GET", key});
     REQUIRE(get.has_value());
     CHECK(get->str == "asked");
