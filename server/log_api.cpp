@@ -66,6 +66,13 @@ redis.call('RPUSH', KEYS[1], ARGV[1])
 return 1
 )lua";
 
+// A write into a shard's slot, so that WAIT on the same connection can tell whether the replicas
+// have reached this point of the node's replication stream. KEYS: marker. ARGV: tree size.
+constexpr const char* kMarkShard = R"lua(
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+)lua";
+
 json::array hex_list(const std::vector<voting::Hash>& hashes) {
     json::array out;
     for (const auto& h : hashes) out.emplace_back(voting::to_hex(h));
@@ -124,6 +131,7 @@ json::object sign_tree_head(const AppContext& ctx, std::uint64_t tree_size,
 LogApi::LogApi(AppContext& ctx)
     : ctx_(ctx),
       append_head_(kAppendHead),
+      mark_shard_(kMarkShard),
       trees_(static_cast<std::size_t>(ctx.config.redis.ballot_shards)),
       signed_sizes_(trees_.size(), 0) {}
 
@@ -203,6 +211,10 @@ asio::awaitable<void> LogApi::publish_head() {
             // between two heads, and the append script would refuse the same size anyway.
             if (size == 0 || size <= signed_sizes_[static_cast<std::size_t>(shard)]) continue;
         }
+        // A head promises that the log will always extend it: with replicas configured, sign
+        // only what a replica holds, so that a failover cannot lose a ballot a head covers.
+        if (ctx_.config.redis.wait_replicas > 0 && !co_await shard_replicated(shard, size))
+            continue;
         const auto signed_head = sign_tree_head(ctx_, size, root, timestamp, shard);
         std::vector<std::string> keys{tree_heads_key(ctx_.config.campaign.id, shard)};
         std::vector<std::string> args{json::serialize(signed_head), std::to_string(size)};
@@ -218,6 +230,22 @@ asio::awaitable<void> LogApi::publish_head() {
             log_event("info", "tree_head", std::move(fields));
         }
     }
+}
+
+asio::awaitable<bool> LogApi::shard_replicated(int shard, std::uint64_t size) {
+    // Replication is one ordered stream per node: once a replica acknowledges this marker,
+    // written after the log was read, it holds every ballot that read returned.
+    const int replicas = ctx_.config.redis.wait_replicas;
+    std::vector<std::string> keys(
+        1, "budget:{c" + ctx_.config.campaign.id + ":b" + std::to_string(shard) + "}:head_mark");
+    std::vector<std::string> args(1, std::to_string(size));
+    const auto replies = co_await ctx_.redis.eval_and_wait(
+        mark_shard_, std::move(keys), std::move(args), replicas, ctx_.config.redis.wait_timeout);
+    const auto& acked = replies.second;
+    const bool ok = replies.first && !replies.first->is_error() && acked &&
+                    acked->type == redis::Reply::Type::integer && acked->integer >= replicas;
+    if (!ok) log_event("warn", "tree_head_unreplicated", {{"shard", shard}, {"tree_size", size}});
+    co_return ok;
 }
 
 asio::awaitable<Response> LogApi::head(RequestContext& rc) {

@@ -48,12 +48,15 @@ class LogApi {
 
     /// Appends what shard `shard`'s log gained since the last look to its in-memory tree.
     boost::asio::awaitable<bool> catch_up(int shard);
+    /// Whether a replica holds the shard's log as read so far (with [redis] wait_replicas).
+    boost::asio::awaitable<bool> shard_replicated(int shard, std::uint64_t size);
     /// Signs and stores a head for every shard whose log grew since its last head from here.
     boost::asio::awaitable<void> publish_head();
     boost::asio::awaitable<void> run(std::chrono::seconds interval);
 
     AppContext& ctx_;
     redis::Script append_head_;
+    redis::Script mark_shard_;
     std::mutex mutex_;
     std::vector<voting::MerkleTree> trees_;    ///< one per shard, sized once: indexes stay valid
     std::vector<std::uint64_t> signed_sizes_;  ///< per shard, the last size this process signed

@@ -372,6 +372,7 @@ TEST_CASE("without the replica that WAIT asks for, no receipt is promised for a 
     auto config = f.config(now_unix() - 86400, now_unix() + 86400, "");
     config.replace(config.find("[storage]"), 9,
                    "wait_replicas = 1\nwait_timeout_ms = 100\n[storage]");
+    config.replace(config.find("[otp]"), 5, "tree_head_interval_s = 1\n[otp]");
     f.budgetd.reset();
     f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
     const auto token = f.login("wait@example.org", "Wanda", "Attente");
@@ -384,6 +385,10 @@ TEST_CASE("without the replica that WAIT asks for, no receipt is promised for a 
     CHECK(f.log_length() == "1");
     CHECK(f.budgetd->log().find("ballot_wait_unsatisfied") != std::string::npos);
     CHECK(code_of(f.vote(token, R"({"choices":["a"]})")) == "already_voted");
+    // Nor does a signed tree head cover it: a failover could still lose it.
+    REQUIRE(eventually(
+        [&] { return f.budgetd->log().find("tree_head_unreplicated") != std::string::npos; }, 5s));
+    CHECK(http_request(f.port(), "GET", "/api/v1/log/head").status == 404);
 }
 
 TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",
