@@ -88,6 +88,8 @@ asio::awaitable<HttpAnswer> HttpConnection::send(const HttpCall& call) {
     request_.append("\r\nUser-Agent: budget-loadtest\r\n");
     if (!call.bearer.empty())
         request_.append("Authorization: Bearer ").append(call.bearer).append("\r\n");
+    if (!call.idempotency_key.empty())
+        request_.append("Idempotency-Key: ").append(call.idempotency_key).append("\r\n");
     if (!call.body.empty() || call.method == http::verb::post) {
         char length[24];
         const auto end = std::to_chars(length, length + sizeof length, call.body.size()).ptr;

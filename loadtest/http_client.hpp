@@ -25,8 +25,9 @@ Target resolve_target(const std::string& url);
 struct HttpCall {
     boost::beast::http::verb method = boost::beast::http::verb::get;
     std::string target;
-    std::string body;    ///< sent as application/json when not empty
-    std::string bearer;  ///< Authorization: Bearer, when not empty
+    std::string body;             ///< sent as application/json when not empty
+    std::string bearer;           ///< Authorization: Bearer, when not empty
+    std::string idempotency_key;  ///< Idempotency-Key, when not empty
 };
 
 struct HttpAnswer {

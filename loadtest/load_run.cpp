@@ -228,7 +228,7 @@ asio::awaitable<void> LoadRun::main_task() {
 }
 
 asio::awaitable<void> LoadRun::discover(HttpConnection& conn) {
-    const HttpCall campaign_call{http::verb::get, "/api/v1/campaign", "", ""};
+    const HttpCall campaign_call{http::verb::get, "/api/v1/campaign", "", "", ""};
     const auto campaign = co_await conn.send(campaign_call);
     if (campaign.status == 200) {
         boost::system::error_code ec;
@@ -241,11 +241,11 @@ asio::awaitable<void> LoadRun::discover(HttpConnection& conn) {
         choices_ = scenario_.choices;
         co_return;
     }
-    const HttpCall definition_call{http::verb::get, "/api/v1/ballot-definition", "", ""};
+    const HttpCall definition_call{http::verb::get, "/api/v1/ballot-definition", "", "", ""};
     const auto definition = co_await conn.send(definition_call);
     if (definition.status == 200) choices_ = ids_from_answer(definition.body);
     if (!choices_.empty()) co_return;
-    const HttpCall list_call{http::verb::get, "/api/v1/initiatives", "", ""};
+    const HttpCall list_call{http::verb::get, "/api/v1/initiatives", "", "", ""};
     const auto list = co_await conn.send(list_call);
     if (list.status == 200) choices_ = ids_from_answer(list.body);
 }
@@ -274,7 +274,7 @@ asio::awaitable<std::optional<std::string>> LoadRun::login(HttpConnection& conn,
     json::object challenge_body;
     challenge_body["email"] = r.email;
     const HttpCall challenge{http::verb::post, "/api/v1/auth/challenge",
-                             json::serialize(challenge_body), ""};
+                             json::serialize(challenge_body), "", ""};
     const auto sent = co_await conn.send(challenge);
     if (!record_.record(Step::challenge, sent.sent_at, sent.status, sent.body, sent.error, 202, ""))
         co_return std::nullopt;
@@ -295,14 +295,14 @@ asio::awaitable<std::optional<std::string>> LoadRun::login(HttpConnection& conn,
         const auto wrong = std::to_string((std::stoi(*code) + 1) % 1'000'000);
         verify_body["code"] = std::string(6 - wrong.size(), '0') + wrong;
         const HttpCall wrong_call{http::verb::post, "/api/v1/auth/verify",
-                                  json::serialize(verify_body), ""};
+                                  json::serialize(verify_body), "", ""};
         const auto refused = co_await conn.send(wrong_call);
         record_.record(Step::verify_wrong, refused.sent_at, refused.status, refused.body,
                        refused.error, 401, "invalid_code");
     }
     verify_body["code"] = *code;
     const HttpCall verify_call{http::verb::post, "/api/v1/auth/verify",
-                               json::serialize(verify_body), ""};
+                               json::serialize(verify_body), "", ""};
     const auto verified = co_await conn.send(verify_call);
     if (!record_.record(Step::verify, verified.sent_at, verified.status, verified.body,
                         verified.error, 200, ""))
@@ -322,14 +322,31 @@ asio::awaitable<bool> LoadRun::vote(HttpConnection& conn, Step step, int residen
                                     const std::vector<std::string>& choices) {
     json::object body;
     body["choices"] = json::array(choices.begin(), choices.end());
-    const HttpCall call{http::verb::post, "/api/v1/ballots", json::serialize(body), token};
+    HttpCall call{http::verb::post, "/api/v1/ballots", json::serialize(body), token, ""};
     const int expected = step == Step::ballot ? 201 : step == Step::ballot_invalid ? 422 : 409;
     const std::string expected_code = step == Step::ballot           ? ""
                                       : step == Step::ballot_invalid ? "invalid_choices"
                                                                      : "already_voted";
-    const auto answer = co_await conn.send(call);
-    const bool as_expected = record_.record(step, answer.sent_at, answer.status, answer.body,
-                                            answer.error, expected, expected_code);
+    // As the page does: one key per ballot, the same for every retry, so that a ballot recorded
+    // whose answer was lost comes back as its receipt instead of "already voted".
+    const int retries = step == Step::ballot ? scenario_.ballot_retries : 0;
+    if (retries > 0) {
+        char key[40];
+        std::snprintf(key, sizeof key, "lt-%010llx-%08x", static_cast<unsigned long long>(run_tag_),
+                      static_cast<unsigned>(resident));
+        call.idempotency_key = key;
+    }
+    HttpAnswer answer;
+    bool as_expected = false;
+    for (int attempt = 0;; ++attempt) {
+        answer = co_await conn.send(call);
+        as_expected = record_.record(step, answer.sent_at, answer.status, answer.body, answer.error,
+                                     expected, expected_code);
+        const bool unclear = answer.status == 0 || answer.status >= 500;
+        if (!unclear || attempt >= retries) break;
+        ++record_.ballot_retries;
+        co_await pause(std::chrono::milliseconds(500));
+    }
     if (answer.status == 0 || answer.status >= 500) ++record_.ballots_unknown;
     if (answer.status == 201) {
         boost::system::error_code ec;
@@ -387,7 +404,7 @@ asio::awaitable<void> LoadRun::journey(HttpConnection& conn, const Resident& r) 
     if (chance(scenario_.mix.fetch_ballot)) {
         const auto wait = think();
         if (wait.count()) co_await pause(wait);
-        const HttpCall call{http::verb::get, "/api/v1/initiatives", "", ""};
+        const HttpCall call{http::verb::get, "/api/v1/initiatives", "", "", ""};
         const auto answer = co_await conn.send(call);
         record_.record(Step::fetch_ballot, answer.sent_at, answer.status, answer.body, answer.error,
                        0, "");

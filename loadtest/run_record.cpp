@@ -144,6 +144,7 @@ void print_report(std::ostream& out, const RunRecord& r) {
     }
     out << "\nreceipts: " << r.receipts.size()
         << ", ballots without a clear answer: " << r.ballots_unknown
+        << ", ballots sent again with their key: " << r.ballot_retries
         << ", transport errors: " << r.transport_errors << ", 503 answers: " << r.server_unavailable
         << ", codes never seen: " << r.codes_missing << "\n";
     if (!r.unexpected.empty()) {

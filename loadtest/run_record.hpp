@@ -73,6 +73,7 @@ class RunRecord {
     std::set<int> residents_with_receipt;
     std::uint64_t double_receipts = 0;  ///< a resident given a second receipt
     std::uint64_t ballots_unknown = 0;  ///< ballot requests without a clear answer (none, 5xx)
+    std::uint64_t ballot_retries = 0;   ///< ballots sent again after an unclear answer
     std::uint64_t transport_errors = 0;
     std::uint64_t server_unavailable = 0;  ///< 503 answers
     std::uint64_t codes_missing = 0;

@@ -107,6 +107,7 @@ void apply_override(Scenario& s, std::string_view key, std::string_view value) {
         {"seed", [](Scenario& s, auto k,
                     auto v) { s.seed = static_cast<std::uint64_t>(to_integer(k, v)); }},
         {"timeout_ms", [](Scenario& s, auto k, auto v) { s.timeout_ms = to_int(k, v); }},
+        {"ballot_retries", [](Scenario& s, auto k, auto v) { s.ballot_retries = to_int(k, v); }},
         {"code_timeout_ms", [](Scenario& s, auto k, auto v) { s.code_timeout_ms = to_int(k, v); }},
         {"mix.wrong_code", [](Scenario& s, auto k, auto v) { s.mix.wrong_code = to_double(k, v); }},
         {"mix.invalid_ballot",
@@ -171,6 +172,7 @@ void validate(const Scenario& s) {
          {s.mix.wrong_code, s.mix.invalid_ballot, s.mix.duplicate, s.mix.fetch_ballot})
         require(share >= 0 && share <= 1, "mix shares must be within 0..1");
     require(s.ballot_shards >= 1, "ballot_shards must be at least 1");
+    require(s.ballot_retries >= 0 && s.ballot_retries <= 20, "ballot_retries must be 0..20");
     require(s.max_choices >= 1, "max_choices must be at least 1");
     require(!s.communes.empty(), "communes must not be empty");
     require(s.url.rfind("http://", 0) == 0, "url must start with http://");

@@ -32,6 +32,9 @@ struct Scenario {
     int think_ms = 0;             ///< random pause 0..think_ms between a resident's steps
     std::uint64_t seed = 0;       ///< 0 = random
     int timeout_ms = 30000;       ///< per request
+    /// Ballots are sent with an Idempotency-Key and, when the answer is lost or 503, sent again
+    /// with the same key up to this many times (0: never), half a second apart.
+    int ballot_retries = 0;
     int code_timeout_ms = 15000;  ///< wait for a code to show in the outbox
     Mix mix;
 

@@ -53,12 +53,14 @@ nginx_start
 echo "cluster: masters ${CLUSTER_PORTS[*]:0:3}, replicas ${CLUSTER_PORTS[*]:3:3}; budgetd on ${BUDGETD_PORTS[*]}; nginx $NGINX_URL"
 
 # The residents, through nginx. 503 and lost answers are expected while a master fails over: they
-# are tolerated by the answer check, never by the outcome check.
+# are tolerated by the answer check, never by the outcome check. Like the page, a resident whose
+# ballot got no clear answer sends it again with the same Idempotency-Key (up to 8 times, 0.5 s
+# apart): a ballot that was in fact recorded comes back with its receipt.
 "$loadtest" --scenario loadtest/scenarios/smoke.toml --url "$NGINX_URL" --outbox "$OUTBOX" \
     --redis "redis://127.0.0.1:${CLUSTER_PORTS[3]}" --campaign "$CAMPAIGN" \
     --residents "$residents" --rate "$rate" --connections 32 \
     --set target.ballot_shards="$BALLOT_SHARDS" --set check.tolerate_errors=true \
-    --set scenario.timeout_ms=15000 \
+    --set scenario.timeout_ms=15000 --set ballot_retries=8 \
     --summary "$CLUSTER_WORK/summary.txt" --receipts "$CLUSTER_WORK/receipts.txt" --quiet \
     >"$CLUSTER_WORK/loadtest.txt" 2>&1 &
 lt_pid=$!

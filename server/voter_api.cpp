@@ -154,6 +154,7 @@ VoterApi::VoterApi(AppContext& ctx)
       email_key_(crypto::derive_key(ctx.pepper, "email")),
       otp_key_(crypto::derive_key(ctx.pepper, "otp")),
       ip_key_(crypto::derive_key(ctx.pepper, "client-address")),
+      retry_key_(crypto::derive_key(ctx.pepper, "ballot-retry")),
       sessions_(ctx.pepper, ctx.config.campaign.id),
       delivery_(make_delivery(ctx.config.otp, ctx.blocking_pool)),
       cast_ballot_(scripts::kCastBallot),
@@ -479,8 +480,21 @@ VoterApi::PreparedBallot VoterApi::prepare_ballot(const VoterSession& session,
     return b;
 }
 
+void VoterApi::add_retry_key(PreparedBallot& b, const VoterSession& session,
+                             std::string_view idempotency_key) const {
+    // Bound to the identity: another resident sending the same key finds nothing. Kept a day,
+    // long enough for any retry, never linked to the ballot outside this script's keys.
+    const auto tag = b.keys[1].substr(0, b.keys[1].size() - 3);  // the shard tag, before "log"
+    std::string bound = session.identity_key;
+    bound.append(":").append(idempotency_key);
+    b.keys.push_back(tag + "retry:" + crypto::hmac_hex(retry_key_, bound).substr(0, 32));
+    b.args.push_back(receipt_json(b));
+    b.args.emplace_back("86400");
+}
+
 bool VoterApi::ballot_recorded(const redis::Result& r) {
-    return r && r->type == redis::Reply::Type::integer && r->integer >= 0;
+    return r && ((r->type == redis::Reply::Type::integer && r->integer >= 0) ||
+                 r->type == redis::Reply::Type::string);
 }
 
 Response VoterApi::ballot_refusal(const redis::Result& r, unsigned version) const {
@@ -497,9 +511,7 @@ Response VoterApi::ballot_refusal(const redis::Result& r, unsigned version) cons
                   "personne est possible.");
 }
 
-namespace {
-
-Response receipt_response(const VoterApi::PreparedBallot& b, unsigned version) {
+std::string VoterApi::receipt_json(const PreparedBallot& b) {
     // What json::serialize writes for {"receipt":{"ballot_id","ballot_hash","cast_at"}}, without
     // building the tree: hex digits and a timestamp need no escaping.
     std::string body;
@@ -511,8 +523,23 @@ Response receipt_response(const VoterApi::PreparedBallot& b, unsigned version) {
         .append(R"(","cast_at":")")
         .append(b.cast_at)
         .append(R"("}})");
+    return body;
+}
+
+Response VoterApi::receipt_for(const redis::Result& r, const PreparedBallot& b, unsigned version) {
+    // A string is the receipt of the same request, recorded earlier: the one the resident lost.
+    auto body = r->type == redis::Reply::Type::string ? r->str : receipt_json(b);
     return text_response(http::status::created, std::move(body), "application/json; charset=utf-8",
                          version);
+}
+
+namespace {
+
+bool valid_idempotency_key(std::string_view key) {
+    return key.size() >= 16 && key.size() <= 64 &&
+           key.find_first_not_of(
+               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               std::string_view::npos;
 }
 
 Response storage_not_durable(unsigned version) {
@@ -529,6 +556,13 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     auto request = read_ballot_request(rc.request, now);
     if (auto* refused = std::get_if<Response>(&request)) co_return std::move(*refused);
     const auto& [session, choices] = std::get<BallotRequest>(request);
+    const auto idempotency_key = rc.request["Idempotency-Key"];
+    if (!idempotency_key.empty() && !valid_idempotency_key(idempotency_key)) {
+        co_return reject(
+            ApiError::invalid_field, v, "invalid_idempotency_key",
+            "L'en-tête Idempotency-Key doit compter de 16 à 64 lettres, chiffres, « - » "
+            "ou « _ ».");
+    }
 
     // Once loaded, the ballot is taken from memory without entering a coroutine.
     auto sealed = ctx_.campaign_store->cached_ballot();
@@ -547,12 +581,13 @@ asio::awaitable<Response> VoterApi::cast_ballot(RequestContext& rc) {
     }
 
     auto ballot = prepare_ballot(session, std::get<std::vector<std::string>>(valid), now);
+    if (!idempotency_key.empty()) add_retry_key(ballot, session, idempotency_key);
     if (ctx_.config.redis.wait_replicas > 0)
         co_return co_await cast_replicated(std::move(ballot), v);
     const auto r =
         co_await ctx_.redis.eval(cast_ballot_, std::move(ballot.keys), std::move(ballot.args));
     if (!ballot_recorded(r)) co_return ballot_refusal(r, v);
-    co_return receipt_response(ballot, v);
+    co_return receipt_for(r, ballot, v);
 }
 
 asio::awaitable<bool> VoterApi::shards_agreed() {
@@ -589,7 +624,7 @@ asio::awaitable<Response> VoterApi::cast_replicated(PreparedBallot ballot, unsig
         log_event("warn", "ballot_wait_unsatisfied");
         co_return outcome_unknown(version);
     }
-    co_return receipt_response(ballot, version);
+    co_return receipt_for(replies.first, ballot, version);
 }
 
 asio::awaitable<Response> VoterApi::communes(RequestContext& rc) {

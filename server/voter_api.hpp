@@ -55,6 +55,8 @@ class VoterApi {
         std::string ballot_id, ballot_hash, cast_at;
         std::vector<std::string> keys, args;
     };
+    /// The receipt's JSON body, as the resident receives it.
+    static std::string receipt_json(const PreparedBallot& b);
 
   private:
     boost::asio::awaitable<Response> challenge(RequestContext& rc);
@@ -86,8 +88,15 @@ class VoterApi {
     PreparedBallot prepare_ballot(const VoterSession& session,
                                   const std::vector<std::string>& sorted_choices,
                                   std::int64_t now) const;
-    /// Whether the cast script recorded the ballot; if not, ballot_refusal is the answer.
+    /// With an Idempotency-Key, the same request sent again after a lost answer gets the
+    /// receipt the first one was given instead of 409: adds the retry key to the script's call.
+    void add_retry_key(PreparedBallot& b, const VoterSession& session,
+                       std::string_view idempotency_key) const;
+    /// Whether the cast script recorded the ballot (or replayed its receipt); if not,
+    /// ballot_refusal is the answer.
     static bool ballot_recorded(const redis::Result& r);
+    /// 201 with the receipt: the new one, or the one replayed by the script.
+    static Response receipt_for(const redis::Result& r, const PreparedBallot& b, unsigned version);
     Response ballot_refusal(const redis::Result& r, unsigned version) const;
     /// The rare waits of the ballot path, in coroutines of their own to keep cast_ballot's small.
     boost::asio::awaitable<std::shared_ptr<const SealedBallot>> load_sealed_ballot();
@@ -103,7 +112,7 @@ class VoterApi {
     boost::asio::awaitable<bool> shards_agreed();
 
     AppContext& ctx_;
-    crypto::Key32 identity_key_, email_key_, otp_key_, ip_key_;
+    crypto::Key32 identity_key_, email_key_, otp_key_, ip_key_, retry_key_;
     VoterSessions sessions_;
     std::unique_ptr<OtpDelivery> delivery_;
     redis::Script cast_ballot_, issue_code_, check_code_, rate_count_;

@@ -5,12 +5,24 @@
 namespace budget::server::scripts {
 
 /// Accepts a ballot or refuses a second one from the same identity, in one step.
-/// KEYS: voted marker, ballot log (list), receipts (hash ballot id -> log index), stats (hash)
-/// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id
-/// Returns the ballot's index in the log, or -1 when this identity has voted already.
-/// The voted marker holds "1", never the ballot: nothing links a person to their choices.
+/// KEYS: voted marker, ballot log (list), receipts (hash ballot id -> log index), stats (hash),
+///       and optionally the retry key of the request (its Idempotency-Key, bound to the identity)
+/// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id, and with the
+///       retry key: the receipt's JSON and how long it is kept (s)
+/// Returns the ballot's index in the log; -1 when this identity has voted already; or, when the
+/// same request is sent again after an answer was lost, the receipt it was given (a string).
+/// The voted marker holds "1", never the ballot: nothing links a person to their choices. The
+/// retry key is a keyed hash of the identity and a random key only the resident's browser holds.
 inline constexpr const char* kCastBallot = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
+  if KEYS[5] then
+    local earlier = redis.call('GET', KEYS[5])
+    if earlier then
+      -- A write, so that a WAIT behind this call also waits for the ballot's replication.
+      redis.call('EXPIRE', KEYS[5], ARGV[6])
+      return earlier
+    end
+  end
   return -1
 end
 redis.call('SET', KEYS[1], '1')
@@ -19,6 +31,7 @@ redis.call('HSET', KEYS[3], ARGV[2], length - 1)
 redis.call('HINCRBY', KEYS[4], 'total', 1)
 redis.call('HINCRBY', KEYS[4], 'day:' .. ARGV[3], 1)
 redis.call('HINCRBY', KEYS[4], 'territory:' .. ARGV[4], 1)
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[5], 'EX', ARGV[6]) end
 return length - 1
 )lua";
 

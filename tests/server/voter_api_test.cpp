@@ -111,6 +111,13 @@ struct VoteFixture {
         return std::string(json::parse(r.body).at("token").as_string());
     }
 
+    HttpResult vote_with_key(const std::string& token, const std::string& body,
+                             const std::string& idempotency_key) const {
+        return http_request(
+            port(), "POST", "/api/v1/ballots", body,
+            {{"Authorization", "Bearer " + token}, {"Idempotency-Key", idempotency_key}});
+    }
+
     HttpResult vote(const std::string& token, const std::string& body) const {
         return http_request(port(), "POST", "/api/v1/ballots", body,
                             token.empty() ? std::map<std::string, std::string>{}
@@ -385,10 +392,55 @@ TEST_CASE("without the replica that WAIT asks for, no receipt is promised for a 
     CHECK(f.log_length() == "1");
     CHECK(f.budgetd->log().find("ballot_wait_unsatisfied") != std::string::npos);
     CHECK(code_of(f.vote(token, R"({"choices":["a"]})")) == "already_voted");
+    // Sent again with its key, it is still not promised while no replica holds it.
+    const auto keyed = f.login("wait2@example.org", "Walter", "Attente");
+    const std::string key = "wait-key-0123456789abcdef";
+    CHECK(code_of(f.vote_with_key(keyed, R"({"choices":["b"]})", key)) == "ballot_outcome_unknown");
+    CHECK(code_of(f.vote_with_key(keyed, R"({"choices":["b"]})", key)) == "ballot_outcome_unknown");
+    CHECK(f.log_length() == "2");
     // Nor does a signed tree head cover it: a failover could still lose it.
     REQUIRE(eventually(
         [&] { return f.budgetd->log().find("tree_head_unreplicated") != std::string::npos; }, 5s));
     CHECK(http_request(f.port(), "GET", "/api/v1/log/head").status == 404);
+}
+
+TEST_CASE("the same ballot request sent again gets back its receipt instead of 409",
+          "[integration][voting]") {
+    VoteFixture f;
+    const auto token = f.login("retry@example.org", "Rémi", "Renvoi");
+    const std::string key = "k4Xb9-retry_0123456789";
+    const auto first = f.vote_with_key(token, R"({"choices":["a","b"]})", key);
+    REQUIRE(first.status == 201);
+    // The answer was lost on the way, say: the page sends the same request again.
+    const auto again = f.vote_with_key(token, R"({"choices":["a","b"]})", key);
+    CHECK(again.status == 201);
+    CHECK(again.body == first.body);
+    CHECK(f.log_length() == "1");
+    CHECK(f.total() == "1");
+    // Any other request of the same person is a second vote.
+    CHECK(code_of(f.vote_with_key(token, R"({"choices":["c"]})", "another-key-0123456789")) ==
+          "already_voted");
+    CHECK(code_of(f.vote(token, R"({"choices":["a","b"]})")) == "already_voted");
+    // The key is bound to the person: someone else sending it votes for themselves.
+    const auto other = f.login("autre@example.org", "Odile", "Autre");
+    const auto theirs = f.vote_with_key(other, R"({"choices":["d"]})", key);
+    CHECK(theirs.status == 201);
+    CHECK(theirs.body != first.body);
+    CHECK(f.log_length() == "2");
+}
+
+TEST_CASE("a malformed Idempotency-Key is refused before anything is stored",
+          "[integration][voting]") {
+    VoteFixture f;
+    const auto token = f.login("badkey@example.org", "Berthe", "Clé");
+    for (const std::string& key :
+         {std::string("short"), std::string(65, 'a'), std::string("spaces in key 0123456")}) {
+        const auto r = f.vote_with_key(token, R"({"choices":["a"]})", key);
+        CHECK(r.status == 400);
+        CHECK(code_of(r) == "invalid_idempotency_key");
+    }
+    CHECK(f.log_length() == "0");
+    CHECK(f.vote(token, R"({"choices":["a"]})").status == 201);
 }
 
 TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",

@@ -43,8 +43,8 @@ export function getCsrfToken() { return csrfToken; }
  * api('GET', '/api/v1/campaign') -> parsed JSON (or text for non-JSON answers).
  * Throws ApiError with a French message. Staff writes carry the CSRF token automatically.
  */
-export async function api(method, path, body, { accept = 'json', timeoutMs = 20000 } = {}) {
-  const headers = { Accept: accept === 'json' ? 'application/json' : '*/*' };
+export async function api(method, path, body, { accept = 'json', timeoutMs = 20000, extraHeaders = {} } = {}) {
+  const headers = { ...extraHeaders, Accept: accept === 'json' ? 'application/json' : '*/*' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const controller = new AbortController();

@@ -253,7 +253,9 @@ $('#confirm-vote').addEventListener('click', async (ev) => {
   await busy(ev.currentTarget, 'Enregistrement…', async () => {
     try {
       const choices = selection.map((s) => s.id);
-      const r = await api('POST', '/api/v1/ballots', { choices });
+      const r = await api('POST', '/api/v1/ballots', { choices },
+        { extraHeaders: { 'Idempotency-Key': attemptKey(choices) } });
+      sessionStorage.removeItem(ATTEMPT_KEY);
       const receipt = {
         format: 'budget-citoyen-receipt/1',
         campaign: campaign.id,
@@ -274,6 +276,22 @@ $('#confirm-vote').addEventListener('click', async (ev) => {
     }
   });
 });
+
+// One key per ballot as chosen: if an answer is lost (network, or 503 ballot_outcome_unknown),
+// sending the same choices again with the same key brings back the receipt of the ballot that
+// was recorded, instead of "already voted". Other choices make another key.
+const ATTEMPT_KEY = 'budget-ballot-attempt';
+function attemptKey(choices) {
+  const wanted = [...choices].sort().join(',');
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(ATTEMPT_KEY) || 'null');
+    if (saved && saved.choices === wanted && typeof saved.key === 'string') return saved.key;
+  } catch { /* a damaged entry: make a new key */ }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const key = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  sessionStorage.setItem(ATTEMPT_KEY, JSON.stringify({ choices: wanted, key }));
+  return key;
+}
 
 function handleBallotError(e, box) {
   if (e.code === 'not_authenticated') {
