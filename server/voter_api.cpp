@@ -459,7 +459,8 @@ VoterApi::PreparedBallot VoterApi::prepare_ballot(const VoterSession& session,
     b.ballot_id = crypto::random_hex(16);
     auto bytes = voting::canonical_ballot(b.ballot_id, sorted_choices);
     b.ballot_hash = voting::to_hex(voting::leaf_hash(bytes));
-    const auto tag = shard_tag(session.identity_key);
+    b.tag = shard_tag(session.identity_key);
+    const auto& tag = b.tag;
     // Appended in place rather than from initializer lists, which copy every string once more.
     const auto key = [&tag](std::string_view a, std::string_view b = {}) {
         std::string k;
@@ -484,10 +485,9 @@ void VoterApi::add_retry_key(PreparedBallot& b, const VoterSession& session,
                              std::string_view idempotency_key) const {
     // Bound to the identity: another resident sending the same key finds nothing. Kept a day,
     // long enough for any retry, never linked to the ballot outside this script's keys.
-    const auto tag = b.keys[1].substr(0, b.keys[1].size() - 3);  // the shard tag, before "log"
     std::string bound = session.identity_key;
     bound.append(":").append(idempotency_key);
-    b.keys.push_back(tag + "retry:" + crypto::hmac_hex(retry_key_, bound).substr(0, 32));
+    b.keys.push_back(b.tag + "retry:" + crypto::hmac_hex(retry_key_, bound).substr(0, 32));
     b.args.push_back(receipt_json(b));
     b.args.emplace_back("86400");
 }

@@ -53,6 +53,7 @@ class VoterApi {
     /// A ballot ready for the cast script, and what its receipt shows.
     struct PreparedBallot {
         std::string ballot_id, ballot_hash, cast_at;
+        std::string tag;  ///< the shard's key prefix, shared by every key of the script
         std::vector<std::string> keys, args;
     };
     /// The receipt's JSON body, as the resident receives it.
