@@ -17,7 +17,7 @@
 #include <set>
 #include <sstream>
 
-#include "server/crypto.hpp"
+#include "server/core/crypto.hpp"
 
 namespace budget::faults {
 

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <string>
 
-#include "server/crypto.hpp"
-#include "server/json_body.hpp"
-#include "server/voter_api.hpp"
+#include "server/core/crypto.hpp"
+#include "server/api/request_body.hpp"
+#include "server/api/voter_api.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "voting/eligibility.hpp"
 

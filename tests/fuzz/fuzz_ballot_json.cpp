@@ -8,8 +8,8 @@
 #include <set>
 #include <string>
 
-#include "server/api_error.hpp"
-#include "server/json_body.hpp"
+#include "server/api/errors.hpp"
+#include "server/api/request_body.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "voting/ballot.hpp"
 

@@ -8,8 +8,8 @@
 
 #include "labelling/questionnaire_toml.hpp"
 #include "labelling/scoring.hpp"
-#include "server/json_body.hpp"
-#include "server/staff_api_detail.hpp"
+#include "server/api/request_body.hpp"
+#include "server/api/staff_api_detail.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {

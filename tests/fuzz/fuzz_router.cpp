@@ -5,8 +5,8 @@
 #include <boost/beast/http/verb.hpp>
 #include <string>
 
-#include "server/router.hpp"
-#include "server/staff_api_detail.hpp"
+#include "server/http/router.hpp"
+#include "server/api/staff_api_detail.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace budget;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "server/budgetctl_staff.hpp"
+#include "server/programs/budgetctl_staff.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;

@@ -1,4 +1,4 @@
-#include "server/campaign_store.hpp"
+#include "server/storage/campaign_store.hpp"
 
 #include <sodium.h>
 
@@ -7,8 +7,8 @@
 
 #include "config/config.hpp"
 #include "labelling/questionnaire_toml.hpp"
-#include "server/crypto.hpp"
-#include "server/staff_api_detail.hpp"
+#include "server/core/crypto.hpp"
+#include "server/api/staff_api_detail.hpp"
 
 using namespace budget;
 using namespace budget::server;

@@ -1,4 +1,4 @@
-#include "server/client_address.hpp"
+#include "server/http/client_address.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "server/crypto.hpp"
+#include "server/core/crypto.hpp"
 
 #include <catch2/catch.hpp>
 #include <set>

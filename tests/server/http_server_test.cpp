@@ -1,5 +1,5 @@
 // Integration: a real redis-server on a free loopback port and a real budgetd over HTTP.
-#include "server/http_server.hpp"
+#include "server/http/server.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "server/redis_client.hpp"
+#include "server/redis/client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "server/metrics.hpp"
+#include "server/http/metrics.hpp"
 #include "tests/server/event_loop.hpp"
 #include "tests/server/process_support.hpp"
 

@@ -11,9 +11,9 @@
 #include <sstream>
 #include <thread>
 
-#include "server/crypto.hpp"
-#include "server/metrics.hpp"
-#include "server/redis_client.hpp"
+#include "server/core/crypto.hpp"
+#include "server/http/metrics.hpp"
+#include "server/redis/client.hpp"
 #include "tests/server/event_loop.hpp"
 #include "tests/server/process_support.hpp"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "server/redis_client.hpp"
+#include "server/redis/client.hpp"
 
 using namespace budget::server::redis;
 

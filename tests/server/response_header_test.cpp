@@ -1,11 +1,11 @@
-#include "server/response_header.hpp"
+#include "server/http/response_header.hpp"
 
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "server/api_error.hpp"
+#include "server/api/errors.hpp"
 
 using namespace budget::server;
 

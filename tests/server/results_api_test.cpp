@@ -1,5 +1,5 @@
 // Integration: cast ballots, close, tally, publish, and check everything that is published.
-#include "server/results_api.hpp"
+#include "server/api/results_api.hpp"
 
 #include <sodium.h>
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "server/crypto.hpp"
+#include "server/core/crypto.hpp"
 #include "tests/server/process_support.hpp"
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"

@@ -1,6 +1,6 @@
 // Integration: the labelling path over HTTP with a real redis-server and budgetd, staff accounts
 // made with budgetctl as an operator would.
-#include "server/staff_api.hpp"
+#include "server/api/staff_api.hpp"
 
 #include <sodium.h>
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "server/crypto.hpp"
+#include "server/core/crypto.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;

@@ -1,4 +1,4 @@
-#include "server/staff_auth.hpp"
+#include "server/api/staff_auth.hpp"
 
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-#include "server/staff_initiatives.hpp"
+#include "server/api/staff_initiatives.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

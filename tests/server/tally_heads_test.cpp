@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "server/tally_service.hpp"
+#include "server/api/tally_service.hpp"
 #include "voting/merkle.hpp"
 
 using budget::server::check_tree_heads;

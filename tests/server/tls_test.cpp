@@ -22,7 +22,7 @@
 #include <sstream>
 #include <thread>
 
-#include "server/http_server.hpp"
+#include "server/http/server.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;

@@ -1,5 +1,5 @@
 // Integration: the resident path over HTTP against a real redis-server and budgetd.
-#include "server/voter_api.hpp"
+#include "server/api/voter_api.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "config/config.hpp"
-#include "server/crypto.hpp"
+#include "server/core/crypto.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "server/budgetctl_allocate.hpp"
+#include "server/programs/budgetctl_allocate.hpp"
 #include "voting/allocation.hpp"
 #include "voting/detail/equal_shares.hpp"
 #include "voting/pabulib.hpp"

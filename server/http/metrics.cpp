@@ -1,0 +1,74 @@
+#include "server/http/metrics.hpp"
+
+#include <cstdio>
+
+namespace budget::server::http {
+
+void Histogram::observe(std::chrono::nanoseconds d) {
+    const double seconds = std::chrono::duration<double>(d).count();
+    std::size_t i = 0;
+    while (i < kBounds.size() && seconds > kBounds[i]) ++i;
+    buckets_[i].fetch_add(1, std::memory_order_relaxed);
+    count_.fetch_add(1, std::memory_order_relaxed);
+    sum_ns_.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_relaxed);
+}
+
+void Histogram::render(std::string& out, const std::string& name, const std::string& labels) const {
+    const std::string sep = labels.empty() ? "" : ",";
+    std::uint64_t cumulative = 0;
+    char buf[64];
+    for (std::size_t i = 0; i <= kBounds.size(); ++i) {
+        cumulative += buckets_[i].load(std::memory_order_relaxed);
+        if (i < kBounds.size()) {
+            std::snprintf(buf, sizeof buf, "%g", kBounds[i]);
+        } else {
+            std::snprintf(buf, sizeof buf, "+Inf");
+        }
+        out += name + "_bucket{" + labels + sep + "le=\"" + buf + "\"} " +
+               std::to_string(cumulative) + "\n";
+    }
+    std::snprintf(buf, sizeof buf, "%.9f",
+                  static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+    const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+    out += name + "_sum" + braces + " " + buf + "\n";
+    out += name + "_count" + braces + " " + std::to_string(count_.load(std::memory_order_relaxed)) +
+           "\n";
+}
+
+void Metrics::record_request(std::string_view route, std::string_view method, int status,
+                             std::chrono::nanoseconds latency) {
+    http_.observe(latency);
+    const std::tuple<std::string_view, std::string_view, int> key{route, method, status};
+    std::lock_guard lock(mutex_);
+    if (auto it = requests_.find(key); it != requests_.end()) {
+        ++it->second;
+    } else {
+        requests_.emplace(std::tuple<std::string, std::string, int>{route, method, status}, 1);
+    }
+}
+
+std::string Metrics::render() const {
+    std::string out;
+    out += "# HELP budget_http_requests_total HTTP requests by route, method and status.\n";
+    out += "# TYPE budget_http_requests_total counter\n";
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [key, n] : requests_) {
+            const auto& [route, method, status] = key;
+            out += "budget_http_requests_total{route=\"" + route + "\",method=\"" + method +
+                   "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+        }
+    }
+    out += "# HELP budget_http_request_duration_seconds HTTP request latency.\n";
+    out += "# TYPE budget_http_request_duration_seconds histogram\n";
+    http_.render(out, "budget_http_request_duration_seconds", "");
+    out += "# HELP budget_redis_roundtrip_seconds Redis command round-trip time.\n";
+    out += "# TYPE budget_redis_roundtrip_seconds histogram\n";
+    redis_.render(out, "budget_redis_roundtrip_seconds", "");
+    out += "# HELP budget_redis_up Whether a Redis connection is established.\n";
+    out += "# TYPE budget_redis_up gauge\n";
+    out += std::string("budget_redis_up ") + (redis_up() ? "1" : "0") + "\n";
+    return out;
+}
+
+}  // namespace budget::server::http

@@ -1,0 +1,49 @@
+#pragma once
+// Process metrics in the Prometheus text format. Only operational figures: never a count of
+// votes per initiative (those must not leave the engine before publication).
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace budget::server::http {
+
+/// A fixed-bucket latency histogram, lock-free to observe.
+class Histogram {
+  public:
+    static constexpr std::array<double, 14> kBounds = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
+    void observe(std::chrono::nanoseconds d);
+    /// Appends the `_bucket`, `_sum` and `_count` lines for `name` with extra `labels`.
+    void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+  private:
+    std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> buckets_{};
+    std::atomic<std::uint64_t> count_{0};
+    std::atomic<std::uint64_t> sum_ns_{0};
+};
+
+class Metrics {
+  public:
+    void record_request(std::string_view route, std::string_view method, int status,
+                        std::chrono::nanoseconds latency);
+    void record_redis_roundtrip(std::chrono::nanoseconds latency) { redis_.observe(latency); }
+    void set_redis_up(bool up) { redis_up_.store(up, std::memory_order_relaxed); }
+    bool redis_up() const { return redis_up_.load(std::memory_order_relaxed); }
+    std::string render() const;
+
+  private:
+    mutable std::mutex mutex_;
+    /// Transparent: a request is counted by looking up views, strings are made once per key.
+    std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> requests_;
+    Histogram http_;
+    Histogram redis_;
+    std::atomic<bool> redis_up_{false};
+};
+
+}  // namespace budget::server::http

@@ -1,0 +1,43 @@
+#pragma once
+// Maps a method and a path to a handler. Patterns are literal segments and `{name}` parameters:
+// "/api/v1/initiatives/{id}/radar.svg".
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http/types.hpp"
+
+namespace budget::server::http {
+
+class Router {
+  public:
+    void add(http::verb method, std::string pattern, Handler handler);
+
+    struct Match {
+        enum class Kind { found, not_found, method_not_allowed } kind = Kind::not_found;
+        const Handler* handler = nullptr;
+        std::string route;  ///< the pattern, used in logs and metrics instead of the raw path
+        std::map<std::string, std::string> params;
+    };
+    Match match(http::verb method, std::string_view path) const;
+
+  private:
+    struct Route {
+        http::verb method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+/// Splits "/a/b/c" into {"a","b","c"}; empty segments are kept so "/a//b" does not match "/a/b".
+std::vector<std::string_view> split_path(std::string_view path);
+
+/// Decodes %XX escapes of a path segment or query value; std::nullopt when malformed.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
+
+}  // namespace budget::server::http

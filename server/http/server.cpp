@@ -1,0 +1,454 @@
+#include "server/http/server.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <stdexcept>
+#include <type_traits>
+
+#include "server/http/client_address.hpp"
+#include "server/core/log.hpp"
+#include "server/http/response_header.hpp"
+
+namespace budget::server::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct HttpServer::Session {
+    Session(tcp::socket socket, bool redirect_only)
+        : stream(std::move(socket)), redirect_only(redirect_only) {}
+    beast::tcp_stream stream;  // the connection; under HTTPS, the layer below TLS
+    const bool redirect_only;  // accepted by the plain listener next to HTTPS: 308 only
+    bool idle = true;  // waiting for the next request or a handshake: safe to close on shutdown
+};
+
+namespace {
+
+// TLS wraps the session's tcp_stream by reference: timeouts and the shutdown's cancel() keep
+// acting on the one tcp_stream whatever the session speaks. Beast's ssl_stream rather than
+// Asio's: it flattens the header and body buffers of a write into one TLS record.
+using TlsStream = beast::ssl_stream<beast::tcp_stream&>;
+template <typename Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+// A client that never answers our close_notify must not hold the connection for long.
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+
+std::uint16_t listen_on(tcp::acceptor& acceptor, const config::Endpoint& at) {
+    try {
+        const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        return acceptor.local_endpoint().port();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot listen on " + at.host + ":" + std::to_string(at.port) +
+                                 ": " + e.what());
+    }
+}
+
+void log_failure(const char* event, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        log_event("error", event, {{"reason", ex.what()}});
+    }
+}
+
+bool is_host_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.';
+}
+
+bool is_ip_literal_char(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+           c == '.';
+}
+
+bool all_digits(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+void add_security_headers(Response& res) {
+    res.set(http::field::server, "budgetd");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+}
+
+std::optional<std::string> https_redirect_location(std::string_view host_header,
+                                                   std::string_view target,
+                                                   std::uint16_t https_port) {
+    // Only a path is echoed: an absolute-form or "*" target would let the client choose where
+    // our redirect points.
+    if (target.empty() || target.front() != '/') return std::nullopt;
+    std::string_view host = host_header;
+    std::string_view port;
+    if (host.starts_with('[')) {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos || close == 1) return std::nullopt;
+        const auto literal = host.substr(1, close - 1);
+        if (!std::all_of(literal.begin(), literal.end(), is_ip_literal_char)) return std::nullopt;
+        port = host.substr(close + 1);
+        host = host.substr(0, close + 1);
+    } else {
+        const auto colon = host.find(':');
+        port = colon == std::string_view::npos ? std::string_view() : host.substr(colon);
+        host = host.substr(0, colon);
+        // Anything else (spaces, '@', '/', controls) could rewrite the Location's authority.
+        if (host.empty() || host.size() > 253 ||
+            !std::all_of(host.begin(), host.end(), is_host_char))
+            return std::nullopt;
+    }
+    if (!port.empty() && (port.front() != ':' || port.size() > 6 || !all_digits(port.substr(1))))
+        return std::nullopt;
+    std::string location = "https://";
+    location += host;
+    if (https_port != 443) {
+        location += ':';
+        location += std::to_string(https_port);
+    }
+    location += target;
+    return location;
+}
+
+HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config,
+                       const Router& router, const StaticFiles& static_files, Metrics& metrics,
+                       ErrorResponder errors, std::vector<asio::io_context*> workers,
+                       HttpsSettings https)
+    : ioc_(ioc),
+      workers_(workers.empty() ? std::vector<asio::io_context*>{&ioc} : std::move(workers)),
+      config_(config),
+      router_(router),
+      static_files_(static_files),
+      metrics_(metrics),
+      errors_(errors),
+      https_(std::move(https)),
+      hsts_("max-age=" + std::to_string(https_.tls.hsts_max_age.count()) + "; includeSubDomains"),
+      acceptor_(asio::make_strand(ioc)),
+      redirect_acceptor_(asio::make_strand(ioc)) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::start() {
+    port_ = listen_on(acceptor_, config_.listen);
+    if (https_.context && https_.tls.redirect_listen) {
+        redirect_port_ = listen_on(redirect_acceptor_, *https_.tls.redirect_listen);
+        asio::co_spawn(redirect_acceptor_.get_executor(), accept_loop(redirect_acceptor_, true),
+                       [](std::exception_ptr e) { log_failure("accept_loop_failed", e); });
+    }
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, false),
+                   [](std::exception_ptr e) { log_failure("accept_loop_failed", e); });
+}
+
+void HttpServer::shutdown() {
+    stopping_ = true;
+    for (auto* acceptor : {&acceptor_, &redirect_acceptor_}) {
+        asio::post(acceptor->get_executor(), [acceptor] {
+            error_code ec;
+            acceptor->close(ec);
+        });
+    }
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& s : sessions_) {
+        asio::post(s->stream.get_executor(), [s] {
+            if (s->idle) s->stream.cancel();
+        });
+    }
+}
+
+std::size_t HttpServer::active_connections() const {
+    std::lock_guard lock(sessions_mutex_);
+    return sessions_.size();
+}
+
+asio::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor, bool redirect_only) {
+    while (!stopping_) {
+        auto& worker = *workers_[next_worker_++ % workers_.size()];
+        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(worker), kTuple);
+        if (ec) {
+            if (ec == asio::error::operation_aborted || stopping_) break;
+            // Out of descriptors and the like: back off a little instead of spinning.
+            log_event("warn", "accept_failed", {{"reason", ec.message()}});
+            asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await t.async_wait(kTuple);
+            continue;
+        }
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto session = std::make_shared<Session>(std::move(socket), redirect_only);
+        {
+            std::lock_guard lock(sessions_mutex_);
+            sessions_.insert(session);
+        }
+        auto executor = session->stream.get_executor();
+        asio::co_spawn(executor, run_session(session), [this, session](std::exception_ptr e) {
+            log_failure("session_failed", e);
+            std::lock_guard lock(sessions_mutex_);
+            sessions_.erase(session);
+        });
+    }
+}
+
+asio::awaitable<void> HttpServer::run_session(std::shared_ptr<Session> session) {
+    auto& tcp_stream = session->stream;
+    if (!https_.context || session->redirect_only) {
+        co_await serve(*session, tcp_stream);
+    } else {
+        TlsStream stream(tcp_stream, *https_.context);
+        // The handshake is timed like a request's first bytes: a client that stalls in it (or
+        // never starts it) is cut after read_timeout instead of pinning a connection.
+        tcp_stream.expires_after(config_.read_timeout);
+        auto [handshake_ec] = co_await stream.async_handshake(TlsStream::server, kTuple);
+        if (!handshake_ec) {
+            const auto ec = co_await serve(*session, stream);
+            // close_notify when we end the session; not to a client that left or broke TLS.
+            if ((!ec || ec == asio::error::operation_aborted) && tcp_stream.socket().is_open()) {
+                tcp_stream.expires_after(kTlsShutdownTimeout);
+                co_await stream.async_shutdown(kTuple);
+            }
+        }
+    }
+    error_code ec;
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream.socket().close(ec);
+}
+
+// One instantiation per stream type, so that plain HTTP pays nothing for TLS: no virtual call
+// and no branch per read or write. Returns the error that ended the session (none when it
+// ended by our choice: no keep-alive, shutdown, an error answer).
+template <typename Stream>
+asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) {
+    auto& tcp_stream = beast::get_lowest_layer(stream);
+    beast::flat_buffer buffer;
+    std::string header_text;  // reused: the header block of each response
+    std::string client_ip;
+    {
+        error_code ec;
+        const auto remote = tcp_stream.socket().remote_endpoint(ec);
+        if (!ec) client_ip = remote.address().to_string();
+    }
+
+    // Closes after an error answer, reading what the client still sends for a moment so that
+    // it receives the answer instead of a reset.
+    auto close_after_error = [&](Response res) -> asio::awaitable<void> {
+        add_security_headers(res);
+        if constexpr (kIsTls<Stream>) res.set(http::field::strict_transport_security, hsts_);
+        res.keep_alive(false);
+        tcp_stream.expires_after(config_.read_timeout);
+        auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
+        if constexpr (kIsTls<Stream>) {
+            if (!wec) {
+                tcp_stream.expires_after(kTlsShutdownTimeout);
+                co_await stream.async_shutdown(kTuple);
+            }
+        }
+        error_code ec;
+        tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        tcp_stream.expires_after(std::chrono::seconds(1));
+        std::array<char, 4096> sink;
+        for (int i = 0; i < 256; ++i) {
+            auto [rec, n] = co_await tcp_stream.async_read_some(asio::buffer(sink), kTuple);
+            if (rec) break;
+        }
+        tcp_stream.socket().close(ec);
+    };
+
+    while (true) {
+        session.idle = true;
+        if (stopping_) break;
+        if (buffer.size() == 0) {
+            // Idle keep-alive wait: the next request must start within idle_timeout.
+            tcp_stream.expires_after(config_.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+            if (ec) co_return ec;  // closed, timed out or cancelled by shutdown
+            buffer.commit(n);
+        }
+        session.idle = false;
+
+        // From its first byte, the whole request must arrive within read_timeout.
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(config_.header_limit_bytes));
+        parser.body_limit(config_.body_limit_bytes);
+        tcp_stream.expires_after(config_.read_timeout);
+        const auto started = std::chrono::steady_clock::now();
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (ec) {
+            std::string route = "(unparsed)";
+            std::optional<Response> answer;
+            // A timeout has already closed the socket (Beast does so): nothing can be answered.
+            if (ec == bhttp::error::body_limit) {
+                answer = errors_(TransportError::too_large, 11);
+            } else if (ec == bhttp::error::header_limit) {
+                answer = errors_(TransportError::headers_too_large, 11);
+            } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+                       ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+                // A parse error (bad method, bad header...): answer it; a close mid-request is not.
+                answer = errors_(TransportError::malformed_request, 11);
+            }
+            if (answer) {
+                const int status = static_cast<int>(answer->result_int());
+                metrics_.record_request(route, "-", status,
+                                        std::chrono::steady_clock::now() - started);
+                log_event("info", "request",
+                          {{"method", "-"},
+                           {"path", route},
+                           {"status", status},
+                           {"reason", ec.message()}});
+                co_await close_after_error(std::move(*answer));
+                break;
+            }
+            co_return ec;
+        }
+
+        const auto& req = parser.get();
+        std::string route;
+        // Not a conditional expression: GCC 12 frees its temporaries too early around co_await.
+        Response res;
+        if (session.redirect_only) {
+            res = redirect(req, route);
+        } else {
+            res = co_await handle(req, client_ip, route);
+        }
+        if constexpr (kIsTls<Stream>) res.set(http::field::strict_transport_security, hsts_);
+        const bool keep_alive = req.keep_alive() && !stopping_;
+        res.keep_alive(keep_alive);
+        const int status = static_cast<int>(res.result_int());
+        const auto latency = std::chrono::steady_clock::now() - started;
+        metrics_.record_request(route, req.method_string(), status, latency);
+        log_request(req.method_string(), route, status,
+                    std::chrono::duration<double, std::milli>(latency).count());
+
+        tcp_stream.expires_after(config_.read_timeout);
+        error_code wec;
+        if (res.chunked()) {
+            std::tie(wec, std::ignore) = co_await bhttp::async_write(stream, res, kTuple);
+        } else {
+            // The same bytes in one gather write, without Beast's serializer (see
+            // response_header.hpp).
+            serialize_header(res, header_text);
+            const std::array<asio::const_buffer, 2> wire{asio::buffer(header_text),
+                                                         asio::buffer(res.body())};
+            std::tie(wec, std::ignore) = co_await asio::async_write(stream, wire, kTuple);
+        }
+        if (wec) co_return wec;
+        if (!keep_alive) break;
+    }
+    co_return error_code{};
+}
+
+Response HttpServer::redirect(const Request& req, std::string& route) const {
+    route = "(redirect)";
+    const auto location = https_redirect_location(req[http::field::host], req.target(), port_);
+    if (!location) {
+        auto res = errors_(TransportError::malformed_request, req.version());
+        add_security_headers(res);
+        return res;
+    }
+    // 308 rather than 301: a POST stays a POST (with its body) on the https:// side.
+    Response res{http::status::permanent_redirect, req.version()};
+    res.set(http::field::location, *location);
+    res.content_length(0);
+    add_security_headers(res);
+    return res;
+}
+
+namespace {
+
+// Every X-Forwarded-For line of a request, in order, as one list.
+std::string forwarded_for(const Request& req) {
+    std::string out;
+    const auto [first, last] = req.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) {
+        if (!out.empty()) out += ',';
+        out.append(it->value().data(), it->value().size());
+    }
+    return out;
+}
+
+}  // namespace
+
+asio::awaitable<Response> HttpServer::handle(const Request& req, const std::string& client_ip,
+                                             std::string& route) {
+    const auto version = req.version();
+    const std::string_view target = req.target();
+    const auto qpos = target.find('?');
+    const auto path = target.substr(0, qpos);
+    Response res;
+    try {
+        auto match = router_.match(req.method(), path);
+        if (match.kind == Router::Match::Kind::found) {
+            route = match.route;
+            RequestContext ctx{
+                req, std::move(match.params),
+                qpos == std::string_view::npos ? std::string()
+                                               : std::string(target.substr(qpos + 1)),
+                config_.trusted_proxies.empty()
+                    ? client_ip
+                    : client_address(client_ip, forwarded_for(req), config_.trusted_proxies)};
+            res = co_await (*match.handler)(ctx);
+        } else if (match.kind == Router::Match::Kind::method_not_allowed) {
+            route = match.route;
+            res = errors_(TransportError::method_not_allowed, version);
+        } else if ((req.method() == http::verb::get || req.method() == http::verb::head) &&
+                   !path.starts_with("/api/")) {
+            route = "(static)";
+            if (const auto* file = static_files_.find(path)) {
+                if (req[http::field::if_none_match] == file->etag) {
+                    res = Response{http::status::not_modified, version};
+                } else {
+                    res =
+                        text_response(http::status::ok, file->content, file->content_type, version);
+                }
+                res.set(http::field::etag, file->etag);
+                res.set(http::field::cache_control, "no-cache");
+            } else {
+                res = errors_(TransportError::not_found, version);
+            }
+        } else {
+            route = "(unknown)";
+            res = errors_(TransportError::not_found, version);
+        }
+    } catch (const std::exception& e) {
+        log_event("error", "handler_failed", {{"path", route}, {"reason", e.what()}});
+        res = errors_(TransportError::internal, version);
+    }
+    res.version(version);
+    if (req.method() == http::verb::head) {
+        const auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    add_security_headers(res);
+    co_return res;
+}
+
+}  // namespace budget::server::http

@@ -1,0 +1,104 @@
+#pragma once
+// The HTTP/1.1 server: Beast on Asio C++20 coroutines, one strand per connection, keep-alive,
+// size limits, read and idle timeouts, one JSON log line per request, graceful shutdown.
+// With a TLS context the listener speaks HTTPS only, and an optional second plain listener
+// answers every request with a redirect to it.
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/http/types.hpp"
+#include "server/http/metrics.hpp"
+#include "server/http/router.hpp"
+#include "server/http/static_files.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace budget::server::http {
+
+/// HTTPS for a server: the context from make_tls_context and the [tls] settings.
+struct HttpsSettings {
+    boost::asio::ssl::context* context = nullptr;  ///< null: `listen` speaks plain HTTP
+    config::TlsConfig tls;
+};
+
+class HttpServer {
+  public:
+    /// Accepts on `ioc`; each connection then lives on one of `workers` (round-robin).
+    /// `errors` words the transport's own failures (413, 404...) as the application does.
+    HttpServer(boost::asio::io_context& ioc, const config::ServerConfig& config,
+               const Router& router, const StaticFiles& static_files, Metrics& metrics,
+               ErrorResponder errors, std::vector<boost::asio::io_context*> workers = {},
+               HttpsSettings https = {});
+    ~HttpServer();
+
+    /// Binds and starts accepting (and the redirect listener, if any). Throws on a port that
+    /// cannot be bound.
+    void start();
+    /// Stops accepting and closes idle connections; requests in flight finish.
+    void shutdown();
+    /// Connections still open, redirect ones included.
+    std::size_t active_connections() const;
+    /// The bound port (useful when the config asked for port 0).
+    std::uint16_t port() const { return port_; }
+    /// The bound port of the redirect listener; 0 when there is none.
+    std::uint16_t redirect_port() const { return redirect_port_; }
+    /// Whether `port()` speaks HTTPS.
+    bool tls() const { return https_.context != nullptr; }
+
+    /// Handles one parsed request (routing, errors, headers); used by the sessions and tests.
+    boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
+                                            std::string& route);
+
+  private:
+    struct Session;
+    boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor,
+                                             bool redirect_only);
+    boost::asio::awaitable<void> run_session(std::shared_ptr<Session> session);
+    template <typename Stream>
+    boost::asio::awaitable<boost::system::error_code> serve(Session& session, Stream& stream);
+    Response redirect(const Request& req, std::string& route) const;
+
+    boost::asio::io_context& ioc_;
+    std::vector<boost::asio::io_context*> workers_;
+    std::size_t next_worker_ = 0;
+    const config::ServerConfig& config_;
+    const Router& router_;
+    const StaticFiles& static_files_;
+    Metrics& metrics_;
+    ErrorResponder errors_;
+    HttpsSettings https_;
+    std::string hsts_;  ///< the Strict-Transport-Security value, built once
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::ip::tcp::acceptor redirect_acceptor_;  ///< opened only with redirect_listen
+    std::uint16_t port_ = 0;
+    std::uint16_t redirect_port_ = 0;
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex sessions_mutex_;
+    std::set<std::shared_ptr<Session>> sessions_;
+};
+
+/// Headers every response carries (content sniffing, framing, referrer, CSP).
+void add_security_headers(Response& res);
+
+/// Where the plain HTTP listener sends a request: https://<host of `host_header`, port
+/// dropped>[:<https_port> unless 443]<target>. std::nullopt when the Host header is missing or
+/// not a plain host name or IP literal, or the target is not a path (answered 400).
+std::optional<std::string> https_redirect_location(std::string_view host_header,
+                                                   std::string_view target,
+                                                   std::uint16_t https_port);
+
+}  // namespace budget::server::http

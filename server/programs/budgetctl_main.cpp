@@ -1,0 +1,116 @@
+// budgetctl: administration commands (API.md, "Programs").
+#include <sodium.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/programs/budgetctl_allocate.hpp"
+#include "server/programs/budgetctl_results.hpp"
+#include "server/programs/budgetctl_staff.hpp"
+#include "server/core/secrets.hpp"
+
+using namespace budget;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: budgetctl --config FILE <command>\n"
+    "       budgetctl allocate --rule RULE --pabulib FILE.pb\n"
+    "commands:\n"
+    "  keys init [--force]   create the Ed25519 signing key and the identity HMAC pepper\n"
+    "  keys show             print the public key (base64) and its fingerprint\n"
+    "  user add --role committee|mission --username U [--replace]\n"
+    "                        create a staff account; the password (12+ characters) is read\n"
+    "                        from stdin. With [redis] embedded = true, budgetd must be running\n"
+    "                        (its Redis listens on DATA_DIR/redis.sock only while it runs)\n"
+    "  initiatives import FILE.json\n"
+    "                        add initiatives (one, a list, or {\"initiatives\":[...]}); every\n"
+    "                        row is checked and nothing is written if one is refused\n"
+    "  tally --rule RULE [--out DIR]\n"
+    "                        count the closed vote, sign the results (draft until published)\n"
+    "                        and write results.json, ballots.json and results.csv into DIR\n"
+    "  pabulib export FILE.pb\n"
+    "                        the closed campaign as an anonymous pabulib instance\n"
+    "       budgetctl verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]\n"
+    "                        check the signature, the root and the count (no config needed)\n";
+
+int keys_command(const config::Config& cfg, const std::vector<std::string>& args) {
+    if (args.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    if (args[0] == "init") {
+        const bool force = args.size() > 1 && args[1] == "--force";
+        if (auto error = server::init_keys(cfg.storage.data_dir, force)) {
+            std::cerr << "budgetctl: " << *error << "\n";
+            return 1;
+        }
+        const auto key = server::load_signing_key(cfg.storage.data_dir);
+        std::cout << "keys written to " << cfg.storage.data_dir << "/keys (mode 0600)\n"
+                  << "public key: "
+                  << server::base64_encode(key->public_key.data(), key->public_key.size()) << "\n"
+                  << "fingerprint (sha256): " << server::key_fingerprint(key->public_key) << "\n";
+        return 0;
+    }
+    if (args[0] == "show") {
+        const auto key = server::load_signing_key(cfg.storage.data_dir);
+        if (!key) {
+            std::cerr << "budgetctl: no signing key in " << cfg.storage.data_dir
+                      << "/keys; run `budgetctl keys init`\n";
+            return 1;
+        }
+        std::cout << "public key: "
+                  << server::base64_encode(key->public_key.data(), key->public_key.size()) << "\n"
+                  << "fingerprint (sha256): " << server::key_fingerprint(key->public_key) << "\n";
+        return 0;
+    }
+    std::cerr << "budgetctl: unknown keys command " << args[0] << "\n" << kUsage;
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (sodium_init() < 0) {
+        std::cerr << "budgetctl: libsodium could not be initialised\n";
+        return 1;
+    }
+    std::string config_path;
+    if (args.size() >= 2 && args[0] == "--config") {
+        config_path = args[1];
+        args.erase(args.begin(), args.begin() + 2);
+    }
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::cout << kUsage;
+        return args.empty() ? 2 : 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "allocate") return server::run_allocate_command(args, std::cout, std::cerr);
+    if (command == "verify") return server::run_verify_command(args, std::cout, std::cerr);
+
+    if (config_path.empty()) {
+        std::cerr << "budgetctl: " << command << " needs --config FILE\n" << kUsage;
+        return 2;
+    }
+    config::Config cfg;
+    try {
+        cfg = config::load_config(config_path);
+    } catch (const config::ConfigError& e) {
+        std::cerr << "budgetctl: " << e.what() << "\n";
+        return 2;
+    }
+    if (command == "keys") return keys_command(cfg, args);
+    if (command == "user")
+        return server::run_user_command(cfg, args, std::cin, std::cout, std::cerr);
+    if (command == "initiatives") {
+        return server::run_initiatives_command(cfg, args, std::cout, std::cerr);
+    }
+    if (command == "tally") return server::run_tally_command(cfg, args, std::cout, std::cerr);
+    if (command == "pabulib") return server::run_pabulib_command(cfg, args, std::cout, std::cerr);
+    std::cerr << "budgetctl: unknown command " << command << "\n" << kUsage;
+    return 2;
+}

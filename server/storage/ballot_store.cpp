@@ -1,0 +1,251 @@
+#include "server/storage/ballot_store.hpp"
+
+#include "server/core/log.hpp"
+#include "server/storage/detail/failures.hpp"
+#include "server/storage/keys.hpp"
+
+namespace budget::server::storage {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// Accepts a ballot or refuses a second one from the same identity, in one step.
+/// KEYS: voted marker, ballot log (list), receipts (hash ballot id -> log index), stats (hash),
+///       and optionally the retry key of the request (its Idempotency-Key, bound to the identity)
+/// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id, and with the
+///       retry key: the receipt's JSON and how long it is kept (s)
+/// Returns the ballot's index in the log; -1 when this identity has voted already; or, when the
+/// same request is sent again after an answer was lost, the receipt it was given (a string).
+/// The voted marker holds "1", never the ballot: nothing links a person to their choices. The
+/// retry key is a keyed hash of the identity and a random key only the resident's browser holds.
+constexpr const char* kCastBallot = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if KEYS[5] then
+    local earlier = redis.call('GET', KEYS[5])
+    if earlier then
+      -- A write, so that a WAIT behind this call also waits for the ballot's replication.
+      redis.call('EXPIRE', KEYS[5], ARGV[6])
+      return earlier
+    end
+  end
+  return -1
+end
+redis.call('SET', KEYS[1], '1')
+local length = redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[2], length - 1)
+redis.call('HINCRBY', KEYS[4], 'total', 1)
+redis.call('HINCRBY', KEYS[4], 'day:' .. ARGV[3], 1)
+redis.call('HINCRBY', KEYS[4], 'territory:' .. ARGV[4], 1)
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[5], 'EX', ARGV[6]) end
+return length - 1
+)lua";
+
+/// The campaign's ballot shard count: set by the first caller, read by the others.
+/// KEYS: the count. ARGV: this process's count. Returns the campaign's count.
+constexpr const char* kAgreeShards = R"lua(
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
+)lua";
+
+/// A shard's ledger, counted on the node that serves the shard (the script runs in its slot).
+/// KEYS: log, stats. ARGV: the voted markers' pattern.
+/// Returns {log length, stats total, voted markers}.
+constexpr const char* kShardLedger = R"lua(
+local markers = 0
+local cursor = '0'
+repeat
+  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 10000)
+  cursor = page[1]
+  markers = markers + #page[2]
+until cursor == '0'
+return {redis.call('LLEN', KEYS[1]), tonumber(redis.call('HGET', KEYS[2], 'total') or '0'),
+        markers}
+)lua";
+
+/// How long the receipt of a request sent with an Idempotency-Key is kept: long enough for any
+/// retry, never linked to the ballot outside the script's keys.
+constexpr const char* kRetryTtlSeconds = "86400";
+
+}  // namespace
+
+BallotStore::BallotStore(redis::Client& redis, const config::Config& config)
+    : redis_(redis),
+      campaign_(config.campaign.id),
+      shards_(config.redis.ballot_shards),
+      wait_replicas_(config.redis.wait_replicas),
+      wait_timeout_(config.redis.wait_timeout),
+      production_(config.server.production),
+      cast_script_(kCastBallot),
+      agree_shards_script_(kAgreeShards),
+      ledger_script_(kShardLedger) {
+    redis_.preload(cast_script_);
+}
+
+CastOutcome BallotStore::outcome_of(const redis::Result& r) {
+    if (!r) {
+        // Sent but unanswered: the script may have run. "Nothing was saved" could be false.
+        if (r.error().outcome_unknown()) return {CastStatus::outcome_unknown, {}};
+        detail::read_failure(r.error(), "cast_ballot");
+        return {CastStatus::not_stored, {}};
+    }
+    // A string is the receipt of the same request, recorded earlier: the one the resident lost.
+    if (r->type == redis::Reply::Type::string) return {CastStatus::replayed, r->str};
+    if (r->type == redis::Reply::Type::integer)
+        return {r->integer >= 0 ? CastStatus::recorded : CastStatus::already_voted, {}};
+    log_event("error", "cast_ballot_unexpected_reply");
+    return {CastStatus::not_stored, {}};
+}
+
+asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
+    auto k = keys::ballot_keys(campaign_, shards_, request.identity_key);
+    std::vector<std::string> keys;
+    keys.reserve(5);
+    keys.push_back(std::move(k.voted));
+    keys.push_back(std::move(k.log));
+    keys.push_back(std::move(k.receipts));
+    keys.push_back(std::move(k.stats));
+    std::vector<std::string> args;
+    args.reserve(6);
+    args.push_back(std::move(request.canonical));
+    args.push_back(std::move(request.ballot_id));
+    args.push_back(std::move(request.day));
+    args.push_back(std::move(request.territory));
+    if (!request.retry_hash.empty()) {
+        keys.push_back(k.retry(request.retry_hash));
+        args.push_back(std::move(request.receipt));
+        args.emplace_back(kRetryTtlSeconds);
+    }
+    if (wait_replicas_ == 0) {
+        const auto r = co_await redis_.eval(cast_script_, std::move(keys), std::move(args));
+        co_return outcome_of(r);
+    }
+    // WAIT right behind the script on its connection: WAIT counts that connection's writes.
+    const auto replies = co_await redis_.eval_and_wait(cast_script_, std::move(keys),
+                                                       std::move(args), wait_replicas_,
+                                                       wait_timeout_);
+    auto outcome = outcome_of(replies.first);
+    if (outcome.status != CastStatus::recorded && outcome.status != CastStatus::replayed)
+        co_return outcome;
+    const auto& acked = replies.second;
+    if (!acked || acked->type != redis::Reply::Type::integer || acked->integer < wait_replicas_) {
+        // Stored on the primary but not yet on enough replicas: no receipt is promised.
+        log_event("warn", "ballot_wait_unsatisfied");
+        co_return CastOutcome{CastStatus::outcome_unknown, {}};
+    }
+    co_return outcome;
+}
+
+asio::awaitable<StoreResult<bool>> BallotStore::agree_shards() {
+    const auto mine = std::to_string(shards_);
+    std::vector<std::string> key(1, keys::ballot_shards(campaign_));
+    std::vector<std::string> arg(1, mine);  // not braced lists: GCC 12 coroutines
+    auto r = co_await redis_.eval(agree_shards_script_, std::move(key), std::move(arg));
+    if (!r) co_return detail::read_failure(r.error(), "agree_shards");
+    if (r->type != redis::Reply::Type::string) co_return StoreError::unavailable;
+    if (r->str != mine) {
+        log_event("error", "ballot_shards_mismatch",
+                  {{"configured", shards_}, {"campaign", r->str}});
+        co_return false;
+    }
+    shards_agreed_ = true;
+    co_return true;
+}
+
+asio::awaitable<StoreResult<std::optional<int>>> BallotStore::campaign_shards() {
+    std::vector<std::string> cmd{"GET", keys::ballot_shards(campaign_)};
+    auto r = co_await redis_.command(std::move(cmd));
+    if (!r) co_return detail::read_failure(r.error(), "campaign_shards");
+    if (r->is_nil()) co_return std::optional<int>();
+    try {
+        co_return std::optional<int>(std::stoi(r->str));
+    } catch (const std::exception&) {
+        co_return StoreError::corrupt;
+    }
+}
+
+std::optional<bool> BallotStore::known_durable(std::int64_t now) const {
+    if (!production_ || wait_replicas_ > 0) return true;
+    // Re-read Redis's settings every few seconds (every second while not durable, so that the
+    // vote reopens promptly once an operator fixes the persistence).
+    if (now - durability_checked_at_.load() < (durable_.load() ? 5 : 1)) return durable_.load();
+    return std::nullopt;
+}
+
+asio::awaitable<bool> BallotStore::check_durable(std::int64_t now) {
+    if (const auto known = known_durable(now)) co_return *known;
+    // Every master holds ballots (Redis Cluster spreads the shards): each must persist them.
+    std::vector<std::string> cmd{"CONFIG", "GET", "append*"};
+    const auto replies = co_await redis_.command_on_masters(std::move(cmd));
+    bool ok = !replies.empty();
+    for (const auto& r : replies) {
+        if (!r) co_return false;
+        const auto* aof = r->field("appendonly");
+        const auto* fsync = r->field("appendfsync");
+        ok = ok && aof && aof->str == "yes" && fsync && fsync->str == "always";
+    }
+    if (!ok && durable_.load()) log_event("error", "storage_not_durable");
+    durable_ = ok;
+    durability_checked_at_ = now;
+    co_return ok;
+}
+
+asio::awaitable<StoreResult<std::vector<std::string>>> BallotStore::log_page(int shard,
+                                                                           std::uint64_t start,
+                                                                           std::uint64_t count) {
+    std::vector<std::string> cmd{"LRANGE", keys::ballot_log(campaign_, shard),
+                                 std::to_string(start), std::to_string(start + count - 1)};
+    auto page = co_await redis_.command(std::move(cmd));
+    if (!page) co_return detail::read_failure(page.error(), "log_page");
+    std::vector<std::string> out;
+    out.reserve(page->elements.size());
+    for (auto& entry : page->elements) out.push_back(std::move(entry.str));
+    co_return out;
+}
+
+asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> BallotStore::find_receipt(
+    std::string ballot_id) {
+    // The ballot's shard comes from the identity key, which the asker does not know: ask each
+    // shard's receipts until one knows the ballot.
+    for (int k = 0; k < shards_; ++k) {
+        std::vector<std::string> cmd{"HGET", keys::receipts(campaign_, k), ballot_id};
+        auto r = co_await redis_.command(std::move(cmd));
+        if (!r) co_return detail::read_failure(r.error(), "find_receipt");
+        if (r->is_nil()) continue;
+        try {
+            co_return std::optional<ReceiptLocation>(ReceiptLocation{k, std::stoull(r->str)});
+        } catch (const std::exception&) {
+            co_return StoreError::corrupt;
+        }
+    }
+    co_return std::optional<ReceiptLocation>();
+}
+
+asio::awaitable<StoreResult<std::map<std::string, long long>>> BallotStore::participation() {
+    std::map<std::string, long long> totals;
+    for (int k = 0; k < shards_; ++k) {
+        std::vector<std::string> cmd{"HGETALL", keys::ballot_stats(campaign_, k)};
+        auto r = co_await redis_.command(std::move(cmd));
+        if (!r) co_return detail::read_failure(r.error(), "participation");
+        for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+            try {
+                totals[r->elements[i].str] += std::stoll(r->elements[i + 1].str);
+            } catch (const std::exception&) {
+                co_return StoreError::corrupt;
+            }
+        }
+    }
+    co_return totals;
+}
+
+asio::awaitable<StoreResult<ShardLedger>> BallotStore::ledger(int shard) {
+    std::vector<std::string> keys{keys::ballot_log(campaign_, shard),
+                                  keys::ballot_stats(campaign_, shard)};
+    std::vector<std::string> args{keys::voted_pattern(campaign_, shard)};
+    auto r = co_await redis_.eval(ledger_script_, std::move(keys), std::move(args));
+    if (!r) co_return detail::read_failure(r.error(), "ledger");
+    if (r->elements.size() != 3) co_return StoreError::corrupt;
+    co_return ShardLedger{r->elements[0].integer, r->elements[2].integer, r->elements[1].integer};
+}
+
+}  // namespace budget::server::storage

@@ -1,0 +1,121 @@
+#pragma once
+// The ballot box: one Lua script per ballot accepts it or refuses a second one from the same
+// identity, atomically, in the identity's shard; then what the tally, the log and the Mission's
+// statistics read back (log pages, receipts, participation counters).
+//
+// Keys (keys.hpp), all in shard k's slot:
+//   ...:b<k>}:voted:<identity>   "1": this identity has voted (never the ballot)
+//   ...:b<k>}:log                list: canonical ballots, in the order accepted
+//   ...:b<k>}:receipts           hash: ballot id -> index in the shard's log
+//   ...:b<k>}:stats              hash: total, day:<YYYY-MM-DD>, territory:<id>
+//   ...:b<k>}:retry:<hash>       the receipt of a request sent with an Idempotency-Key (a day)
+// and budget:{c<id>}:ballot_shards, the shard count fixed by the first ballot.
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/redis/client.hpp"
+#include "server/storage/store_result.hpp"
+
+namespace budget::server::storage {
+
+/// A ballot ready to be cast, as the API prepared it.
+struct CastRequest {
+    std::string identity_key;  ///< hex keyed hash of the identity: decides the shard
+    std::string territory;
+    std::string ballot_id;
+    std::string canonical;  ///< the canonical ballot bytes appended to the log
+    std::string day;        ///< civil day in Paris, YYYY-MM-DD, for the statistics
+    /// With an Idempotency-Key: the keyed hash that binds it to the identity, and the receipt
+    /// to give back if the same request is sent again. Empty without one.
+    std::string retry_hash;
+    std::string receipt;
+};
+
+enum class CastStatus {
+    recorded,         ///< stored now
+    replayed,         ///< the same request was stored earlier: its receipt comes back
+    already_voted,    ///< this identity has a ballot already: nothing stored
+    not_stored,       ///< Redis unavailable or refused: nothing stored
+    outcome_unknown,  ///< sent, but no confirmation (lost answer, replicas short): maybe stored
+};
+
+struct CastOutcome {
+    CastStatus status = CastStatus::not_stored;
+    std::string replayed_receipt;  ///< with `replayed`
+};
+
+/// What one shard holds, for the load generator's outcome checks.
+struct ShardLedger {
+    long long log_length = 0;
+    long long voted_markers = 0;
+    long long stats_total = 0;
+};
+
+/// Where a ballot sits in the log.
+struct ReceiptLocation {
+    int shard = 0;
+    std::uint64_t index = 0;
+};
+
+class BallotStore {
+  public:
+    BallotStore(redis::Client& redis, const config::Config& config);
+
+    /// Casts a ballot (then, with [redis] wait_replicas, WAITs on the same connection).
+    boost::asio::awaitable<CastOutcome> cast(CastRequest request);
+
+    /// Whether this process's shard count is the campaign's (fixed by the first ballot): a
+    /// process configured with another would look for a voter's marker in the wrong shard.
+    /// True once agreed (then answered from memory), false on a mismatch (logged),
+    /// unavailable when Redis cannot tell.
+    bool shards_agreed() const { return shards_agreed_.load(std::memory_order_relaxed); }
+    boost::asio::awaitable<StoreResult<bool>> agree_shards();
+    /// The shard count the first ballot fixed, if any ballot was cast.
+    boost::asio::awaitable<StoreResult<std::optional<int>>> campaign_shards();
+
+    /// Whether every master persists each write before answering (AOF with fsync always), as a
+    /// production vote requires; always true outside production or with WAIT replicas.
+    /// known_durable() answers from memory when it can (almost always), so that the ballot path
+    /// awaits check_durable() only to refresh it every few seconds.
+    std::optional<bool> known_durable(std::int64_t now) const;
+    boost::asio::awaitable<bool> check_durable(std::int64_t now);
+
+    /// `count` entries of shard `shard`'s log from `start` (fewer at its end).
+    boost::asio::awaitable<StoreResult<std::vector<std::string>>> log_page(int shard,
+                                                                         std::uint64_t start,
+                                                                         std::uint64_t count);
+    /// Where a ballot id sits, looking through the shards; std::nullopt when unknown.
+    boost::asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> find_receipt(
+        std::string ballot_id);
+    /// Participation counters summed over the shards: "total", "day:<date>", "territory:<id>".
+    boost::asio::awaitable<StoreResult<std::map<std::string, long long>>> participation();
+
+    /// Counts a shard's log, voted markers and participation total, on the node serving it.
+    /// Scans the node's keys: for checks after a load run, never on the vote's path.
+    boost::asio::awaitable<StoreResult<ShardLedger>> ledger(int shard);
+
+    int shards() const { return shards_; }
+
+  private:
+    static CastOutcome outcome_of(const redis::Result& reply);
+
+    redis::Client& redis_;
+    std::string campaign_;
+    int shards_;
+    int wait_replicas_;
+    std::chrono::milliseconds wait_timeout_;
+    bool production_;
+    redis::Script cast_script_, agree_shards_script_, ledger_script_;
+    std::atomic<bool> shards_agreed_{false};
+    std::atomic<std::int64_t> durability_checked_at_{0};
+    std::atomic<bool> durable_{false};
+};
+
+}  // namespace budget::server::storage

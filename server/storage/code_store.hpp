@@ -1,0 +1,58 @@
+#pragma once
+// One-time codes sent by e-mail, and the binding of an address to the identity it verified.
+//
+// Keys (keys.hpp), all in the address's slot (a keyed hash of the normalised address):
+//   ...:e<hash>}:otp        hash: mac (keyed hash of the code), tries; expires with the code
+//   ...:e<hash>}:codes      codes sent this hour (the per-address allowance)
+//   ...:e<hash>}:identity   the identity key this address verified (for the campaign)
+// The code itself is never stored, only its MAC under a key derived from the pepper.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <string>
+
+#include "server/core/crypto.hpp"
+#include "server/redis/client.hpp"
+#include "server/storage/store_result.hpp"
+
+namespace budget::server::storage {
+
+struct CodeIssued {
+    bool issued = false;           ///< false: past the address's hourly allowance
+    long long retry_after_s = 0;   ///< when not issued: seconds until the allowance resets
+};
+
+enum class CodeCheck {
+    ok,     ///< right code: consumed, the address is bound to the identity
+    wrong,  ///< wrong code: one try used
+    dead,   ///< no code, expired, or out of tries
+    bound,  ///< right code, but the address already verified another identity
+};
+
+class CodeStore {
+  public:
+    /// `code_key`: the secret under which codes are MACed.
+    CodeStore(redis::Client& redis, std::string campaign, const crypto::Key32& code_key);
+
+    /// Stores a new code for the address (replacing any earlier one), within `per_hour` codes.
+    boost::asio::awaitable<StoreResult<CodeIssued>> issue(const std::string& email_hash,
+                                                          const std::string& code,
+                                                          std::chrono::seconds ttl, int per_hour);
+
+    /// Checks a code; on success binds the address to `identity_key` for `binding_ttl`.
+    boost::asio::awaitable<StoreResult<CodeCheck>> check(const std::string& email_hash,
+                                                         const std::string& code,
+                                                         const std::string& identity_key,
+                                                         int max_tries,
+                                                         std::chrono::seconds binding_ttl);
+
+  private:
+    std::string code_mac(const std::string& email_hash, const std::string& code) const;
+
+    redis::Client& redis_;
+    std::string campaign_;
+    crypto::Key32 code_key_;
+    redis::Script issue_script_, check_script_;
+};
+
+}  // namespace budget::server::storage

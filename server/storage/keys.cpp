@@ -1,0 +1,104 @@
+#include "server/storage/keys.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+#include "server/core/crypto.hpp"
+
+namespace budget::server::storage::keys {
+
+namespace {
+
+std::string join(std::string_view a, std::string_view b) {
+    std::string out;
+    out.reserve(a.size() + b.size());
+    out.append(a).append(b);
+    return out;
+}
+
+}  // namespace
+
+std::string campaign(std::string_view c) { return join(join("budget:{c", c), "}:"); }
+std::string published(std::string_view c) { return campaign(c) + "published"; }
+std::string ballot_shards(std::string_view c) { return campaign(c) + "ballot_shards"; }
+std::string sealed_ballot(std::string_view c) { return campaign(c) + "ballot"; }
+std::string initiatives(std::string_view c) { return campaign(c) + "initiatives"; }
+std::string evaluations(std::string_view c) { return campaign(c) + "evaluations"; }
+std::string decisions(std::string_view c) { return campaign(c) + "decisions"; }
+std::string labelling_version(std::string_view c) { return campaign(c) + "labelling_version"; }
+std::string audit(std::string_view c) { return campaign(c) + "audit"; }
+std::string tree_heads(std::string_view c, int shard) {
+    auto key = campaign(c) + "heads";
+    if (shard > 0) key += ":" + std::to_string(shard);
+    return key;
+}
+std::string results(std::string_view c) { return campaign(c) + "results"; }
+std::string draft_results(std::string_view c) { return campaign(c) + "results:draft"; }
+
+std::string shard(std::string_view c, int k) {
+    std::string out = "budget:{c";
+    out.append(c).append(":b").append(std::to_string(k)).append("}:");
+    return out;
+}
+std::string ballot_log(std::string_view c, int k) { return shard(c, k) + "log"; }
+std::string receipts(std::string_view c, int k) { return shard(c, k) + "receipts"; }
+std::string ballot_stats(std::string_view c, int k) { return shard(c, k) + "stats"; }
+std::string head_mark(std::string_view c, int k) { return shard(c, k) + "head_mark"; }
+std::string voted_pattern(std::string_view c, int k) { return shard(c, k) + "voted:*"; }
+
+int shard_of(std::string_view identity_key, int shards) {
+    // The first 32 bits of the hex key; from_chars rather than stoul(substr()): this runs for
+    // every ballot.
+    unsigned long prefix = 0;
+    const auto* first = identity_key.data();
+    const auto* last = first + std::min<std::size_t>(identity_key.size(), 8);
+    const auto [end, ec] = std::from_chars(first, last, prefix, 16);
+    if (ec != std::errc() || end != last || last - first < 8)
+        throw std::invalid_argument("identity key is not hex");
+    return static_cast<int>(prefix % static_cast<unsigned long>(std::max(shards, 1)));
+}
+
+std::string BallotKeys::retry(std::string_view hash) const {
+    return join(join(tag, "retry:"), hash.substr(0, 32));
+}
+
+BallotKeys ballot_keys(std::string_view c, int shards, std::string_view identity_key) {
+    BallotKeys k;
+    k.shard = shard_of(identity_key, shards);
+    k.tag = shard(c, k.shard);
+    k.voted = join(join(k.tag, "voted:"), identity_key);
+    k.log = join(k.tag, "log");
+    k.receipts = join(k.tag, "receipts");
+    k.stats = join(k.tag, "stats");
+    return k;
+}
+
+std::string email(std::string_view c, std::string_view hash) {
+    std::string out = "budget:{c";
+    out.append(c).append(":e").append(hash.substr(0, 32)).append("}:");
+    return out;
+}
+std::string email_code(std::string_view c, std::string_view hash) { return email(c, hash) + "otp"; }
+std::string email_counter(std::string_view c, std::string_view hash) {
+    return email(c, hash) + "codes";
+}
+std::string email_binding(std::string_view c, std::string_view hash) {
+    return email(c, hash) + "identity";
+}
+std::string address_counter(std::string_view c, std::string_view hash) {
+    std::string out = "budget:{c";
+    out.append(c).append(":ip}:").append(hash.substr(0, 32));
+    return out;
+}
+
+std::string staff_user(std::string_view username) { return join("budget:{staff}:user:", username); }
+std::string staff_session(std::string_view session_id) {
+    return "budget:{staff}:session:" + crypto::sha256_hex(session_id);
+}
+std::string login_user(std::string_view hash) { return join("budget:{staff}:login:user:", hash); }
+std::string login_address(std::string_view hash) {
+    return join("budget:{staff}:login:addr:", hash);
+}
+
+}  // namespace budget::server::storage::keys

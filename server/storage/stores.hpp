@@ -1,0 +1,46 @@
+#pragma once
+// Every store of one campaign over one Redis client, built once by a program (budgetd,
+// budgetctl, the load generator's checks) and shared by everything that reads or writes.
+
+#include <boost/asio/awaitable.hpp>
+
+#include "config/config.hpp"
+#include "labelling/questionnaire.hpp"
+#include "server/core/clock.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/signing.hpp"
+#include "server/redis/client.hpp"
+#include "server/storage/audit_log.hpp"
+#include "server/storage/ballot_store.hpp"
+#include "server/storage/campaign_store.hpp"
+#include "server/storage/code_store.hpp"
+#include "server/storage/labelling_store.hpp"
+#include "server/storage/log_store.hpp"
+#include "server/storage/rate_limits.hpp"
+#include "server/storage/results_store.hpp"
+#include "server/storage/staff_store.hpp"
+
+namespace budget::server::storage {
+
+struct Stores {
+    /// `pepper`: the root secret; the code store derives its own key from it.
+    Stores(redis::Client& redis, const config::Config& config,
+           const labelling::Questionnaire& questionnaire, const SigningKey& signing_key,
+           const Clock& clock, const crypto::Key32& pepper);
+
+    /// Whether Redis answers (PING), for the health check.
+    boost::asio::awaitable<bool> ping();
+
+    redis::Client& redis;
+    BallotStore ballots;
+    CodeStore codes;
+    RateLimits limits;
+    StaffStore staff;
+    AuditLog audit;
+    LabellingStore labelling;
+    CampaignStore campaign;
+    LogStore log;
+    ResultsStore results;
+};
+
+}  // namespace budget::server::storage
