@@ -138,9 +138,10 @@ cluster_replicas_of() {
     return 0
 }
 
-# cluster_start: 6 nodes, `redis-cli --cluster create` with one replica each, a sealed ballot of
-# ten initiatives written through the cluster.
+# cluster_start: 6 nodes, `redis-cli --cluster create` with one replica each; budgetd_start then
+# seals a ballot of ten initiatives through the cluster.
 cluster_start() {
+    BALLOT_IDS=""  # a new cluster: budgetd_start seals its ballot
     CLUSTER_WORK=$(mktemp -d "${TMPDIR:-/tmp}/budget-cluster.XXXXXX")
     chmod 755 "$CLUSTER_WORK"
     local i addresses=""
@@ -164,8 +165,6 @@ cluster_start() {
         [[ $synced == 1 ]] && break
         sleep 0.1
     done
-
-    engine_seal_ballot 10 "$CLUSTER_WORK/ballot.json" cluster_cli "${CLUSTER_PORTS[0]}" -c
     OUTBOX="$CLUSTER_WORK/outbox.jsonl"
 }
 
@@ -212,6 +211,11 @@ budgetd_start() {
         >"$CLUSTER_WORK/budgetd-0/budget.toml"
     "$BIN_DIR/server/budgetctl" --config "$CLUSTER_WORK/budgetd-0/budget.toml" keys init \
         >"$CLUSTER_WORK/keys.log" 2>&1 || { cat "$CLUSTER_WORK/keys.log" >&2; return 1; }
+    # The ballot once, for every budgetd (they share the cluster and the campaign key).
+    if [[ -z ${BALLOT_IDS:-} ]]; then
+        engine_seal_ballot 10 "$CLUSTER_WORK/ballot.json" "$CLUSTER_WORK/budgetd-0/budget.toml" ||
+            { echo "cannot seal the drill's ballot" >&2; return 1; }
+    fi
     for ((i = 0; i < count; i++)); do
         local dir="$CLUSTER_WORK/budgetd-$i" port
         port=$(cluster_free_port)

@@ -36,13 +36,12 @@ engine_cleanup() {
 
 engine_redis_cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 
-# engine_seal_ballot COUNT FILE CLI...: a sealed ballot of COUNT initiatives (i-01, i-02...),
-# written as budgetd's campaign store expects it (server/campaign_store.hpp): canonical JSON, its
-# SHA-256 digest, an unsigned signature; stored with the redis-cli command CLI...; the ids go to
+# engine_seal_ballot COUNT FILE CONFIG: a ballot of COUNT initiatives (i-01, i-02...) written to
+# FILE as canonical JSON and sealed for the campaign of CONFIG by budgetctl (signed with the
+# campaign key, skipping the labelling: the load needs a ballot, not a committee). The ids go to
 # BALLOT_IDS (comma-separated).
 engine_seal_ballot() {
-    local count=$1 file=$2
-    shift 2
+    local count=$1 file=$2 config=$3
     local ids=() json="" id i
     for i in $(seq 1 "$count"); do
         id=$(printf 'i-%02d' "$i")
@@ -52,11 +51,8 @@ engine_seal_ballot() {
     done
     printf '{"campaign":"%s","initiatives":[%s],"questionnaire_digest":"00","sealed_at":"2020-01-01T00:00:00+01:00"}' \
         "$CAMPAIGN" "$json" >"$file"
-    local digest
-    digest=$(sha256sum "$file" | cut -d' ' -f1)
-    "$@" -x HSET "budget:{c$CAMPAIGN}:ballot" document <"$file" >/dev/null
-    "$@" HSET "budget:{c$CAMPAIGN}:ballot" digest "$digest" signature unsigned \
-        public_key none >/dev/null
+    "$BIN_DIR/server/budgetctl" --config "$config" storage seal-ballot "$file" >/dev/null ||
+        return 1
     BALLOT_IDS=$(IFS=,; echo "${ids[*]}")
 }
 
@@ -78,8 +74,6 @@ engine_start() {
         sleep 0.05
     done
     engine_redis_cli PING >/dev/null || { echo "redis-server did not start" >&2; return 1; }
-
-    engine_seal_ballot "$count" "$ENGINE_WORK/ballot.json" engine_redis_cli
 
     BUDGETD_PORT=$(engine_free_port)
     BUDGETD_URL="http://127.0.0.1:$BUDGETD_PORT"
@@ -105,6 +99,8 @@ max_codes_per_hour = 10
 TOML
     "$BIN_DIR/server/budgetctl" --config "$ENGINE_WORK/budget.toml" keys init \
         >"$ENGINE_WORK/keys.log" 2>&1 || { cat "$ENGINE_WORK/keys.log" >&2; return 1; }
+    engine_seal_ballot "$count" "$ENGINE_WORK/ballot.json" "$ENGINE_WORK/budget.toml" ||
+        { echo "cannot seal the load's ballot" >&2; return 1; }
     # The access log (one JSON line per request on stderr) goes to a file or /dev/null.
     "$BIN_DIR/server/budgetd" --config "$ENGINE_WORK/budget.toml" 2>"${BUDGETD_LOG:-/dev/null}" &
     BUDGETD_PID=$!

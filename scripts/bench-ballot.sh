@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test) of the ballot hot path, in one run on this machine, Release build:
-#   (a) redis-benchmark running budgetd's own ballot Lua script (kCastBallot, read from
-#       server/voter_scripts.hpp) with EVALSHA, unpipelined, 64 connections, a random identity
-#       key per call: the storage ceiling;
+#   (a) redis-benchmark running budgetd's own ballot Lua script (as `budgetctl storage
+#       cast-script` prints it, on the keys `budgetctl storage keys` names) with EVALSHA,
+#       unpipelined, 64 connections, a random identity key per call: the storage ceiling;
 #   (b) budget-loadtest in ballots-only mode against budgetd: sessions prepared untimed, then only
 #       POST /api/v1/ballots timed at 64 connections (every guarantee on, outcome checked);
 # each against a fresh redis-server with AOF `appendfsync always`, on loopback, in a temporary
@@ -50,7 +50,16 @@ top -bn1 -o %CPU | sed -n '8,12p'
 echo
 
 engine_start 10 "$threads"
-tag="budget:{c$CAMPAIGN:b0}:"
+# The ballot script and shard 0's keys, as budgetd uses them (its storage layer says which).
+storage_key() {
+    "$BIN_DIR/server/budgetctl" --config "$ENGINE_WORK/budget.toml" storage keys |
+        awk -v name="$1" '$1 == name {print $2}'
+}
+voted_prefix=$(storage_key voted_markers:0)
+voted_prefix=${voted_prefix%\*}
+log_key=$(storage_key ballot_log:0)
+receipts_key=$(storage_key receipts:0)
+stats_key=$(storage_key ballot_stats:0)
 
 # CPU seconds (user + system) a process has used so far.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -85,10 +94,9 @@ kill "$nginx_pid" 2>/dev/null || true
 wait "$nginx_pid" 2>/dev/null || true
 nginx_pid=""
 
-# (a) The same script, loaded from the source the server compiles.
-script=$(awk '/kCastBallot = R"lua\(/ {f=1; next} f && /^\)lua";/ {exit} f {print}' \
-    server/voter_scripts.hpp)
-[[ -n $script ]] || { echo "cannot find kCastBallot in server/voter_scripts.hpp" >&2; exit 2; }
+# (a) The same script, as the server sends it.
+script=$("$BIN_DIR/server/budgetctl" storage cast-script)
+[[ -n $script ]] || { echo "budgetctl storage cast-script printed nothing" >&2; exit 2; }
 # Its own redis-server, same settings as the engine's, stopped before (b): a Redis that holds
 # (a)'s 300,000 ballots would rewrite its AOF (fork, tens of MB) during (b), on the same 2 cores.
 ceiling_dir="$ENGINE_WORK/ceiling"
@@ -107,14 +115,14 @@ ballot='{"ballot_id":"0123456789abcdef0123456789abcdef","choices":["i-02","i-05"
 redis_cpu0=$(cpu_of "$ceiling_pid")
 redis_csv=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$ceiling_port" -c "$connections" \
     -n "$redis_requests" -r 2000000000 --csv \
-    EVALSHA "$sha" 4 "${tag}voted:__rand_int__" "${tag}log" "${tag}receipts" "${tag}stats" \
+    EVALSHA "$sha" 4 "${voted_prefix}__rand_int__" "$log_key" "$receipts_key" "$stats_key" \
     "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois)
 redis_cpu1=$(cpu_of "$ceiling_pid")
 # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",
 # "max_latency_ms"; the test name holds the ballot's commas, so count fields from the end.
 read -r redis_rps redis_p50 redis_p99 < <(tail -1 <<<"$redis_csv" | tr -d '"' |
     awk -F, '{print $(NF-6), $(NF-3), $(NF-1)}')
-stored=$(ceiling_cli LLEN "${tag}log")
+stored=$(ceiling_cli LLEN "$log_key")
 kill "$ceiling_pid" 2>/dev/null || true
 wait "$ceiling_pid" 2>/dev/null || true
 ceiling_pid=""

@@ -68,7 +68,9 @@ load_seconds=$((residents / rate))
 
 # 1. Planned failover: the replica of the master serving shard 0 takes over.
 sleep "$(awk -v s="$load_seconds" 'BEGIN {print s / 4}')"
-slot0=$(cluster_cli "${CLUSTER_PORTS[0]}" CLUSTER KEYSLOT "budget:{c$CAMPAIGN:b0}:log")
+config0="$CLUSTER_WORK/budgetd-0/budget.toml"
+log0=$("$BIN_DIR/server/budgetctl" --config "$config0" storage keys | awk '$1 == "ballot_log:0" {print $2}')
+slot0=$(cluster_cli "${CLUSTER_PORTS[0]}" CLUSTER KEYSLOT "$log0")
 master0=$(cluster_master_of_slot "$slot0")
 replica0=$(cluster_replicas_of "$master0" | head -1)
 echo "failover 1: CLUSTER FAILOVER on $replica0 (replica of $master0, serving shard 0)"
@@ -123,14 +125,9 @@ PY
 tallied=$(awk '/^tallied/ {print $2}' "$CLUSTER_WORK/tally.txt")
 
 # One identity, one ballot: as many voted markers as ballots in the log, over all shards.
-markers=0
-for ((shard = 0; shard < BALLOT_SHARDS; shard++)); do
-    key="budget:{c$CAMPAIGN:b$shard}:log"
-    slot=$(cluster_cli "${CLUSTER_PORTS[3]}" CLUSTER KEYSLOT "$key")
-    owner=$(cluster_master_of_slot "$slot")
-    count=$(cluster_cli "$owner" --scan --pattern "budget:{c$CAMPAIGN:b$shard}:voted:*" | wc -l)
-    markers=$((markers + count))
-done
+"$BIN_DIR/server/budgetctl" --config "$closed" storage ledger >"$CLUSTER_WORK/ledger.txt" ||
+    { echo "cluster drill: cannot read the ledger" >&2; exit 1; }
+markers=$(awk '$1 == "total:" {gsub(",", "", $5); print $5}' "$CLUSTER_WORK/ledger.txt")
 
 echo "ballots acknowledged: $acknowledged; found in the tally after failover: $found; tallied: $tallied; identities marked as voted: $markers"
 if [[ $found -ne $acknowledged ]]; then

@@ -31,21 +31,6 @@ boost::system::result<std::vector<std::string>, ChoiceProblem> validate_choices(
     return sorted;
 }
 
-std::string describe(const ChoiceProblem& p, int max_choices) {
-    switch (p.error) {
-        case ChoiceError::empty:
-            return "Choisissez au moins une initiative.";
-        case ChoiceError::too_many:
-            return "Vous pouvez choisir au plus " + std::to_string(max_choices) + " initiative" +
-                   (max_choices > 1 ? "s." : ".");
-        case ChoiceError::duplicate:
-            return "L'initiative « " + p.initiative + " » est choisie deux fois.";
-        case ChoiceError::not_on_ballot:
-            return "L'initiative « " + p.initiative + " » ne figure pas sur le bulletin.";
-    }
-    return "Choix invalides.";
-}
-
 namespace {
 
 // Appends `s` as a JSON string exactly as boost::json::serialize writes it: `"` and `\` escaped,

@@ -27,9 +27,6 @@ boost::system::result<std::vector<std::string>, ChoiceProblem> validate_choices(
     const std::vector<std::string>& choices, int max_choices,
     const std::function<bool(std::string_view)>& on_ballot);
 
-/// French explanation of a choice problem, for the 422 answer.
-std::string describe(const ChoiceProblem& problem, int max_choices);
-
 /// Canonical bytes of a ballot: `{"ballot_id":"...","choices":["a","b"]}` with sorted choices,
 /// no whitespace. No voter identifier and no time: nothing in it points to a person.
 std::string canonical_ballot(std::string_view ballot_id,

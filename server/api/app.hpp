@@ -1,46 +1,49 @@
 #pragma once
-// Wires the routes of API.md to thin handlers over the pure modules and the storage.
+// Every route of the public contract (docs/api.md), each group of handlers in its own file, and
+// the three that belong to no group: health, campaign, metrics.
 
-#include <cstdint>
-#include <memory>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "server/api/app_context.hpp"
+#include "server/api/auth_api.hpp"
+#include "server/api/ballot_api.hpp"
+#include "server/api/errors.hpp"
+#include "server/api/labelling_api.hpp"
 #include "server/api/log_api.hpp"
+#include "server/api/log_service.hpp"
+#include "server/api/public_ballot_api.hpp"
 #include "server/api/results_api.hpp"
+#include "server/api/staff_guard.hpp"
+#include "server/api/staff_session_api.hpp"
 #include "server/http/router.hpp"
-#include "server/api/staff_api.hpp"
-#include "server/api/voter_api.hpp"
 
-namespace budget::server {
-
-/// The phase of the campaign at `now` (seconds since the epoch), given whether results are out.
-std::string campaign_phase(const config::CampaignConfig& campaign, std::int64_t now,
-                           bool published);
+namespace budget::server::api {
 
 class App {
   public:
     explicit App(AppContext& ctx);
 
     /// Adds every route to the router.
-    void register_routes(Router& router);
+    void register_routes(http::Router& router);
+    /// Background work: the periodic signed tree head of the ballot log.
+    void start(boost::asio::io_context& ioc);
 
   private:
-    boost::asio::awaitable<Response> health(RequestContext& ctx);
-    boost::asio::awaitable<Response> campaign(RequestContext& ctx);
-    boost::asio::awaitable<Response> metrics(RequestContext& ctx);
+    boost::asio::awaitable<Response> health(RequestContext& rc);
+    boost::asio::awaitable<Response> campaign(RequestContext& rc);
+    boost::asio::awaitable<Response> metrics(RequestContext& rc);
 
     AppContext& ctx_;
-    const config::Config& config_;
-    redis::Client& redis_;
-    Metrics& metrics_;
-    StaffApi staff_;
-    VoterApi voter_;
+    StaffGuard staff_guard_;  // before the groups that hold a reference to it
+    AuthApi auth_;
+    BallotApi ballots_;
+    StaffSessionApi staff_sessions_;
+    LabellingApi labelling_;
+    PublicBallotApi public_ballot_;
     ResultsApi results_;
+    LogService log_service_;
     LogApi log_;
-
-  public:
-    /// Background work: the periodic signed tree head.
-    void start(boost::asio::io_context& ioc);
 };
 
-}  // namespace budget::server
+}  // namespace budget::server::api

@@ -1,1 +1,230 @@
-// placeholder: being written
+#include "server/api/auth_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "config/config.hpp"
+#include "server/api/request_body.hpp"
+
+namespace budget::server::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// An address serves one person for the whole campaign: its binding outlives the vote.
+constexpr std::chrono::seconds kEmailBindingTtl{400 * 24 * 3600};
+// Challenges and verifications of one client address are counted per hour.
+constexpr std::chrono::seconds kAddressWindow{3600};
+
+// The civil day in Paris at that instant: ages are counted on it.
+voting::Date paris_today(std::int64_t now) {
+    return *voting::parse_date(config::format_paris_time(now).substr(0, 10));
+}
+
+Response store_refusal(storage::StoreError error, unsigned version) {
+    // A reply the store cannot read is ours to fix; anything else is Redis being away.
+    return fail(
+        error == storage::StoreError::corrupt ? Error::internal : Error::storage_unavailable,
+        version);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- pure steps
+
+std::variant<VerifyForm, Response> read_verify_form(const json::object& body, unsigned version) {
+    const char* const names[6] = {"email",     "code",       "first_name",
+                                  "last_name", "birth_date", "commune"};
+    std::string fields[6];
+    for (int i = 0; i < 6; ++i) {
+        auto f = get_string(body, names[i], i == 0 ? 254 : 100);
+        if (auto* rej = std::get_if<Rejection>(&f)) return rej->to_response(version);
+        fields[i] = std::move(std::get<std::string>(f));
+    }
+    VerifyForm form;
+    form.email = normalise_email(fields[0]);
+    if (!plausible_email(form.email)) return fail(Error::invalid_email, version);
+    auto first = voting::normalise_name(fields[2]);
+    auto last = voting::normalise_name(fields[3]);
+    if (!first || !last) return fail(Error::invalid_name, version);
+    const auto birth = voting::parse_date(fields[4]);
+    if (!birth) return fail(Error::invalid_birth_date, version);
+    if (fields[1].size() != 6 || fields[1].find_first_not_of("0123456789") != std::string::npos)
+        return fail(Error::code_format, version);
+    form.code = std::move(fields[1]);
+    form.first_name = std::move(*first);
+    form.last_name = std::move(*last);
+    form.birth_date = *birth;
+    form.commune = std::move(fields[5]);
+    return form;
+}
+
+Response eligibility_refusal(voting::EligibilityError error, int min_age, unsigned version) {
+    switch (error) {
+        case voting::EligibilityError::invalid_birth_date:
+            return fail(Error::implausible_birth_date, version);
+        case voting::EligibilityError::too_young: {
+            const auto age = std::to_string(min_age);
+            return fail(Error::too_young, version, {age});
+        }
+        case voting::EligibilityError::not_resident:
+            return fail(Error::not_resident, version);
+    }
+    return fail(Error::internal, version);
+}
+
+std::string new_code() {
+    auto n = std::to_string(crypto::random_below(1'000'000));
+    return std::string(6 - n.size(), '0') + n;
+}
+
+std::string communes_json(const config::CommuneDirectory& communes) {
+    json::array list;
+    for (const auto& [code, c] : communes.communes()) {
+        json::array postal(c.postal_codes.begin(), c.postal_codes.end());
+        list.push_back(json::object{{"code", code},
+                                    {"name", c.name},
+                                    {"postal_codes", postal},
+                                    {"territory", c.territory}});
+    }
+    json::array territories;
+    for (const auto& t : communes.territories()) {
+        territories.push_back(json::object{{"id", t.id}, {"label", t.label}});
+    }
+    return json::serialize(json::object{{"communes", list}, {"territories", territories}});
+}
+
+// ---------------------------------------------------------------- the handlers
+
+AuthApi::AuthApi(AppContext& ctx)
+    : ctx_(ctx),
+      // The purposes are those the keys were first derived with: changing one would orphan
+      // every binding and counter of a running campaign.
+      identity_key_(crypto::derive_key(ctx.pepper, "identity")),
+      email_key_(crypto::derive_key(ctx.pepper, "email")),
+      ip_key_(crypto::derive_key(ctx.pepper, "client-address")),
+      sessions_(ctx.pepper, ctx.config.campaign.id),
+      delivery_(make_delivery(ctx.config.otp, ctx.blocking_pool)),
+      communes_json_(communes_json(ctx.communes)) {}
+
+AuthApi::~AuthApi() = default;
+
+void AuthApi::register_routes(http::Router& router) {
+    auto bind = [this](auto method) {
+        return [this, method](RequestContext& rc) { return (this->*method)(rc); };
+    };
+    router.add(http::verb::post, "/api/v1/auth/challenge", bind(&AuthApi::challenge));
+    router.add(http::verb::post, "/api/v1/auth/verify", bind(&AuthApi::verify));
+    router.add(http::verb::get, "/api/v1/communes", bind(&AuthApi::communes));
+}
+
+std::string AuthApi::email_hash(const std::string& normalised_email) const {
+    // No raw address is stored: the code store's keys take this keyed hash.
+    return crypto::hmac_hex(email_key_, normalised_email);
+}
+
+std::string AuthApi::identity_key(const VerifyForm& form) const {
+    return crypto::hmac_hex(
+        identity_key_, voting::identity_material(form.first_name, form.last_name, form.birth_date));
+}
+
+asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestContext& rc) {
+    const auto address = crypto::hmac_hex(ip_key_, rc.client_ip);
+    const auto counted = co_await ctx_.stores.limits.count_address(
+        address, ctx_.config.otp.max_requests_per_ip_hour, kAddressWindow);
+    const auto v = rc.request.version();
+    if (!counted) co_return fail(Error::storage_unavailable, v);
+    if (!counted->allowed)
+        co_return fail_retry_after(Error::address_rate_limited, v, counted->retry_after_s);
+    co_return std::nullopt;
+}
+
+asio::awaitable<Response> AuthApi::challenge(RequestContext& rc) {
+    const auto v = rc.request.version();
+    auto body = parse_json_object(rc.request);
+    if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
+    auto field = get_string(std::get<json::object>(body), "email", 254);
+    if (auto* rej = std::get_if<Rejection>(&field)) co_return rej->to_response(v);
+    auto email = normalise_email(std::get<std::string>(field));
+    if (!plausible_email(email)) co_return fail(Error::invalid_email, v);
+    if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
+    co_return co_await send_code(std::move(email), v);
+}
+
+asio::awaitable<Response> AuthApi::send_code(std::string email, unsigned version) {
+    const auto& otp = ctx_.config.otp;
+    const auto code = new_code();
+    const auto hash = email_hash(email);
+    const auto issued =
+        co_await ctx_.stores.codes.issue(hash, code, otp.code_ttl, otp.max_codes_per_hour);
+    if (!issued) co_return fail(Error::storage_unavailable, version);
+    if (!issued->issued)
+        co_return fail_retry_after(Error::codes_rate_limited, version, issued->retry_after_s);
+    if (!co_await delivery_->send(email, code)) co_return fail(Error::delivery_failed, version);
+    // The same answer for every address: whether anyone uses it is nobody's business.
+    json::object sent{
+        {"status", "sent"},
+        {"message", "Si l'adresse est valide, un code à 6 chiffres vient d'y être envoyé."},
+        {"valid_seconds", otp.code_ttl.count()}};
+    co_return http::json_response(http::status::accepted, sent, version);
+}
+
+asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
+    const auto v = rc.request.version();
+    auto body = parse_json_object(rc.request);
+    if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
+    auto read = read_verify_form(std::get<json::object>(body), v);
+    if (auto* refused = std::get_if<Response>(&read)) co_return std::move(*refused);
+    const auto& form = std::get<VerifyForm>(read);
+    const auto min_age = ctx_.config.campaign.min_age;
+    const auto* commune = ctx_.communes.find(form.commune);
+    const auto eligible = voting::check_eligibility(form.birth_date, paris_today(ctx_.clock.now()),
+                                                    min_age, commune != nullptr);
+    if (!eligible) co_return eligibility_refusal(eligible.error(), min_age, v);
+    if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
+    co_return co_await open_session(form, *commune, v);
+}
+
+asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
+                                                const config::Commune& commune, unsigned version) {
+    const auto& otp = ctx_.config.otp;
+    auto identity = identity_key(form);
+    const auto hash = email_hash(form.email);
+    const auto checked = co_await ctx_.stores.codes.check(hash, form.code, identity, otp.max_tries,
+                                                          kEmailBindingTtl);
+    if (!checked) co_return store_refusal(checked.error(), version);
+    switch (*checked) {
+        case storage::CodeCheck::ok:
+            break;
+        case storage::CodeCheck::wrong:
+            co_return fail(Error::code_wrong, version);
+        case storage::CodeCheck::dead:
+            co_return fail(Error::code_dead, version);
+        case storage::CodeCheck::bound:
+            co_return fail(Error::email_already_used, version);
+    }
+    const VoterSession session{std::move(identity), commune.territory,
+                               ctx_.clock.now() + otp.session_ttl.count()};
+    co_return session_response(session, version);
+}
+
+Response AuthApi::session_response(const VoterSession& session, unsigned version) const {
+    const auto token = sessions_.issue(session);
+    json::object out{{"token", token},
+                     {"expires_at", config::format_paris_time(session.expires_unix)},
+                     {"territory", session.territory}};
+    auto res = http::json_response(http::status::ok, out, version);
+    res.set(http::field::set_cookie,
+            voter_cookie(token, ctx_.config.otp.session_ttl, ctx_.config.tls.enabled()));
+    return res;
+}
+
+asio::awaitable<Response> AuthApi::communes(RequestContext& rc) {
+    auto res = http::text_response(http::status::ok, communes_json_,
+                                   "application/json; charset=utf-8", rc.request.version());
+    res.set(http::field::cache_control, "public, max-age=86400");
+    co_return res;
+}
+
+}  // namespace budget::server::api

@@ -16,7 +16,7 @@
 #include "server/core/blocking.hpp"
 #include "server/core/log.hpp"
 
-namespace budget::server {
+namespace budget::server::api {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
@@ -147,4 +147,4 @@ std::unique_ptr<OtpDelivery> make_delivery(const config::OtpConfig& config,
     return make_outbox_delivery(config.outbox, pool);
 }
 
-}  // namespace budget::server
+}  // namespace budget::server::api

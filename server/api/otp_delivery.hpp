@@ -9,7 +9,7 @@
 
 #include "config/config.hpp"
 
-namespace budget::server {
+namespace budget::server::api {
 
 class OtpDelivery {
   public:
@@ -32,4 +32,4 @@ std::unique_ptr<OtpDelivery> make_delivery(const config::OtpConfig& config,
 /// The French text of the message that carries a code.
 std::string otp_message_body(const std::string& code, int valid_minutes);
 
-}  // namespace budget::server
+}  // namespace budget::server::api

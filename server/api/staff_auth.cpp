@@ -7,7 +7,9 @@
 #include <mutex>
 #include <stdexcept>
 
-namespace budget::server {
+#include "server/core/crypto.hpp"
+
+namespace budget::server::api {
 
 std::optional<StaffRole> parse_staff_role(std::string_view text) {
     if (text == "committee") return StaffRole::committee;
@@ -88,20 +90,6 @@ std::string expired_session_cookie(const CookiePolicy& policy) {
     return session_cookie(policy, "", std::chrono::seconds(0));
 }
 
-std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
-    while (!header.empty()) {
-        const auto semi = header.find(';');
-        auto pair = header.substr(0, semi);
-        header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
-        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-        while (!pair.empty() && pair.back() == ' ') pair.remove_suffix(1);
-        const auto eq = pair.find('=');
-        if (eq == std::string_view::npos) continue;
-        if (pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
-    }
-    return std::nullopt;
-}
-
 bool origin_allowed(std::string_view origin, std::string_view host) {
     if (origin.empty()) return true;
     const auto sep = origin.find("://");
@@ -126,20 +114,4 @@ bool origin_allowed(std::string_view origin, std::string_view host) {
            });
 }
 
-std::string staff_user_key(std::string_view username) {
-    return "budget:{staff}:user:" + std::string(username);
-}
-
-std::string staff_session_key(std::string_view session_id) {
-    return "budget:{staff}:session:" + crypto::sha256_hex(session_id);
-}
-
-std::string login_username_key(const crypto::Key32& key, std::string_view username) {
-    return "budget:{staff}:login:user:" + crypto::hmac_hex(key, username);
-}
-
-std::string login_address_key(const crypto::Key32& key, std::string_view address) {
-    return "budget:{staff}:login:addr:" + crypto::hmac_hex(key, address);
-}
-
-}  // namespace budget::server
+}  // namespace budget::server::api

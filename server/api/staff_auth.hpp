@@ -1,33 +1,29 @@
 #pragma once
-// Staff accounts and sessions: roles, Argon2id password hashes, the session cookie, the CSRF
-// token and the Origin check. Pure helpers here; the handlers in staff_api.cpp use them.
-//
-// Keys (one hash tag for all staff data, shared by every campaign of the Redis):
-//   budget:{staff}:user:<username>        hash  password_hash (Argon2id string), role, created_at
-//   budget:{staff}:session:<sha256(id)>   hash  username, role, csrf, created_at; TTL 8 h
-//                                               (absolute, not sliding); the cookie holds the id,
-//                                               Redis only its hash
-//   budget:{staff}:login:user:<hmac>      login attempts per username (fixed 15 min window)
-//   budget:{staff}:login:addr:<hmac>      login attempts per client address (same window)
+// Staff accounts and sessions, the pure part: roles, usernames, Argon2id password hashes, the
+// session cookie and the Origin check. Accounts and sessions are stored by
+// storage::StaffStore; the guard (staff_guard.hpp) and the session handlers
+// (staff_session_api.hpp) use these helpers, and so does `budgetctl user add`.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "config/config.hpp"
-#include "server/core/crypto.hpp"
 
-namespace budget::server {
+namespace budget::server::api {
 
 enum class StaffRole { committee, mission };
 
+/// "committee" or "mission"; std::nullopt for anything else.
 std::optional<StaffRole> parse_staff_role(std::string_view text);
 std::string_view to_string(StaffRole role);
 
 inline constexpr std::size_t kMaxUsernameLength = 64;
 inline constexpr std::size_t kMinPasswordChars = 12;
 inline constexpr std::size_t kMaxPasswordBytes = 1024;
+/// Absolute, not sliding: a session ends 8 hours after the login whatever happens.
 inline constexpr std::chrono::seconds kStaffSessionTtl{8 * 3600};
 inline constexpr std::chrono::seconds kLoginWindow{15 * 60};
 /// Attempts in a window; a successful login gives its attempt back.
@@ -63,17 +59,9 @@ std::string session_cookie(const CookiePolicy& policy, std::string_view session_
 /// `Set-Cookie` value removing the session cookie.
 std::string expired_session_cookie(const CookiePolicy& policy);
 
-/// The value of cookie `name` in a `Cookie` header; std::nullopt when absent.
-std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
-
 /// Whether a request's `Origin` may write: absent is fine (same-origin GET-less clients such as
 /// curl); otherwise its host[:port] must equal the `Host` header (case-insensitive), whatever the
 /// scheme (a TLS-terminating proxy in front shows https while we see http). "null" is refused.
 bool origin_allowed(std::string_view origin, std::string_view host);
 
-std::string staff_user_key(std::string_view username);
-std::string staff_session_key(std::string_view session_id);
-std::string login_username_key(const crypto::Key32& key, std::string_view username);
-std::string login_address_key(const crypto::Key32& key, std::string_view address);
-
-}  // namespace budget::server
+}  // namespace budget::server::api

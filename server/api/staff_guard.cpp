@@ -1,28 +1,33 @@
 #include "server/api/staff_guard.hpp"
 
-#include "server/api/errors.hpp"
+#include "server/core/crypto.hpp"
+#include "server/http/cookies.hpp"
 
-namespace budget::server {
+namespace budget::server::api {
 
 namespace asio = boost::asio;
 
-namespace {
-
-std::string role_label(StaffRole role) {
-    return role == StaffRole::committee ? "au comité de labellisation" : "à la Mission ESS";
+std::optional<Error> session_refusal(const StaffSession& session, StaffAccess access, bool write,
+                                     std::string_view csrf_header) {
+    if (access == StaffAccess::committee && session.role != StaffRole::committee) {
+        return Error::committee_only;
+    }
+    if (access == StaffAccess::mission && session.role != StaffRole::mission) {
+        return Error::mission_only;
+    }
+    if (write &&
+        (csrf_header.empty() || !crypto::equal_constant_time(csrf_header, session.csrf_token))) {
+        return Error::csrf_failed;
+    }
+    return std::nullopt;
 }
 
-}  // namespace
-
-std::string_view header_value(const Request& req, std::string_view name) {
-    const auto it = req.find(name);
-    return it == req.end() ? std::string_view() : std::string_view(it->value());
-}
-
-Response origin_refused(unsigned version) {
-    return reject(ApiError::forbidden, version, "origin_refused",
-                  "Cette requête vient d'un autre site que celui du Budget citoyen : elle est "
-                  "refusée.");
+std::optional<std::string> session_id_of(std::string_view cookie_header,
+                                         const CookiePolicy& policy) {
+    auto id = http::cookie_value(cookie_header, policy.name());
+    // Anything else cannot be an id we issued: no need to ask Redis.
+    if (!id || id->size() != 64) return std::nullopt;
+    return id;
 }
 
 StaffGuard::StaffGuard(AppContext& ctx) : ctx_(ctx), cookies_(cookie_policy(ctx.config)) {}
@@ -32,48 +37,23 @@ asio::awaitable<std::variant<StaffSession, Response>> StaffGuard::authorize(Requ
                                                                             bool write) {
     const auto& req = rc.request;
     const auto v = req.version();
-    if (write && !origin_allowed(header_value(req, "Origin"), header_value(req, "Host"))) {
-        co_return origin_refused(v);
+    if (write &&
+        !origin_allowed(http::header_value(req, "Origin"), http::header_value(req, "Host"))) {
+        co_return fail(Error::origin_refused, v);
     }
-    const auto session_id = cookie_value(header_value(req, "Cookie"), cookies_.name());
-    if (!session_id || session_id->size() != 64) {
-        co_return reject(ApiError::not_authenticated, v, "not_authenticated",
-                         "Cet espace est réservé au comité de labellisation et à la Mission ESS : "
-                         "connectez-vous.");
-    }
-    std::vector<std::string> cmd{"HGETALL", staff_session_key(*session_id)};
-    auto reply = co_await ctx_.redis.command(std::move(cmd));
-    if (!reply || reply->is_error()) co_return error_response(ApiError::storage_unavailable, v);
-    StaffSession session;
-    session.key = staff_session_key(*session_id);
-    std::optional<StaffRole> role;
-    for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-        const auto& name = reply->elements[i].str;
-        const auto& value = reply->elements[i + 1].str;
-        if (name == "username") session.username = value;
-        if (name == "csrf") session.csrf_token = value;
-        if (name == "role") role = parse_staff_role(value);
-    }
-    if (session.username.empty() || session.csrf_token.empty() || !role) {
-        co_return reject(ApiError::not_authenticated, v, "not_authenticated",
-                         "Votre session a expiré ou n'existe pas : reconnectez-vous.");
-    }
-    session.role = *role;
-    if (access == StaffAccess::committee && session.role != StaffRole::committee) {
-        co_return reject(ApiError::forbidden, v, "forbidden",
-                         "Cette action est réservée " + role_label(StaffRole::committee) + ".");
-    }
-    if (access == StaffAccess::mission && session.role != StaffRole::mission) {
-        co_return reject(ApiError::forbidden, v, "forbidden",
-                         "Cette action est réservée " + role_label(StaffRole::mission) + ".");
-    }
-    if (write) {
-        const auto token = header_value(req, "X-CSRF-Token");
-        if (token.empty() || !crypto::equal_constant_time(token, session.csrf_token)) {
-            co_return error_response(ApiError::csrf_failed, v);
-        }
+    auto id = session_id_of(http::header_value(req, "Cookie"), cookies_);
+    if (!id) co_return fail(Error::staff_not_authenticated, v);
+    auto stored = co_await ctx_.stores.staff.session(*id);
+    if (!stored) co_return fail(Error::storage_unavailable, v);
+    const auto role = *stored ? parse_staff_role((*stored)->role) : std::nullopt;
+    if (!role) co_return fail(Error::staff_session_expired, v);
+    StaffSession session{std::move(*id), std::move((*stored)->username), *role,
+                         std::move((*stored)->csrf_token)};
+    if (const auto refusal =
+            session_refusal(session, access, write, http::header_value(req, "X-CSRF-Token"))) {
+        co_return fail(*refusal, v);
     }
     co_return session;
 }
 
-}  // namespace budget::server
+}  // namespace budget::server::api

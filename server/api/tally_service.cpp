@@ -1,26 +1,21 @@
 #include "server/api/tally_service.hpp"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
+#include <optional>
 #include <stdexcept>
 
+#include "server/core/blocking.hpp"
 #include "server/core/crypto.hpp"
 #include "voting/canonical_json.hpp"
+#include "voting/phase.hpp"
 #include "voting/results.hpp"
 
-namespace budget::server {
+namespace budget::server::api {
 
+namespace asio = boost::asio;
 namespace json = boost::json;
 
-std::string ballot_log_key(const std::string& c, int shard) {
-    return "budget:{c" + c + ":b" + std::to_string(shard) + "}:log";
-}
-std::string ballot_stats_key(const std::string& c, int shard) {
-    return "budget:{c" + c + ":b" + std::to_string(shard) + "}:stats";
-}
-std::string results_key(const std::string& c) { return "budget:{c" + c + "}:results"; }
-std::string draft_results_key(const std::string& c) { return "budget:{c" + c + "}:results:draft"; }
+using storage::StoreError;
 
 namespace {
 
@@ -29,8 +24,8 @@ struct StoredHead {
     voting::Hash root{};
 };
 
-// A head as publish_head stores it; a head naming another shard than the list it sits in is as
-// wrong as a bad root: it would let one shard's head vouch for another's log.
+// A head as the log service stores it; a head naming another shard than the list it sits in is
+// as wrong as a bad root: it would let one shard's head vouch for another's log.
 std::optional<StoredHead> read_stored_head(const std::string& text, int shard) {
     boost::system::error_code ec;
     const auto stored = json::parse(text, ec);
@@ -58,7 +53,34 @@ std::optional<StoredHead> read_stored_head(const std::string& text, int shard) {
     return out;
 }
 
+TallyError failure(TallyFailure kind) { return TallyError{kind, 0, 0, 0, {}}; }
+
+// The sealed ballot's failures keep their meaning for budgetctl's messages; the rest is storage.
+TallyError ballot_failure(StoreError error) {
+    switch (error) {
+        case StoreError::not_sealed:
+            return failure(TallyFailure::ballot_not_sealed);
+        case StoreError::corrupt:
+            return failure(TallyFailure::ballot_corrupt);
+        default:
+            return failure(TallyFailure::storage_unavailable);
+    }
+}
+
+std::string csv_field(std::string text) {
+    // Quote when needed, doubling quotes, so that titles with ';' stay in their column.
+    if (text.find_first_of(";\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char ch : text) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
 }  // namespace
+
+// ---- pure steps ----------------------------------------------------------------------------
 
 boost::system::result<std::uint64_t, TreeHeadMismatch> check_tree_heads(
     const voting::MerkleTree& log, std::span<const std::uint64_t> shard_sizes,
@@ -100,12 +122,11 @@ void throw_exception_from_error(const TreeHeadMismatch& m, const boost::source_l
                              std::to_string(m.shard) + " not extended by the log");
 }
 
-json::object SignedResults::to_json() const {
-    return json::object{
-        {"document", json::parse(document)}, {"signature", signature}, {"public_key", public_key}};
+void throw_exception_from_error(const TallyError& e, const boost::source_location&) {
+    throw std::runtime_error("tally failure " + std::to_string(static_cast<int>(e.failure)));
 }
 
-voting::TallyBuilder make_tally_builder(const SealedBallot& ballot) {
+voting::TallyBuilder make_tally_builder(const storage::SealedBallot& ballot) {
     std::vector<std::string> ids;
     ids.reserve(ballot.initiatives.size());
     for (const auto& i : ballot.initiatives) ids.push_back(i.id);
@@ -123,10 +144,10 @@ std::string campaign_config_digest(const config::CampaignConfig& c) {
     return crypto::sha256_hex(*voting::canonical_json(settings));
 }
 
-boost::system::result<SignedResults, std::string> finish_tally(
-    const config::Config& config, const SealedBallot& ballot, const voting::TallyBuilder& tally,
-    voting::Rule rule, const SigningKey& key, const std::string& tallied_at,
-    std::uint64_t tree_heads_checked) {
+boost::system::result<storage::SignedResults, std::string> finish_tally(
+    const config::Config& config, const storage::SealedBallot& ballot,
+    const voting::TallyBuilder& tally, voting::Rule rule, const SigningKey& key,
+    const std::string& tallied_at, std::uint64_t tree_heads_checked) {
     std::vector<voting::Project> projects;
     voting::ResultsInput in;
     const auto& c = config.campaign;
@@ -165,25 +186,9 @@ boost::system::result<SignedResults, std::string> finish_tally(
     if (!text)
         return {boost::system::in_place_error,
                 "the results document holds a floating-point number"};
-    unsigned char sig[crypto_sign_BYTES];
-    crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text->data()),
-                         text->size(), key.secret_key.data());
-    return SignedResults{std::move(*text), base64_encode(sig, sizeof sig),
-                         base64_encode(key.public_key.data(), key.public_key.size())};
+    auto signature = sign_base64(key, *text);
+    return storage::SignedResults{std::move(*text), std::move(signature), public_key_base64(key)};
 }
-
-namespace {
-std::string csv_field(std::string text) {
-    // Quote when needed, doubling quotes, so that titles with ';' stay in their column.
-    if (text.find_first_of(";\"\r\n") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char ch : text) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
-}
-}  // namespace
 
 std::string results_csv(const json::object& doc) {
     std::string out = "\xEF\xBB\xBF";  // BOM: office tools then read the file as UTF-8
@@ -203,4 +208,159 @@ std::string results_csv(const json::object& doc) {
     return out;
 }
 
-}  // namespace budget::server
+// ---- the service -----------------------------------------------------------------------------
+
+TallyService::TallyService(storage::Stores& stores, const config::Config& config,
+                           const SigningKey& key, const Clock& clock,
+                           asio::thread_pool* blocking_pool)
+    : stores_(stores), config_(config), key_(key), clock_(clock), blocking_pool_(blocking_pool) {}
+
+bool TallyService::vote_closed() const {
+    return voting::phase_at(stores_.campaign.window(), clock_.now()) == voting::Phase::closed;
+}
+
+asio::awaitable<TallyResult<Tallied>> TallyService::tally(voting::Rule rule, bool keep_entries) {
+    if (!vote_closed()) co_return failure(TallyFailure::vote_not_closed);
+    const auto published_now = co_await stores_.campaign.published();
+    if (!published_now) co_return failure(TallyFailure::storage_unavailable);
+    if (*published_now) co_return failure(TallyFailure::already_published);
+    auto counted = co_await read_log(keep_entries);
+    if (!counted) co_return counted.error();
+    // Every tree head signed during the vote must be a prefix of its shard's final log: if the
+    // log was rewritten, the tally stops here instead of signing it.
+    const auto heads_checked = co_await check_heads(*counted);
+    if (!heads_checked) co_return heads_checked.error();
+    auto signed_results = co_await sign(*counted, rule, *heads_checked);
+    if (!signed_results) co_return signed_results.error();
+    auto draft = *signed_results;
+    const auto saved = co_await stores_.results.save_draft(std::move(draft));
+    if (!saved) co_return failure(TallyFailure::storage_unavailable);
+    co_return Tallied{std::move(*signed_results), std::move(*counted), *heads_checked};
+}
+
+asio::awaitable<TallyResult<CountedLog>> TallyService::read_closed(bool keep_entries) {
+    if (!vote_closed()) co_return failure(TallyFailure::vote_not_closed);
+    co_return co_await read_log(keep_entries);
+}
+
+asio::awaitable<TallyResult<CountedLog>> TallyService::read_log(bool keep_entries) {
+    // The shards the ballots were cast into, as fixed by the first ballot: reading another
+    // count would leave ballots out of the count.
+    const auto cast_shards = co_await stores_.ballots.campaign_shards();
+    if (!cast_shards) co_return failure(TallyFailure::storage_unavailable);
+    if (*cast_shards && **cast_shards != config_.redis.ballot_shards) {
+        auto mismatch = failure(TallyFailure::ballot_shards_mismatch);
+        mismatch.campaign_shards = **cast_shards;
+        co_return mismatch;
+    }
+    const auto ballot = co_await stores_.campaign.sealed_ballot();
+    if (!ballot) co_return ballot_failure(ballot.error());
+    CountedLog counted{*ballot, make_tally_builder(**ballot), {}, {}};
+    const auto read = co_await count_log(counted, keep_entries);
+    if (!read) co_return read.error();
+    co_return std::move(counted);
+}
+
+asio::awaitable<TallyResult<void>> TallyService::count_log(CountedLog& counted, bool keep_entries) {
+    for (int shard = 0; shard < config_.redis.ballot_shards; ++shard) {
+        const auto before = counted.tally.size();
+        for (std::uint64_t start = 0;; start += kTallyPage) {
+            auto page = co_await stores_.ballots.log_page(shard, start, kTallyPage);
+            if (!page) co_return failure(TallyFailure::storage_unavailable);
+            for (auto& entry : *page) {
+                if (auto added = counted.tally.add(entry); !added) {
+                    auto corrupt = failure(TallyFailure::corrupt_log);
+                    corrupt.reason = voting::describe(added.error());
+                    co_return corrupt;
+                }
+                if (keep_entries) counted.entries.push_back(std::move(entry));
+            }
+            if (page->size() < kTallyPage) break;
+        }
+        counted.shard_sizes.push_back(counted.tally.size() - before);
+    }
+    co_return TallyResult<void>();
+}
+
+asio::awaitable<TallyResult<std::uint64_t>> TallyService::check_heads(const CountedLog& counted) {
+    std::vector<std::vector<std::string>> shard_heads;
+    for (int shard = 0; shard < config_.redis.ballot_shards; ++shard) {
+        auto heads = co_await stores_.log.heads(shard);
+        if (!heads) co_return failure(TallyFailure::storage_unavailable);
+        shard_heads.push_back(std::move(*heads));
+    }
+    const auto checked = check_tree_heads(counted.tally.tree(), counted.shard_sizes, shard_heads);
+    if (checked) co_return *checked;
+    const auto& m = checked.error();
+    auto refused = failure(m.unreadable ? TallyFailure::tree_head_unreadable
+                                        : TallyFailure::log_not_extending_head);
+    refused.shard = m.shard;
+    refused.tree_size = m.tree_size;
+    co_return refused;
+}
+
+asio::awaitable<TallyResult<storage::SignedResults>> TallyService::sign(
+    const CountedLog& counted, voting::Rule rule, std::uint64_t heads_checked) {
+    // Allocation (exact rationals for MES) and signing are CPU work: off the I/O threads when
+    // the program has a pool for it.
+    auto work = [this, &counted, rule, heads_checked,
+                 tallied_at = config::format_paris_time(clock_.now())] {
+        return finish_tally(config_, *counted.ballot, counted.tally, rule, key_, tallied_at,
+                            heads_checked);
+    };
+    using Signed = boost::system::result<storage::SignedResults, std::string>;
+    std::optional<Signed> done;
+    if (blocking_pool_) {
+        auto off_thread = co_await run_blocking(*blocking_pool_, std::move(work));
+        done.emplace(std::move(off_thread));
+    } else {
+        done.emplace(work());
+    }
+    if (!*done) {
+        auto failed = failure(TallyFailure::tally_failed);
+        failed.reason = std::move(done->error());
+        co_return failed;
+    }
+    co_return std::move(**done);
+}
+
+asio::awaitable<storage::StoreResult<storage::PublishOutcome>> TallyService::publish() {
+    auto at = config::format_paris_time(clock_.now());
+    co_return co_await stores_.results.publish(std::move(at));
+}
+
+asio::awaitable<storage::StoreResult<std::shared_ptr<const PublishedResults>>>
+TallyService::published() {
+    using Published = std::shared_ptr<const PublishedResults>;
+    {
+        std::lock_guard lock(mutex_);
+        if (published_) co_return published_;
+    }
+    auto results = co_await stores_.results.published();
+    if (!results) co_return results.error();
+    if (!*results) co_return Published{};
+    auto state = std::make_shared<PublishedResults>();
+    state->results = std::move(**results);
+    boost::system::error_code ec;
+    auto document = json::parse(state->results.document, ec);
+    if (ec || !document.is_object()) co_return StoreError::corrupt;
+    state->document = std::move(document.as_object());
+    const auto ballot = co_await stores_.campaign.sealed_ballot();
+    if (!ballot) co_return ballot.error();
+    CountedLog counted{*ballot, make_tally_builder(**ballot), {}, {}};
+    // The log was counted when the results were signed: it cannot fail now but by storage.
+    if (const auto read = co_await count_log(counted, true); !read)
+        co_return read.error().failure == TallyFailure::storage_unavailable
+            ? StoreError::unavailable
+            : StoreError::corrupt;
+    state->export_json =
+        json::serialize(voting::make_ballot_export(counted.entries, counted.tally.tree()));
+    state->csv = results_csv(state->document);
+    state->index_of_ballot = counted.tally.index_of_ballot();
+    state->tree = counted.tally.take_tree();
+    std::lock_guard lock(mutex_);
+    if (!published_) published_ = std::move(state);
+    co_return published_;
+}
+
+}  // namespace budget::server::api

@@ -1,1 +1,86 @@
-// placeholder: being written
+#include "server/api/voter_session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+#include "server/http/cookies.hpp"
+
+namespace budget::server::api {
+
+VoterSessions::VoterSessions(const crypto::Key32& pepper, std::string campaign)
+    : key_(crypto::derive_key(pepper, "voter-session")), campaign_(std::move(campaign)) {}
+
+std::string VoterSessions::issue(const VoterSession& s) const {
+    return crypto::seal_token(key_, "v1|" + campaign_ + "|" + s.identity_key + "|" + s.territory +
+                                        "|" + std::to_string(s.expires_unix));
+}
+
+std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int64_t now) const {
+    const auto plain = crypto::open_token(key_, token);
+    if (!plain) return std::nullopt;
+    // "v1|campaign|identity|territory|expiry": exactly five parts.
+    std::array<std::string_view, 5> parts;
+    std::string_view rest = *plain;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto bar = rest.find('|');
+        if ((bar == std::string_view::npos) != (i + 1 == parts.size())) return std::nullopt;
+        parts[i] = rest.substr(0, bar);
+        rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
+    }
+    if (parts[0] != "v1" || parts[1] != campaign_) return std::nullopt;
+    VoterSession s{std::string(parts[2]), std::string(parts[3]), 0};
+    const auto [end, ec] =
+        std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), s.expires_unix);
+    if (ec != std::errc() || end != parts[4].data() + parts[4].size()) return std::nullopt;
+    if (s.expires_unix < now) return std::nullopt;
+    return s;
+}
+
+std::optional<VoterSession> VoterSessions::session_of(const http::Request& req,
+                                                      std::int64_t now) const {
+    const auto auth = req[http::field::authorization];
+    if (auth.size() > 7 && auth.substr(0, 7) == "Bearer ") return open(auth.substr(7), now);
+    if (auto token = http::cookie_value(req[http::field::cookie], kVoterCookie))
+        return open(*token, now);
+    return std::nullopt;
+}
+
+std::string voter_cookie(std::string_view token, std::chrono::seconds max_age, bool secure) {
+    std::string cookie(kVoterCookie);
+    cookie.append("=")
+        .append(token)
+        .append("; Path=/api/v1; HttpOnly; SameSite=Strict; Max-Age=")
+        .append(std::to_string(max_age.count()));
+    if (secure) cookie.append("; Secure");
+    return cookie;
+}
+
+std::string normalise_email(std::string_view email) {
+    while (!email.empty() && email.front() == ' ') email.remove_prefix(1);
+    while (!email.empty() && email.back() == ' ') email.remove_suffix(1);
+    std::string out(email);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool plausible_email(std::string_view email) {
+    if (email.size() < 3 || email.size() > 254) return false;
+    const auto at = email.find('@');
+    if (at == 0 || at == std::string_view::npos ||
+        email.find('@', at + 1) != std::string_view::npos)
+        return false;
+    const auto domain = email.substr(at + 1);
+    if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+        domain.back() == '.')
+        return false;
+    // Nothing that could end or bend an SMTP command or a header: the address goes into both.
+    return std::none_of(email.begin(), email.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' ||
+               c == ';' || c == ':' || c == '\\' || c == '"' || c == '[' || c == ']';
+    });
+}
+
+}  // namespace budget::server::api

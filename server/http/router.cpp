@@ -86,4 +86,17 @@ Router::Match Router::match(http::verb method, std::string_view path) const {
     return result;
 }
 
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        const auto eq = pair.find('=');
+        if (pair.substr(0, eq) != name) continue;
+        if (eq == std::string_view::npos) return std::string();
+        return percent_decode(pair.substr(eq + 1), true);
+    }
+    return std::nullopt;
+}
+
 }  // namespace budget::server::http

@@ -40,4 +40,8 @@ std::vector<std::string_view> split_path(std::string_view path);
 /// Decodes %XX escapes of a path segment or query value; std::nullopt when malformed.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
 
+/// The decoded value of `name` in a query string ("a=1&b=2"): empty for a bare "name",
+/// std::nullopt when absent or malformed.
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name);
+
 }  // namespace budget::server::http

@@ -9,9 +9,12 @@
 #include "server/programs/budgetctl_allocate.hpp"
 #include "server/programs/budgetctl_results.hpp"
 #include "server/programs/budgetctl_staff.hpp"
-#include "server/core/secrets.hpp"
+#include "server/programs/budgetctl_storage.hpp"
+#include "server/core/key_files.hpp"
+#include "server/core/signing.hpp"
 
 using namespace budget;
+using namespace budget::server::programs;
 
 namespace {
 
@@ -33,8 +36,13 @@ constexpr const char* kUsage =
     "                        and write results.json, ballots.json and results.csv into DIR\n"
     "  pabulib export FILE.pb\n"
     "                        the closed campaign as an anonymous pabulib instance\n"
+    "  storage keys | ledger | seal-ballot FILE.json\n"
+    "                        the campaign's Redis keys by name; each shard's log, voted markers\n"
+    "                        and participation; seal a ballot document given whole (load tests)\n"
     "       budgetctl verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]\n"
-    "                        check the signature, the root and the count (no config needed)\n";
+    "                        check the signature, the root and the count (no config needed)\n"
+    "       budgetctl storage cast-script\n"
+    "                        the Lua script that casts a ballot (for the ballot benchmark)\n";
 
 int keys_command(const config::Config& cfg, const std::vector<std::string>& args) {
     if (args.empty()) {
@@ -91,6 +99,10 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (command == "allocate") return server::run_allocate_command(args, std::cout, std::cerr);
     if (command == "verify") return server::run_verify_command(args, std::cout, std::cerr);
+    if (command == "storage" && config_path.empty() && args.size() == 1 &&
+        args[0] == "cast-script") {
+        return run_storage_command(config::Config{}, args, std::cout, std::cerr);
+    }
 
     if (config_path.empty()) {
         std::cerr << "budgetctl: " << command << " needs --config FILE\n" << kUsage;
@@ -105,12 +117,13 @@ int main(int argc, char** argv) {
     }
     if (command == "keys") return keys_command(cfg, args);
     if (command == "user")
-        return server::run_user_command(cfg, args, std::cin, std::cout, std::cerr);
+        return run_user_command(cfg, args, std::cin, std::cout, std::cerr);
     if (command == "initiatives") {
-        return server::run_initiatives_command(cfg, args, std::cout, std::cerr);
+        return run_initiatives_command(cfg, args, std::cout, std::cerr);
     }
     if (command == "tally") return server::run_tally_command(cfg, args, std::cout, std::cerr);
     if (command == "pabulib") return server::run_pabulib_command(cfg, args, std::cout, std::cerr);
+    if (command == "storage") return run_storage_command(cfg, args, std::cout, std::cerr);
     std::cerr << "budgetctl: unknown command " << command << "\n" << kUsage;
     return 2;
 }

@@ -1,23 +1,23 @@
 #include "server/programs/budgetctl_results.hpp"
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <memory>
+#include <optional>
+#include <ostream>
 #include <sstream>
+#include <variant>
 
-#include "server/programs/budgetctl_redis.hpp"
-#include "server/storage/keys.hpp"
-#include "server/storage/campaign_store.hpp"
-#include "server/api/log_api.hpp"
-#include "server/core/secrets.hpp"
 #include "server/api/tally_service.hpp"
-#include "voting/ballot.hpp"
+#include "server/core/clock.hpp"
+#include "server/programs/budgetctl_redis.hpp"
+#include "server/programs/startup.hpp"
+#include "server/storage/stores.hpp"
 #include "voting/pabulib.hpp"
 #include "voting/results.hpp"
 
-namespace budget::server {
+namespace budget::server::programs {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
@@ -45,47 +45,140 @@ std::optional<std::string> option(const std::vector<std::string>& args, const st
     return std::nullopt;
 }
 
-// The sealed ballot and the whole log of a closed campaign, read with a blocking connection.
-struct ClosedCampaign {
-    std::shared_ptr<SealedBallot> ballot;
-    std::vector<std::string> log;
-    std::vector<std::uint64_t> shard_sizes;  ///< entries of each shard, in log order
+// The campaign's stores over budgetctl's connection, and what they hold references to. The
+// questionnaire and the key are the campaign's own because the campaign store seals the ballot
+// on first use once the vote has opened: should nobody have sealed it during the vote, it is
+// sealed here exactly as budgetd would have.
+struct Campaign {
+    std::unique_ptr<redis::BlockingClient> redis;
+    labelling::Questionnaire questionnaire;
+    Secrets secrets;
+    SystemClock clock;
+    std::unique_ptr<storage::Stores> stores;
+    std::unique_ptr<api::TallyService> service;
+
+    template <typename T>
+    T run(boost::asio::awaitable<T> work) {
+        return redis->run(std::move(work));
+    }
 };
 
-std::variant<ClosedCampaign, std::string> read_closed_campaign(const config::Config& config,
-                                                               SyncRedis& redis) {
-    const auto& c = config.campaign;
-    if (config::unix_now() <= c.vote_closes_unix)
-        return std::string("the vote is not closed yet (it closes " + c.vote_closes + ")");
-    const auto fields =
-        redis.command({"HMGET", ballot_key(c.id), "document", "digest", "signature", "public_key"});
-    if (fields.is_error()) return "redis: " + fields.str;
-    if (fields.elements.size() != 4 || fields.elements[0].is_nil())
-        return std::string("no sealed ballot: the vote never opened");
-    auto parsed = CampaignStore::parse_ballot(fields.elements[0].str, fields.elements[1].str,
-                                              fields.elements[2].str, fields.elements[3].str);
-    if (!parsed) return std::string("the sealed ballot is corrupt (its digest does not match)");
-    // The shard count fixed by the first ballot: reading another would leave ballots out.
-    const auto cast_shards = redis.command({"GET", keys::ballot_shards(c.id)});
-    if (cast_shards.is_error()) return "redis: " + cast_shards.str;
-    if (!cast_shards.is_nil() && cast_shards.str != std::to_string(config.redis.ballot_shards)) {
-        return "the ballots were cast into " + cast_shards.str + " shards but [redis] " +
-               "ballot_shards = " + std::to_string(config.redis.ballot_shards) +
-               "; set it back before the tally";
+std::variant<std::unique_ptr<Campaign>, std::string> open_campaign(const config::Config& config) {
+    auto secrets = load_secrets(config.storage.data_dir);
+    if (!secrets) {
+        return "no signing key in " + config.storage.data_dir + "/keys (budgetctl keys init)";
     }
-    ClosedCampaign out{*parsed, {}, {}};
-    for (int shard = 0; shard < config.redis.ballot_shards; ++shard) {
-        const auto before = out.log.size();
-        for (long long start = 0;; start += kTallyPage) {
-            auto page = redis.command({"LRANGE", ballot_log_key(c.id, shard), std::to_string(start),
-                                       std::to_string(start + kTallyPage - 1)});
-            if (page.is_error()) return "redis: " + page.str;
-            for (auto& e : page.elements) out.log.push_back(std::move(e.str));
-            if (static_cast<long long>(page.elements.size()) < kTallyPage) break;
-        }
-        out.shard_sizes.push_back(out.log.size() - before);
+    auto questionnaire = load_questionnaire(config);
+    if (auto* reason = std::get_if<std::string>(&questionnaire)) return *reason;
+    auto connected = connect_redis(config);
+    if (auto* reason = std::get_if<std::string>(&connected)) return *reason;
+    auto c = std::make_unique<Campaign>();
+    c->redis = std::move(std::get<std::unique_ptr<redis::BlockingClient>>(connected));
+    c->questionnaire = std::move(std::get<labelling::Questionnaire>(questionnaire));
+    c->secrets = std::move(*secrets);
+    c->stores =
+        std::make_unique<storage::Stores>(c->redis->client(), config, c->questionnaire,
+                                          c->secrets.signing_key, c->clock, c->secrets.pepper);
+    // No blocking pool: budgetctl has no I/O thread to keep free, allocation runs inline.
+    c->service =
+        std::make_unique<api::TallyService>(*c->stores, config, c->secrets.signing_key, c->clock);
+    return c;
+}
+
+// The tally service's refusals, in budgetctl's words.
+std::string describe(const api::TallyError& e, const config::Config& config) {
+    using F = api::TallyFailure;
+    const int shards = config.redis.ballot_shards;
+    const auto of_shard = shards > 1 ? " of shard " + std::to_string(e.shard) : "";
+    switch (e.failure) {
+        case F::vote_not_closed:
+            return "the vote is not closed yet (it closes " + config.campaign.vote_closes + ")";
+        case F::already_published:
+            return "the results are already published";
+        case F::ballot_shards_mismatch:
+            return "the ballots were cast into " + std::to_string(e.campaign_shards) +
+                   " shards but [redis] ballot_shards = " + std::to_string(shards) +
+                   "; set it back before the tally";
+        case F::ballot_not_sealed:
+            return "no sealed ballot: the vote never opened";
+        case F::ballot_corrupt:
+            return "the sealed ballot is corrupt (its digest does not match)";
+        case F::storage_unavailable:
+            return "redis: no answer (unreachable, timed out or refused)";
+        case F::corrupt_log:
+        case F::tally_failed:
+            return e.reason;
+        case F::tree_head_unreadable:
+            return "a tree head" + of_shard +
+                   " published during the vote is unreadable; refusing to sign";
+        case F::log_not_extending_head:
+            return "the log does not extend the tree head of size " + std::to_string(e.tree_size) +
+                   of_shard + " published during the vote; refusing to sign";
     }
-    return out;
+    return "the tally failed";
+}
+
+// results.json, ballots.json and results.csv, the files the Mission publishes.
+bool write_results(const fs::path& dir, const api::Tallied& tallied, const json::object& document) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const auto& log = tallied.log;
+    return write_text(dir / "results.json", json::serialize(tallied.results.to_json())) &&
+           write_text(dir / "ballots.json",
+                      json::serialize(voting::make_ballot_export(log.entries, log.tally.tree()))) &&
+           write_text(dir / "results.csv", api::results_csv(document));
+}
+
+void print_tally(const api::Tallied& tallied, const json::object& document,
+                 const std::string& rule_name, const fs::path& dir, std::ostream& out) {
+    const auto& tally = tallied.log.tally;
+    out << "tallied " << tally.size() << " ballots with " << rule_name << "; root "
+        << voting::to_hex(tally.tree().root()) << "; " << tallied.tree_heads_checked
+        << " tree heads consistent\n";
+    for (const auto& w : document.at("winners").as_array()) {
+        out << "  funded " << json::value_to<std::string>(w.at("id")) << ": "
+            << w.at("amount_eur").to_number<std::int64_t>() << " EUR, "
+            << w.at("votes").to_number<std::int64_t>() << " votes\n";
+    }
+    out << "wrote " << (dir / "results.json").string()
+        << ", ballots.json and results.csv; publish with "
+        << "POST /api/v1/admin/publish\n";
+}
+
+// dd.mm.yyyy, pabulib's date, from RFC 3339.
+std::string pabulib_date(const std::string& rfc3339) {
+    return rfc3339.substr(8, 2) + "." + rfc3339.substr(5, 2) + "." + rfc3339.substr(0, 4);
+}
+
+voting::PabulibInstance pabulib_instance(const config::CampaignConfig& c,
+                                         const api::CountedLog& counted) {
+    voting::PabulibInstance instance;
+    instance.meta = {{"description", c.title},
+                     {"country", "France"},
+                     {"unit", "Pas-de-Calais"},
+                     {"instance", c.id},
+                     {"vote_type", "approval"},
+                     {"min_length", "1"},
+                     {"max_length", std::to_string(c.max_choices)},
+                     {"date_begin", pabulib_date(c.vote_opens)},
+                     {"date_end", pabulib_date(c.vote_closes)},
+                     {"language", "fr"},
+                     {"currency", "EUR"},
+                     {"comment", "Budget citoyen export: anonymous ballots in log order"}};
+    instance.budget = c.envelope_eur;
+    instance.project_columns = {"votes", "name", "category", "territory"};
+    const auto& tally = counted.tally;
+    for (std::size_t i = 0; i < counted.ballot->initiatives.size(); ++i) {
+        const auto& b = counted.ballot->initiatives[i];
+        instance.projects.push_back(voting::Project{b.id, b.amount_eur, b.territory});
+        instance.project_fields.push_back(
+            {std::to_string(tally.votes()[i]), b.title, b.category, b.territory});
+    }
+    // Voters are numbered in log order: nothing in the file points to a person.
+    for (std::size_t i = 0; i < tally.ballots().size(); ++i)
+        instance.voter_ids.push_back(std::to_string(i + 1));
+    instance.ballots = tally.ballots();
+    return instance;
 }
 
 }  // namespace
@@ -99,96 +192,25 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
                "required\n";
         return 2;
     }
-    const auto key = load_signing_key(config.storage.data_dir);
-    if (!key) {
-        err << "budgetctl tally: no signing key in " << config.storage.data_dir
-            << "/keys (budgetctl keys init)\n";
-        return 1;
-    }
-    auto connected = SyncRedis::connect(config);
-    if (auto* reason = std::get_if<std::string>(&connected)) {
+    auto opened = open_campaign(config);
+    if (auto* reason = std::get_if<std::string>(&opened)) {
         err << "budgetctl tally: " << *reason << "\n";
         return 1;
     }
-    auto& redis = std::get<SyncRedis>(connected);
-    if (redis.command({"EXISTS", "budget:{c" + config.campaign.id + "}:published"}).integer == 1) {
-        err << "budgetctl tally: the results are already published\n";
-        return 1;
-    }
-    auto campaign = read_closed_campaign(config, redis);
-    if (auto* reason = std::get_if<std::string>(&campaign)) {
-        err << "budgetctl tally: " << *reason << "\n";
-        return 1;
-    }
-    auto& closed = std::get<ClosedCampaign>(campaign);
-    auto tally = make_tally_builder(*closed.ballot);
-    for (const auto& entry : closed.log) {
-        if (auto added = tally.add(entry); !added) {
-            err << "budgetctl tally: " << voting::describe(added.error()) << "\n";
-            return 1;
-        }
-    }
-    const int shards = config.redis.ballot_shards;
-    std::vector<std::vector<std::string>> shard_heads;
-    for (int shard = 0; shard < shards; ++shard) {
-        auto heads =
-            redis.command({"LRANGE", tree_heads_key(config.campaign.id, shard), "0", "-1"});
-        if (heads.is_error()) {
-            err << "budgetctl tally: redis: " << heads.str << "\n";
-            return 1;
-        }
-        auto& texts = shard_heads.emplace_back();
-        for (auto& e : heads.elements) texts.push_back(std::move(e.str));
-    }
-    const auto checked = check_tree_heads(tally.tree(), closed.shard_sizes, shard_heads);
-    if (!checked) {
-        const auto& m = checked.error();
-        const auto of_shard = shards > 1 ? " of shard " + std::to_string(m.shard) : "";
-        if (m.unreadable) {
-            err << "budgetctl tally: a tree head" << of_shard
-                << " published during the vote is unreadable; refusing to sign\n";
-        } else {
-            err << "budgetctl tally: the log does not extend the tree head of size " << m.tree_size
-                << of_shard << " published during the vote; refusing to sign\n";
-        }
-        return 1;
-    }
-    const std::uint64_t heads_checked = *checked;
-    auto results = finish_tally(config, *closed.ballot, tally, *rule, *key,
-                                config::format_paris_time(config::unix_now()), heads_checked);
-    if (!results) {
-        err << "budgetctl tally: " << results.error() << "\n";
-        return 1;
-    }
-    const auto stored =
-        redis.command({"HSET", draft_results_key(config.campaign.id), "document", results->document,
-                       "signature", results->signature, "public_key", results->public_key});
-    if (stored.is_error()) {
-        err << "budgetctl tally: redis: " << stored.str << "\n";
+    auto& campaign = *std::get<std::unique_ptr<Campaign>>(opened);
+    // The raw log is kept: ballots.json is written from it.
+    const auto tallied = campaign.run(campaign.service->tally(*rule, /*keep_entries=*/true));
+    if (!tallied) {
+        err << "budgetctl tally: " << describe(tallied.error(), config) << "\n";
         return 1;
     }
     const fs::path dir = option(args, "--out").value_or(".");
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    const auto document = json::parse(results->document).as_object();
-    if (!write_text(dir / "results.json", json::serialize(results->to_json())) ||
-        !write_text(dir / "ballots.json",
-                    json::serialize(voting::make_ballot_export(closed.log, tally.tree()))) ||
-        !write_text(dir / "results.csv", results_csv(document))) {
+    const auto document = json::parse(tallied->results.document).as_object();
+    if (!write_results(dir, *tallied, document)) {
         err << "budgetctl tally: cannot write into " << dir << "\n";
         return 1;
     }
-    out << "tallied " << tally.size() << " ballots with " << *rule_name << "; root "
-        << voting::to_hex(tally.tree().root()) << "; " << heads_checked
-        << " tree heads consistent\n";
-    for (const auto& w : document.at("winners").as_array()) {
-        out << "  funded " << json::value_to<std::string>(w.at("id")) << ": "
-            << w.at("amount_eur").to_number<std::int64_t>() << " EUR, "
-            << w.at("votes").to_number<std::int64_t>() << " votes\n";
-    }
-    out << "wrote " << (dir / "results.json").string()
-        << ", ballots.json and results.csv; publish with "
-        << "POST /api/v1/admin/publish\n";
+    print_tally(*tallied, document, *rule_name, dir, out);
     return 0;
 }
 
@@ -234,53 +256,18 @@ int run_pabulib_command(const config::Config& config, const std::vector<std::str
         err << "usage: budgetctl --config FILE pabulib export FILE.pb\n";
         return 2;
     }
-    auto connected = SyncRedis::connect(config);
-    if (auto* reason = std::get_if<std::string>(&connected)) {
+    auto opened = open_campaign(config);
+    if (auto* reason = std::get_if<std::string>(&opened)) {
         err << "budgetctl pabulib: " << *reason << "\n";
         return 1;
     }
-    auto campaign = read_closed_campaign(config, std::get<SyncRedis>(connected));
-    if (auto* reason = std::get_if<std::string>(&campaign)) {
-        err << "budgetctl pabulib: " << *reason << "\n";
+    auto& campaign = *std::get<std::unique_ptr<Campaign>>(opened);
+    const auto counted = campaign.run(campaign.service->read_closed(/*keep_entries=*/false));
+    if (!counted) {
+        err << "budgetctl pabulib: " << describe(counted.error(), config) << "\n";
         return 1;
     }
-    const auto& closed = std::get<ClosedCampaign>(campaign);
-    auto tally = make_tally_builder(*closed.ballot);
-    for (const auto& entry : closed.log) {
-        if (auto added = tally.add(entry); !added) {
-            err << "budgetctl pabulib: " << voting::describe(added.error()) << "\n";
-            return 1;
-        }
-    }
-    const auto& c = config.campaign;
-    auto pabulib_date = [](const std::string& rfc3339) {  // dd.mm.yyyy
-        return rfc3339.substr(8, 2) + "." + rfc3339.substr(5, 2) + "." + rfc3339.substr(0, 4);
-    };
-    voting::PabulibInstance instance;
-    instance.meta = {{"description", c.title},
-                     {"country", "France"},
-                     {"unit", "Pas-de-Calais"},
-                     {"instance", c.id},
-                     {"vote_type", "approval"},
-                     {"min_length", "1"},
-                     {"max_length", std::to_string(c.max_choices)},
-                     {"date_begin", pabulib_date(c.vote_opens)},
-                     {"date_end", pabulib_date(c.vote_closes)},
-                     {"language", "fr"},
-                     {"currency", "EUR"},
-                     {"comment", "Budget citoyen export: anonymous ballots in log order"}};
-    instance.budget = c.envelope_eur;
-    instance.project_columns = {"votes", "name", "category", "territory"};
-    for (std::size_t i = 0; i < closed.ballot->initiatives.size(); ++i) {
-        const auto& b = closed.ballot->initiatives[i];
-        instance.projects.push_back(voting::Project{b.id, b.amount_eur, b.territory});
-        instance.project_fields.push_back(
-            {std::to_string(tally.votes()[i]), b.title, b.category, b.territory});
-    }
-    // Voters are numbered in log order: nothing in the file points to a person.
-    for (std::size_t i = 0; i < tally.ballots().size(); ++i)
-        instance.voter_ids.push_back(std::to_string(i + 1));
-    instance.ballots = tally.ballots();
+    const auto instance = pabulib_instance(config.campaign, *counted);
     std::ofstream file(args[1], std::ios::binary | std::ios::trunc);
     if (!file) {
         err << "budgetctl pabulib: cannot write " << args[1] << "\n";
@@ -292,4 +279,4 @@ int run_pabulib_command(const config::Config& config, const std::vector<std::str
     return 0;
 }
 
-}  // namespace budget::server
+}  // namespace budget::server::programs

@@ -1,5 +1,6 @@
 #pragma once
-// budgetctl's commands after the vote: tally, verify and the pabulib export.
+// budgetctl's commands after the vote: tally, verify and the pabulib export. The tally and the
+// export go through the tally service, the very path of POST /api/v1/admin/tally.
 
 #include <iosfwd>
 #include <string>
@@ -7,7 +8,7 @@
 
 #include "config/config.hpp"
 
-namespace budget::server {
+namespace budget::server::programs {
 
 /// `tally --rule RULE [--out DIR]`: counts the closed log, signs, stores the draft results like
 /// POST /api/v1/admin/tally, and writes results.json, ballots.json and results.csv into DIR.
@@ -21,4 +22,4 @@ int run_verify_command(const std::vector<std::string>& args, std::ostream& out, 
 int run_pabulib_command(const config::Config& config, const std::vector<std::string>& args,
                         std::ostream& out, std::ostream& err);
 
-}  // namespace budget::server
+}  // namespace budget::server::programs

@@ -5,34 +5,28 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
-#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <variant>
 
 #include "labelling/questionnaire_toml.hpp"
-#include "server/storage/audit_log.hpp"
-#include "server/programs/budgetctl_redis.hpp"
-#include "server/storage/labelling_store.hpp"
-#include "server/core/log.hpp"
+#include "server/api/initiative_rows.hpp"
 #include "server/api/staff_auth.hpp"
-#include "server/api/staff_initiatives.hpp"
+#include "server/core/clock.hpp"
+#include "server/core/log.hpp"
+#include "server/programs/budgetctl_redis.hpp"
+#include "server/storage/audit_log.hpp"
+#include "server/storage/labelling_store.hpp"
+#include "server/storage/staff_store.hpp"
+#include "voting/phase.hpp"
 
-namespace budget::server {
+namespace budget::server::programs {
 
 namespace json = boost::json;
 
 namespace {
-
-/// KEYS: user. ARGV: password hash, role, created at, replace (1/0).
-/// Returns 1 when written, 0 when the user exists and replace was not asked.
-constexpr const char* kAddUser = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 and ARGV[4] ~= '1' then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'password_hash', ARGV[1], 'role', ARGV[2], 'created_at', ARGV[3])
-return 1
-)lua";
 
 constexpr const char* kUserUsage =
     "usage: budgetctl --config FILE user add --role committee|mission --username U [--replace]\n"
@@ -44,6 +38,18 @@ constexpr const char* kInitiativesUsage =
 std::string operator_name() {
     if (const auto* pw = ::getpwuid(::getuid())) return std::string("budgetctl:") + pw->pw_name;
     return "budgetctl:uid" + std::to_string(::getuid());
+}
+
+/// Why a store call failed, for the operator.
+std::string_view store_failure(storage::StoreError error) {
+    switch (error) {
+        case storage::StoreError::outcome_unknown:
+            return "Redis did not confirm the write; check before trying again";
+        case storage::StoreError::corrupt:
+            return "the data in Redis does not read back";
+        default:
+            return "Redis is unavailable";
+    }
 }
 
 std::optional<std::string> read_line_without_echo(std::istream& in, std::ostream& err,
@@ -83,13 +89,19 @@ std::optional<std::string> read_password(std::istream& in, std::ostream& err) {
     return line;
 }
 
-}  // namespace
+/// The arguments of `user add`.
+struct UserRequest {
+    api::StaffRole role = api::StaffRole::committee;
+    std::string username;
+    bool replace = false;
+};
 
-int run_user_command(const config::Config& config, const std::vector<std::string>& args,
-                     std::istream& in, std::ostream& out, std::ostream& err) {
+/// Reads `add --role R --username U [--replace]`; std::nullopt (usage written) on misuse.
+std::optional<UserRequest> parse_user_args(const std::vector<std::string>& args,
+                                           std::ostream& err) {
     if (args.empty() || args[0] != "add") {
         err << kUserUsage;
-        return 2;
+        return std::nullopt;
     }
     std::string role_text, username_text;
     bool replace = false;
@@ -102,70 +114,27 @@ int run_user_command(const config::Config& config, const std::vector<std::string
             replace = true;
         } else {
             err << "budgetctl: unexpected argument " << args[i] << "\n" << kUserUsage;
-            return 2;
+            return std::nullopt;
         }
     }
-    const auto role = parse_staff_role(role_text);
+    const auto role = api::parse_staff_role(role_text);
     if (!role) {
         err << "budgetctl: --role must be committee or mission\n" << kUserUsage;
-        return 2;
+        return std::nullopt;
     }
-    const auto username = normalize_username(username_text);
+    auto username = api::normalize_username(username_text);
     if (!username) {
         err << "budgetctl: --username must be 1 to 64 characters among a-z, 0-9, '.', '_', '-', "
                "starting with a letter or digit\n";
-        return 2;
+        return std::nullopt;
     }
-    const auto password = read_password(in, err);
-    if (!password) {
-        err << "budgetctl: no password on stdin\n";
-        return 1;
-    }
-    if (auto problem = password_problem(*password)) {
-        err << "budgetctl: " << *problem << "\n";
-        return 1;
-    }
-    auto connection = SyncRedis::connect(config);
-    if (auto* reason = std::get_if<std::string>(&connection)) {
-        err << "budgetctl: " << *reason << "\n";
-        return 1;
-    }
-    auto& redis = std::get<SyncRedis>(connection);
-    const auto hash = hash_password(*password);
-    const auto now = now_rfc3339();
-    const auto written =
-        redis.eval(kAddUser, {staff_user_key(*username)},
-                   {hash, std::string(to_string(*role)), now, replace ? "1" : "0"});
-    if (written.is_error()) {
-        err << "budgetctl: Redis refused the user: " << written.str << "\n";
-        return 1;
-    }
-    if (written.integer == 0) {
-        err << "budgetctl: user " << *username
-            << " exists already; add --replace to set a new password and role\n";
-        return 1;
-    }
-    AuditEntry entry{operator_name(),
-                     "operator",
-                     replace ? "user_replace" : "user_add",
-                     *username,
-                     {{"role", to_string(*role)}},
-                     ""};
-    const auto audited = redis.command(audit_xadd(config.campaign.id, entry, now));
-    if (audited.is_error())
-        err << "budgetctl: warning: audit entry not written: " << audited.str << "\n";
-    out << "user " << *username << " " << (replace ? "saved" : "added") << " (role "
-        << to_string(*role) << ")\n";
-    return 0;
+    return UserRequest{*role, std::move(*username), replace};
 }
 
-int run_initiatives_command(const config::Config& config, const std::vector<std::string>& args,
-                            std::ostream& out, std::ostream& err) {
-    if (args.size() != 2 || args[0] != "import") {
-        err << kInitiativesUsage;
-        return 2;
-    }
-    const auto& path = args[1];
+/// The initiatives of an import file, validated; otherwise the exit code, the reason written.
+std::variant<api::InitiativeBatch, int> read_initiatives_file(const config::Config& config,
+                                                              const std::string& path,
+                                                              std::ostream& err) {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         err << "budgetctl: cannot read " << path << "\n";
@@ -179,7 +148,6 @@ int run_initiatives_command(const config::Config& config, const std::vector<std:
         err << "budgetctl: " << path << " is not valid JSON: " << ec.message() << "\n";
         return 1;
     }
-
     std::optional<config::CommuneDirectory> communes;
     try {
         communes =
@@ -193,17 +161,15 @@ int run_initiatives_command(const config::Config& config, const std::vector<std:
         err << "budgetctl: " << questionnaire.error().message() << "\n";
         return 2;
     }
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    if (now >= config.campaign.vote_opens_unix) {
+    const voting::VoteWindow window{config.campaign.vote_opens_unix,
+                                    config.campaign.vote_closes_unix};
+    if (voting::vote_has_opened(window, SystemClock().now())) {
         err << "budgetctl: the vote opened at " << config.campaign.vote_opens
             << ": the ballot is sealed and initiatives can no longer be added\n";
         return 1;
     }
-
-    const auto batch =
-        validate_initiative_submission(body, *communes, largest_category_cap(*questionnaire), true);
+    auto batch = api::validate_initiative_submission(
+        body, *communes, api::largest_category_cap(*questionnaire), true);
     if (!batch.shape_error.empty()) {
         err << "budgetctl: " << path << ": " << batch.shape_error << "\n";
         return 1;
@@ -211,49 +177,105 @@ int run_initiatives_command(const config::Config& config, const std::vector<std:
     if (!batch.ok()) {
         err << "budgetctl: " << path << ": " << batch.errors.size()
             << " row(s) refused, nothing imported:\n"
-            << row_errors_text(batch.errors);
+            << api::row_errors_text(batch.errors);
         return 1;
     }
+    return batch;
+}
 
-    auto connection = SyncRedis::connect(config);
+}  // namespace
+
+int run_user_command(const config::Config& config, const std::vector<std::string>& args,
+                     std::istream& in, std::ostream& out, std::ostream& err) {
+    const auto request = parse_user_args(args, err);
+    if (!request) return 2;
+    const auto password = read_password(in, err);
+    if (!password) {
+        err << "budgetctl: no password on stdin\n";
+        return 1;
+    }
+    if (auto problem = api::password_problem(*password)) {
+        err << "budgetctl: " << *problem << "\n";
+        return 1;
+    }
+    auto connection = connect_redis(config);
     if (auto* reason = std::get_if<std::string>(&connection)) {
         err << "budgetctl: " << *reason << "\n";
         return 1;
     }
-    auto& redis = std::get<SyncRedis>(connection);
-    json::array ids;
-    for (const auto& r : batch.records) ids.emplace_back(r.id);
-    AuditEntry entry{operator_name(),
-                     "operator",
-                     "import",
-                     path,
-                     {{"count", batch.records.size()}, {"ids", ids}},
-                     ""};
-    const auto call = import_call(config.campaign.id, batch.records, entry, now_rfc3339());
-    const auto reply = redis.eval(scripts::kImportInitiatives, call.keys, call.args);
-    if (reply.is_error()) {
-        err << "budgetctl: Redis refused the import: " << reply.str << "\n";
+    auto& client = *std::get<std::unique_ptr<redis::BlockingClient>>(connection);
+    const std::string role(api::to_string(request->role));
+    storage::StaffStore staff(client.client());
+    storage::StaffUser user{api::hash_password(*password), role, now_rfc3339()};
+    const auto written =
+        client.run(staff.add_user(request->username, std::move(user), request->replace));
+    if (!written) {
+        err << "budgetctl: the user was not saved: " << store_failure(written.error()) << "\n";
         return 1;
     }
+    if (!*written) {
+        err << "budgetctl: user " << request->username
+            << " exists already; add --replace to set a new password and role\n";
+        return 1;
+    }
+    storage::AuditLog audit(client.client(), config.campaign.id);
+    storage::AuditEntry entry{
+        operator_name(),   "operator",       request->replace ? "user_replace" : "user_add",
+        request->username, {{"role", role}}, ""};
+    if (!client.run(audit.append(std::move(entry)))) {
+        err << "budgetctl: warning: audit entry not written\n";
+    }
+    out << "user " << request->username << " " << (request->replace ? "saved" : "added")
+        << " (role " << role << ")\n";
+    return 0;
+}
+
+int run_initiatives_command(const config::Config& config, const std::vector<std::string>& args,
+                            std::ostream& out, std::ostream& err) {
+    if (args.size() != 2 || args[0] != "import") {
+        err << kInitiativesUsage;
+        return 2;
+    }
+    const auto& path = args[1];
+    const auto read = read_initiatives_file(config, path, err);
+    if (const auto* exit_code = std::get_if<int>(&read)) return *exit_code;
+    const auto& batch = std::get<api::InitiativeBatch>(read);
+
+    auto connection = connect_redis(config);
+    if (auto* reason = std::get_if<std::string>(&connection)) {
+        err << "budgetctl: " << *reason << "\n";
+        return 1;
+    }
+    auto& client = *std::get<std::unique_ptr<redis::BlockingClient>>(connection);
+    json::array ids;
+    for (const auto& r : batch.records) ids.emplace_back(r.id);
+    const storage::AuditEntry entry{operator_name(),
+                                    "operator",
+                                    "import",
+                                    path,
+                                    {{"count", batch.records.size()}, {"ids", ids}},
+                                    ""};
+    storage::LabellingStore labelling(client.client(), config.campaign.id);
     std::vector<std::string> existing;
-    switch (import_outcome(reply, existing)) {
-        case WriteOutcome::ok:
+    switch (client.run(labelling.import(batch.records, entry, existing))) {
+        case storage::WriteOutcome::ok:
             out << "imported " << batch.records.size() << " initiative(s) into campaign "
                 << config.campaign.id << ":";
             for (const auto& r : batch.records) out << " " << r.id;
             out << "\n";
             return 0;
-        case WriteOutcome::conflict:
+        case storage::WriteOutcome::conflict:
             err << "budgetctl: " << path << ": some ids exist already, nothing imported:\n"
-                << row_errors_text(existing_id_errors(batch.records, existing));
+                << api::row_errors_text(api::existing_id_errors(batch.records, existing));
             return 1;
-        case WriteOutcome::sealed:
+        case storage::WriteOutcome::sealed:
             err << "budgetctl: the ballot is sealed: initiatives can no longer be added\n";
             return 1;
         default:
-            err << "budgetctl: unexpected answer from Redis; nothing imported\n";
+            err << "budgetctl: Redis is unavailable or gave an unexpected answer; nothing "
+                   "imported\n";
             return 1;
     }
 }
 
-}  // namespace budget::server
+}  // namespace budget::server::programs

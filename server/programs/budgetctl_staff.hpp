@@ -1,5 +1,7 @@
 #pragma once
-// budgetctl commands of the labelling: `user add` and `initiatives import`.
+// budgetctl commands of the labelling: `user add` and `initiatives import`, through the same
+// stores as budgetd (storage::StaffStore, storage::LabellingStore, storage::AuditLog) run on a
+// redis::BlockingClient.
 
 #include <iosfwd>
 #include <string>
@@ -7,7 +9,7 @@
 
 #include "config/config.hpp"
 
-namespace budget::server {
+namespace budget::server::programs {
 
 /// `user add --role committee|mission --username U [--replace]`, the password on stdin (one
 /// line; prompted without echo on a terminal). Exit code 0 on success, 1 on failure, 2 on misuse.
@@ -19,4 +21,4 @@ int run_user_command(const config::Config& config, const std::vector<std::string
 int run_initiatives_command(const config::Config& config, const std::vector<std::string>& args,
                             std::ostream& out, std::ostream& err);
 
-}  // namespace budget::server
+}  // namespace budget::server::programs

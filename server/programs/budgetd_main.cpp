@@ -1,16 +1,14 @@
-// budgetd: the server. main only wires the components together.
+// budgetd: the server. main only wires the components together; each runs by itself.
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -20,26 +18,25 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <thread>
-#include <vector>
 
 #include "config/config.hpp"
-#include "labelling/questionnaire_toml.hpp"
 #include "server/api/app.hpp"
-#include "server/storage/campaign_store.hpp"
-#include "server/core/crypto.hpp"
-#include "server/redis/embedded_redis.hpp"
-#include "server/http/server.hpp"
+#include "server/api/errors.hpp"
+#include "server/core/clock.hpp"
 #include "server/core/log.hpp"
 #include "server/http/metrics.hpp"
-#include "server/redis/client.hpp"
 #include "server/http/router.hpp"
-#include "server/core/secrets.hpp"
+#include "server/http/server.hpp"
 #include "server/http/static_files.hpp"
 #include "server/http/tls_context.hpp"
+#include "server/programs/event_loops.hpp"
+#include "server/programs/redis_runtime.hpp"
+#include "server/programs/startup.hpp"
+#include "server/storage/stores.hpp"
 
 namespace asio = boost::asio;
 using namespace budget;
+using namespace budget::server;
 
 namespace {
 
@@ -48,36 +45,94 @@ int usage(std::ostream& out, int code) {
     return code;
 }
 
-// Two servers on one data directory would run two Redis on one AOF: refuse the second.
-int lock_data_dir(const std::string& dir) {
+std::optional<std::string> config_path_of(int argc, char** argv, int& exit_code) {
+    std::string path;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--config" && i + 1 < argc) {
+            path = argv[++i];
+        } else if (arg.rfind("--config=", 0) == 0) {
+            path = arg.substr(9);
+        } else if (arg == "--help" || arg == "-h") {
+            exit_code = usage(std::cout, 0);
+            return std::nullopt;
+        } else {
+            std::cerr << "budgetd: unknown argument " << arg << "\n";
+            exit_code = usage(std::cerr, 2);
+            return std::nullopt;
+        }
+    }
+    if (path.empty()) exit_code = usage(std::cerr, 2);
+    if (path.empty()) return std::nullopt;
+    return path;
+}
+
+// Two servers on one data directory would run two Redis on one AOF: refuse the second. The
+// lock is held (the descriptor left open) until the process exits.
+bool lock_data_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        std::cerr << "budgetd: cannot create data_dir " << dir << ": " << ec.message() << "\n";
+        return false;
+    }
+    ::chmod(dir.c_str(), 0700);
     const auto path = dir + "/budgetd.lock";
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) return -1;
-    return fd;
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        std::cerr << "budgetd: data_dir " << dir << " is in use by another budgetd (or not "
+                  << "writable)\n";
+        return false;
+    }
+    return true;
+}
+
+// SIGTERM/SIGINT: stop accepting, let requests in flight finish (10 s at most), then stop.
+void stop_on_signal(asio::signal_set& signals, http::HttpServer& http,
+                    programs::RedisRuntime& redis, programs::EventLoops& loops) {
+    signals.async_wait([&](boost::system::error_code e, int sig) {
+        if (e) return;
+        log_event("info", "shutting_down", {{"signal", sig}});
+        http.shutdown();
+        auto drain = [&]() -> asio::awaitable<void> {
+            asio::steady_timer tick(co_await asio::this_coro::executor);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (http.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+                tick.expires_after(std::chrono::milliseconds(20));
+                co_await tick.async_wait(asio::use_awaitable);
+            }
+            redis.stop();
+            loops.stop();
+        };
+        asio::co_spawn(loops.main(), std::move(drain), asio::detached);
+    });
+}
+
+void log_listening(const config::Config& cfg, const http::HttpServer& http,
+                   const programs::RedisRuntime& redis) {
+    const auto url = std::string(http.tls() ? "https://" : "http://") + cfg.server.listen.host +
+                     ":" + std::to_string(http.port()) + "/";
+    if (http.redirect_port() != 0) {
+        // Logged before "listening", which tells a supervisor (or a test) that all is bound.
+        log_event("info", "redirect_listening", {{"port", http.redirect_port()}, {"to", url}});
+    }
+    log_event("info", "listening",
+              {{"url", url},
+               {"port", http.port()},
+               {"threads", cfg.server.threads},
+               {"redis", redis.describe()},
+               {"campaign", cfg.campaign.id}});
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string config_path;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--config" && i + 1 < argc) {
-            config_path = argv[++i];
-        } else if (arg.rfind("--config=", 0) == 0) {
-            config_path = arg.substr(9);
-        } else if (arg == "--help" || arg == "-h") {
-            return usage(std::cout, 0);
-        } else {
-            std::cerr << "budgetd: unknown argument " << arg << "\n";
-            return usage(std::cerr, 2);
-        }
-    }
-    if (config_path.empty()) return usage(std::cerr, 2);
-
+    int exit_code = 0;
+    const auto config_path = config_path_of(argc, argv, exit_code);
+    if (!config_path) return exit_code;
     config::Config cfg;
     try {
-        cfg = config::load_config(config_path);
+        cfg = config::load_config(*config_path);
     } catch (const config::ConfigError& e) {
         std::cerr << "budgetd: " << e.what() << "\n";
         return 2;
@@ -88,189 +143,80 @@ int main(int argc, char** argv) {
     }
     // A peer that goes away mid-write must cost an error code, not the process.
     std::signal(SIGPIPE, SIG_IGN);
-
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.storage.data_dir, ec);
-    if (ec) {
-        std::cerr << "budgetd: cannot create data_dir " << cfg.storage.data_dir << ": "
-                  << ec.message() << "\n";
-        return 1;
-    }
-    ::chmod(cfg.storage.data_dir.c_str(), 0700);
-    const int lock_fd = lock_data_dir(cfg.storage.data_dir);
-    if (lock_fd < 0) {
-        std::cerr << "budgetd: data_dir " << cfg.storage.data_dir
-                  << " is in use by another budgetd (or not writable)\n";
-        return 1;
-    }
+    if (!lock_data_dir(cfg.storage.data_dir)) return 1;
 
     // Reference data and secrets: any problem stops the start with a one-line reason.
-    std::optional<config::CommuneDirectory> communes;
-    std::optional<labelling::Questionnaire> questionnaire;
-    try {
-        communes =
-            config::CommuneDirectory::load(cfg.labelling.communes, cfg.labelling.territories);
-        auto loaded = labelling::load_questionnaire_file(cfg.labelling.questionnaire);
-        if (!loaded) {
-            std::cerr << "budgetd: " << loaded.error().message() << "\n";
+    auto communes = programs::load_communes(cfg);
+    auto questionnaire = programs::load_questionnaire(cfg);
+    for (const auto* reason : {std::get_if<std::string>(&communes),
+                               std::get_if<std::string>(&questionnaire)}) {
+        if (reason) {
+            std::cerr << "budgetd: " << *reason << "\n";
             return 2;
         }
-        questionnaire = std::move(*loaded);
-    } catch (const config::ConfigError& e) {
-        std::cerr << "budgetd: " << e.what() << "\n";
-        return 2;
     }
-    const auto signing_key = server::load_signing_key(cfg.storage.data_dir);
-    const auto pepper =
-        server::crypto::load_key32(server::identity_pepper_path(cfg.storage.data_dir));
-    if (!signing_key || !pepper) {
+    const auto secrets = programs::load_secrets(cfg.storage.data_dir);
+    if (!secrets) {
         std::cerr << "budgetd: no keys in " << cfg.storage.data_dir
-                  << "/keys; create them with `budgetctl --config " << config_path
+                  << "/keys; create them with `budgetctl --config " << *config_path
                   << " keys init`\n";
         return 2;
     }
-
-    std::optional<server::EmbeddedRedis> embedded;
-    server::redis::Target target;
-    server::redis::ClusterSeeds cluster_seeds;  // empty: one server
-    try {
-        if (cfg.redis.embedded) {
-            embedded.emplace(cfg.redis.server_binary, cfg.storage.data_dir);
-            embedded->start();
-            target.unix_path = embedded->socket_path();
-        } else if (!cfg.redis.cluster.empty()) {
-            for (const auto& seed : cfg.redis.cluster) {
-                server::redis::Target node;
-                node.host = seed.host;
-                node.port = seed.port;
-                cluster_seeds.nodes.push_back(std::move(node));
-            }
-            target = cluster_seeds.nodes.front();
-        } else {
-            target = server::redis::Target::parse_url(cfg.redis.url);
-        }
-    } catch (const std::exception& e) {
-        std::cerr << "budgetd: " << e.what() << "\n";
-        return 1;
-    }
-
-    // One event loop per thread: a request is served start to end on one thread, with its own
-    // Redis connections, and never waits on a lock or a cross-thread hand-off.
-    std::vector<std::unique_ptr<asio::io_context>> loops;
-    std::vector<asio::io_context*> workers;
-    for (int i = 0; i < cfg.server.threads; ++i) {
-        loops.push_back(std::make_unique<asio::io_context>(1));
-        workers.push_back(loops.back().get());
-    }
-    asio::io_context& ioc = *loops.front();
-    server::Metrics metrics;
-    server::redis::Options redis_options;
-    redis_options.command_timeout = cfg.redis.command_timeout;
-    // WAIT holds its connection until a replica answers, and every command pipelined behind it
-    // waits too: with WAIT, each loop gets enough connections for ballots to wait side by side.
-    const int default_connections = cfg.server.threads * (cfg.redis.wait_replicas > 0 ? 16 : 1);
-    const int connections =
-        cfg.redis.connections > 0 ? cfg.redis.connections : default_connections;
-    const int per_loop = std::max(1, connections / cfg.server.threads);
-    auto redis_client = cluster_seeds.nodes.empty()
-                            ? std::make_unique<server::redis::Client>(
-                                  workers, target, redis_options, per_loop, &metrics)
-                            : std::make_unique<server::redis::Client>(
-                                  workers, cluster_seeds, redis_options, per_loop, &metrics);
-    server::redis::Client& redis = *redis_client;
-    redis.start();
-
-    server::StaticFiles static_files(cfg.server.web_root);
-    asio::thread_pool blocking_pool(2);
-    server::AppContext context{cfg,          redis,   metrics,      *communes, *questionnaire,
-                               *signing_key, *pepper, blocking_pool};
-    server::CampaignStore campaign_store(context);
-    context.campaign_store = &campaign_store;
-    server::Router router;
-    server::App app(context);
-    app.register_routes(router);
-
-    app.start(ioc);
-    // HTTPS: a certificate or key that cannot serve stops the start here, before listening.
+    // HTTPS: a certificate or key that cannot serve stops the start here, before anything runs.
     std::unique_ptr<asio::ssl::context> tls_context;
     if (cfg.tls.enabled()) {
         try {
-            tls_context = server::make_tls_context(cfg.tls);
+            tls_context = http::make_tls_context(cfg.tls);
         } catch (const std::exception& e) {
             std::cerr << "budgetd: " << e.what() << "\n";
-            if (embedded) embedded->stop();
             return 1;
         }
     }
-    server::HttpServer http(ioc, cfg.server, router, static_files, metrics, workers,
-                            {tls_context.get(), cfg.tls});
+
+    programs::EventLoops loops(cfg.server.threads);
+    http::Metrics metrics;
+    programs::RedisMetrics redis_metrics(metrics);
+    auto started = programs::RedisRuntime::start(cfg, loops.all(), &redis_metrics);
+    if (auto* reason = std::get_if<std::string>(&started)) {
+        std::cerr << "budgetd: " << *reason << "\n";
+        return 1;
+    }
+    auto& redis = *std::get<std::unique_ptr<programs::RedisRuntime>>(started);
+
+    const SystemClock clock;
+    const auto& questionnaire_ = std::get<labelling::Questionnaire>(questionnaire);
+    storage::Stores stores(redis.client(), cfg, questionnaire_, secrets->signing_key, clock,
+                           secrets->pepper);
+    asio::thread_pool blocking_pool(2);
+    api::AppContext context{cfg,
+                            clock,
+                            std::get<config::CommuneDirectory>(communes),
+                            questionnaire_,
+                            secrets->signing_key,
+                            secrets->pepper,
+                            blocking_pool,
+                            metrics,
+                            stores};
+    api::App app(context);
+    http::Router router;
+    app.register_routes(router);
+    const http::StaticFiles static_files(cfg.server.web_root);
+    http::HttpServer http(loops.main(), cfg.server, router, static_files, metrics,
+                          &api::transport_error, loops.all(), {tls_context.get(), cfg.tls});
     try {
         http.start();
     } catch (const std::exception& e) {
         std::cerr << "budgetd: " << e.what() << "\n";
-        if (embedded) embedded->stop();
         return 1;
     }
-    const auto url = std::string(http.tls() ? "https://" : "http://") + cfg.server.listen.host +
-                     ":" + std::to_string(http.port()) + "/";
-    if (http.redirect_port() != 0) {
-        // Logged before "listening", which tells a supervisor (or a test) that all is bound.
-        server::log_event("info", "redirect_listening",
-                          {{"port", http.redirect_port()}, {"to", url}});
-    }
-    server::log_event("info", "listening",
-                      {{"url", url},
-                       {"port", http.port()},
-                       {"threads", cfg.server.threads},
-                       {"redis", cluster_seeds.nodes.empty() ? target.describe()
-                                                             : "cluster:" + target.describe()},
-                       {"campaign", cfg.campaign.id}});
+    app.start(loops.main());
+    redis.supervise(loops.main());
+    log_listening(cfg, http, redis);
 
-    // Supervision of the embedded redis-server: restarted if it dies, without blocking.
-    asio::steady_timer supervise(ioc);
-    std::function<void()> supervise_tick = [&] {
-        supervise.expires_after(std::chrono::milliseconds(500));
-        supervise.async_wait([&](boost::system::error_code e) {
-            if (e) return;
-            if (embedded && embedded->restart_if_exited()) {
-                server::log_event("warn", "embedded_redis_restarted");
-            }
-            supervise_tick();
-        });
-    };
-    if (embedded) supervise_tick();
-
-    // SIGTERM/SIGINT: stop accepting, let requests in flight finish, then stop.
-    asio::signal_set signals(ioc, SIGTERM, SIGINT);
-    signals.async_wait([&](boost::system::error_code e, int sig) {
-        if (e) return;
-        server::log_event("info", "shutting_down", {{"signal", sig}});
-        http.shutdown();
-        supervise.cancel();
-        auto drain = [&]() -> asio::awaitable<void> {
-            asio::steady_timer tick(co_await asio::this_coro::executor);
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-            while (http.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
-                tick.expires_after(std::chrono::milliseconds(20));
-                co_await tick.async_wait(asio::use_awaitable);
-            }
-            redis.stop();
-            for (auto* loop : workers) loop->stop();
-        };
-        asio::co_spawn(ioc, std::move(drain), asio::detached);
-    });
-
-    std::vector<std::thread> threads;
-    // The worker loops have no work of their own until a connection arrives: keep them alive.
-    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
-    for (auto* loop : workers) keep_alive.push_back(asio::make_work_guard(*loop));
-    for (std::size_t i = 1; i < workers.size(); ++i)
-        threads.emplace_back([loop = workers[i]] { loop->run(); });
-    ioc.run();
-    for (auto& t : threads) t.join();
+    asio::signal_set signals(loops.main(), SIGTERM, SIGINT);
+    stop_on_signal(signals, http, redis, loops);
+    loops.run();
     blocking_pool.join();
-    if (embedded) embedded->stop();
-    server::log_event("info", "stopped");
-    ::close(lock_fd);
+    log_event("info", "stopped");
     return 0;
 }

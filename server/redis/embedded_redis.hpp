@@ -23,7 +23,11 @@ class EmbeddedRedis {
     /// SIGTERM, then SIGKILL after a grace period; waits for the process.
     void stop();
 
-    std::string socket_path() const { return data_dir_ + "/redis.sock"; }
+    std::string socket_path() const { return socket_path_in(data_dir_); }
+    /// Where the socket of the embedded server of a data directory is (budgetctl connects there).
+    static std::string socket_path_in(const std::string& data_dir) {
+        return data_dir + "/redis.sock";
+    }
 
   private:
     void spawn();

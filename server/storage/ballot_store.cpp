@@ -82,21 +82,27 @@ BallotStore::BallotStore(redis::Client& redis, const config::Config& config)
     redis_.preload(cast_script_);
 }
 
+std::string_view BallotStore::cast_script_source() { return kCastBallot; }
+
 CastOutcome BallotStore::outcome_of(const redis::Result& r) {
     if (!r) {
         // Sent but unanswered: the script may have run. "Nothing was saved" could be false.
         if (r.error().outcome_unknown()) return {CastStatus::outcome_unknown, {}};
-        detail::read_failure(r.error(), "cast_ballot");
+        if (r.error() == redis::Errc::error_reply)
+            log_event("error", "ballot_script_failed", {{"reason", r.error().message}});
         return {CastStatus::not_stored, {}};
     }
     // A string is the receipt of the same request, recorded earlier: the one the resident lost.
     if (r->type == redis::Reply::Type::string) return {CastStatus::replayed, r->str};
     if (r->type == redis::Reply::Type::integer)
         return {r->integer >= 0 ? CastStatus::recorded : CastStatus::already_voted, {}};
-    log_event("error", "cast_ballot_unexpected_reply");
+    log_event("error", "ballot_script_failed", {{"reason", "unexpected reply"}});
     return {CastStatus::not_stored, {}};
 }
 
+// The ballot path is cut into a synchronous preparation and small coroutines around the one
+// wait: a coroutine's frame holds every local of its body and is allocated on every call, so the
+// keys and arguments are built here and moved into the client's own frame.
 asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
     auto k = keys::ballot_keys(campaign_, shards_, request.identity_key);
     std::vector<std::string> keys;
@@ -116,19 +122,27 @@ asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
         args.push_back(std::move(request.receipt));
         args.emplace_back(kRetryTtlSeconds);
     }
-    if (wait_replicas_ == 0) {
-        const auto r = co_await redis_.eval(cast_script_, std::move(keys), std::move(args));
-        co_return outcome_of(r);
-    }
+    if (wait_replicas_ == 0)
+        return settle_cast(redis_.eval(cast_script_, std::move(keys), std::move(args)));
     // WAIT right behind the script on its connection: WAIT counts that connection's writes.
-    const auto replies = co_await redis_.eval_and_wait(cast_script_, std::move(keys),
+    return settle_replicated_cast(redis_.eval_and_wait(cast_script_, std::move(keys),
                                                        std::move(args), wait_replicas_,
-                                                       wait_timeout_);
+                                                       wait_timeout_),
+                                  wait_replicas_);
+}
+
+asio::awaitable<CastOutcome> BallotStore::settle_cast(asio::awaitable<redis::Result> sent) {
+    co_return outcome_of(co_await std::move(sent));
+}
+
+asio::awaitable<CastOutcome> BallotStore::settle_replicated_cast(
+    asio::awaitable<std::pair<redis::Result, redis::Result>> sent, int replicas) {
+    const auto replies = co_await std::move(sent);
     auto outcome = outcome_of(replies.first);
     if (outcome.status != CastStatus::recorded && outcome.status != CastStatus::replayed)
         co_return outcome;
     const auto& acked = replies.second;
-    if (!acked || acked->type != redis::Reply::Type::integer || acked->integer < wait_replicas_) {
+    if (!acked || acked->type != redis::Reply::Type::integer || acked->integer < replicas) {
         // Stored on the primary but not yet on enough replicas: no receipt is promised.
         log_event("warn", "ballot_wait_unsatisfied");
         co_return CastOutcome{CastStatus::outcome_unknown, {}};

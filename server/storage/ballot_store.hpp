@@ -103,8 +103,16 @@ class BallotStore {
 
     int shards() const { return shards_; }
 
+    /// The cast script's source (the ballot benchmark runs it with redis-benchmark as the
+    /// ceiling of the ballot path).
+    static std::string_view cast_script_source();
+
   private:
     static CastOutcome outcome_of(const redis::Result& reply);
+    static boost::asio::awaitable<CastOutcome> settle_cast(
+        boost::asio::awaitable<redis::Result> sent);
+    static boost::asio::awaitable<CastOutcome> settle_replicated_cast(
+        boost::asio::awaitable<std::pair<redis::Result, redis::Result>> sent, int replicas);
 
     redis::Client& redis_;
     std::string campaign_;

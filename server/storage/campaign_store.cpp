@@ -188,6 +188,26 @@ std::string ballot_document(const std::string& campaign,
     return json::serialize(doc);
 }
 
+asio::awaitable<StoreResult<bool>> CampaignStore::seal_document(std::string document,
+                                                                 std::string operator_name) {
+    auto snapshot = co_await labelling_.snapshot();
+    if (!snapshot) co_return StoreError::unavailable;
+    if (snapshot->sealed) co_return false;
+    const auto digest = crypto::sha256_hex(document);
+    const auto signature = sign_base64(signing_key_, document);
+    AuditEntry audit{std::move(operator_name), "operator", "seal", campaign_.id,
+                     {{"digest", digest}, {"source", "document given whole"}}, ""};
+    const auto outcome = co_await labelling_.store_ballot(
+        document, digest, signature, public_key_base64(signing_key_), snapshot->version, audit);
+    if (outcome == WriteOutcome::ok) {
+        std::lock_guard lock(mutex_);
+        cached_.reset();
+        co_return true;
+    }
+    if (outcome == WriteOutcome::sealed) co_return false;
+    co_return StoreError::unavailable;
+}
+
 asio::awaitable<StoreResult<void>> CampaignStore::seal() {
     const auto& campaign = campaign_;
     const StoreResult<void> done;

@@ -70,6 +70,12 @@ class CampaignStore {
                                                                    std::string signature,
                                                                    std::string public_key);
 
+    /// Seals a ballot document given whole (its digest computed, signed with the campaign key)
+    /// unless a ballot is sealed already: for load tests and benchmarks that skip the labelling.
+    /// False when one was sealed before (nothing changed). Audited like any seal.
+    boost::asio::awaitable<StoreResult<bool>> seal_document(std::string document,
+                                                            std::string operator_name);
+
     /// The campaign's phase now: the recorded state (publication) first, then the window.
     boost::asio::awaitable<StoreResult<voting::Phase>> phase();
     /// Whether the results are published.

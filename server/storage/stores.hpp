@@ -30,6 +30,8 @@ struct Stores {
 
     /// Whether Redis answers (PING), for the health check.
     boost::asio::awaitable<bool> ping();
+    /// Whether a connection to Redis is up right now (no round trip), for the metrics.
+    bool connected() const { return redis.connected(); }
 
     redis::Client& redis;
     BallotStore ballots;

@@ -1,22 +1,25 @@
-// Fuzz target: the bodies of POST /api/v1/auth/challenge and /auth/verify as the voter API reads
-// them (server/voter_api.cpp): json_body getters with the same limits, normalise_email and
-// plausible_email, normalise_name, parse_date, identity_material and check_eligibility; and a
-// bearer token given as "token" opened as a voter session.
+// Fuzz target: the bodies of POST /api/v1/auth/challenge and /auth/verify as the API reads them
+// (server/api/auth_api.cpp): request_body getters with the same limits, normalise_email and
+// plausible_email, read_verify_form, normalise_name, parse_date, identity_material and
+// check_eligibility; and a bearer token given as "token" opened as a voter session
+// (server/api/voter_session.cpp).
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
 
-#include "server/core/crypto.hpp"
+#include "server/api/auth_api.hpp"
 #include "server/api/request_body.hpp"
-#include "server/api/voter_api.hpp"
+#include "server/api/voter_session.hpp"
+#include "server/core/crypto.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "voting/eligibility.hpp"
 
 namespace {
 
 using namespace budget;
+namespace api = budget::server::api;
 
 bool is_normal_name(const std::string& n) {
     if (n.empty() || n.front() == ' ' || n.back() == ' ') return false;
@@ -32,9 +35,9 @@ bool is_normal_name(const std::string& n) {
 }
 
 void check_email(const std::string& raw) {
-    const auto email = server::normalise_email(raw);
-    FUZZ_CHECK(server::normalise_email(email) == email, "normalise_email is not idempotent");
-    if (!server::plausible_email(email)) return;
+    const auto email = api::normalise_email(raw);
+    FUZZ_CHECK(api::normalise_email(email) == email, "normalise_email is not idempotent");
+    if (!api::plausible_email(email)) return;
     FUZZ_CHECK(email.size() >= 3 && email.size() <= 254, "plausible email length");
     FUZZ_CHECK(email.find('@') != std::string::npos && email.find('@') == email.rfind('@'),
                "a plausible email has exactly one @");
@@ -68,27 +71,49 @@ void check_date(const std::string& raw) {
     }
 }
 
+// The handler's own reading of a verification: a form of normalised, checked fields, or a
+// refusal of the documented shape.
+void check_verify_form(const boost::json::object& o, bool complete) {
+    const auto read = api::read_verify_form(o, 11);
+    if (const auto* form = std::get_if<api::VerifyForm>(&read)) {
+        FUZZ_CHECK(complete, "read_verify_form accepted a form with a missing field");
+        FUZZ_CHECK(
+            api::plausible_email(form->email) && api::normalise_email(form->email) == form->email,
+            "read_verify_form let an address through unnormalised or implausible");
+        FUZZ_CHECK(is_normal_name(form->first_name) && is_normal_name(form->last_name),
+                   "read_verify_form let a name through unnormalised");
+        FUZZ_CHECK(form->code.size() == 6 &&
+                       form->code.find_first_not_of("0123456789") == std::string::npos,
+                   "read_verify_form let a code through that is not six digits");
+        return;
+    }
+    boost::system::error_code ec;
+    const auto body = boost::json::parse(std::get<api::Response>(read).body(), ec);
+    FUZZ_CHECK(!ec && body.is_object() && body.as_object().contains("error"),
+               "a verification refusal is not the documented JSON");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    server::Request req;
+    api::Request req;
     req.body() = std::string(fuzz::as_text(data, size));
-    auto body = server::parse_json_object(req);
-    if (std::holds_alternative<server::Rejection>(body)) return 0;
+    auto body = api::parse_json_object(req);
+    if (std::holds_alternative<api::Rejection>(body)) return 0;
     const auto& o = std::get<boost::json::object>(body);
 
     // challenge: {"email"}
-    auto email = server::get_string(o, "email", 254);
+    auto email = api::get_string(o, "email", 254);
     if (auto* s = std::get_if<std::string>(&email)) check_email(*s);
 
-    // verify: the six fields, each with its limit, exactly as VoterApi::verify reads them.
+    // verify: the six fields, each with its limit, as read_verify_form reads them.
     const char* names[6] = {"email", "code", "first_name", "last_name", "birth_date", "commune"};
     std::string fields[6];
     bool complete = true;
     for (int i = 0; i < 6; ++i) {
-        auto f = server::get_string(o, names[i], i == 0 ? 254 : 100);
+        auto f = api::get_string(o, names[i], i == 0 ? 254 : 100);
         if (auto* s = std::get_if<std::string>(&f)) {
-            FUZZ_CHECK(server::is_clean_utf8(*s), "a dirty string passed get_string");
+            FUZZ_CHECK(api::is_clean_utf8(*s), "a dirty string passed get_string");
             fields[i] = std::move(*s);
         } else {
             complete = false;
@@ -108,19 +133,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
 
+    check_verify_form(o, complete);
+
     // A bearer token from the client: only tokens the server sealed open.
     static const server::crypto::Key32 pepper = [] {
         server::crypto::Key32 k{};
         for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<unsigned char>(i * 7 + 1);
         return k;
     }();
-    static const server::VoterSessions sessions(pepper, "2026");
-    if (auto token = server::get_string(o, "token", 4096);
+    static const api::VoterSessions sessions(pepper, "2026");
+    if (auto token = api::get_string(o, "token", 4096);
         std::holds_alternative<std::string>(token)) {
         FUZZ_CHECK(!sessions.open(std::get<std::string>(token), 0).has_value(),
                    "a client-made token opened as a voter session");
     }
-    const server::VoterSession issued{
+    const api::VoterSession issued{
         std::string(64, 'a'), fields[5].find('|') == std::string::npos ? fields[5] : "arrageois",
         2000000000};
     const auto reopened = sessions.open(sessions.issue(issued), 1900000000);

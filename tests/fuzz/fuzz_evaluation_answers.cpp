@@ -1,5 +1,5 @@
 // Fuzz target: the body of PUT /api/v1/admin/initiatives/{id}/evaluation, checked as the staff
-// API does (staff_detail::check_answers, then labelling::score_evaluation) against the shipped
+// API does (api::check_answers, then labelling::score_evaluation) against the shipped
 // questionnaire; the problems list must be valid JSON, and scores must be in range and feed the
 // radar, the median, the category proposal and the gate.
 
@@ -9,7 +9,7 @@
 #include "labelling/questionnaire_toml.hpp"
 #include "labelling/scoring.hpp"
 #include "server/api/request_body.hpp"
-#include "server/api/staff_api_detail.hpp"
+#include "server/api/staff_views.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace {
@@ -44,14 +44,14 @@ void check_scores(const labelling::MarkerScores& scores) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    server::Request req;
+    server::api::Request req;
     req.body() = std::string(fuzz::as_text(data, size));
-    auto body = server::parse_json_object(req);
-    if (std::holds_alternative<server::Rejection>(body)) return 0;
+    auto body = server::api::parse_json_object(req);
+    if (std::holds_alternative<server::api::Rejection>(body)) return 0;
     const auto* answers = std::get<boost::json::object>(body).if_contains("answers");
     if (!answers || !answers->is_object() || answers->as_object().size() > 500) return 0;
 
-    const auto check = server::staff_detail::check_answers(shipped(), answers->as_object());
+    const auto check = server::api::check_answers(shipped(), answers->as_object());
     // The 422 answer echoes the problems: it must stay valid JSON (UTF-8).
     boost::system::error_code ec;
     boost::json::parse(boost::json::serialize(check.problems), ec);

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "server/http/router.hpp"
-#include "server/api/staff_api_detail.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace budget;
@@ -140,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     check_decode(target);
     for (const char* name : {"rule", "since", "from", "to", "format", ""}) {
-        if (const auto value = server::staff_detail::query_parameter(query, name)) {
+        if (const auto value = server::http::query_parameter(query, name)) {
             FUZZ_CHECK(value->size() <= query.size(), "a query value longer than the query");
         }
     }

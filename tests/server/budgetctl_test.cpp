@@ -3,9 +3,11 @@
 #include <fstream>
 
 #include "server/programs/budgetctl_staff.hpp"
+#include "server/storage/keys.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;
+namespace keys = budget::server::storage::keys;
 
 namespace {
 
@@ -18,6 +20,9 @@ std::string write_config(const std::string& dir, const std::string& redis_sectio
                         << "\"\nvote_closes = \"2099-09-30T23:59:59+02:00\"\n";
     return path;
 }
+
+/// A key as one shell word for redis-cli (keys hold braces, never quotes).
+std::string shell_word(const std::string& key) { return "'" + key + "'"; }
 
 std::pair<int, std::string> budgetctl(const std::string& config, const std::string& args,
                                       const std::string& stdin_text = "") {
@@ -44,10 +49,10 @@ TEST_CASE(
     std::tie(code, out) =
         budgetctl(config, "user add --role committee --username Alice", "long-password-123");
     CHECK(code == 0);
-    const auto hash = redis.cli("HGET 'budget:{staff}:user:alice' password_hash");
+    const auto hash = redis.cli("HGET " + shell_word(keys::staff_user("alice")) + " password_hash");
     CHECK(hash.rfind("$argon2id$", 0) == 0);
     CHECK(hash.find("long-password-123") == std::string::npos);
-    CHECK(redis.cli("HGET 'budget:{staff}:user:alice' role") == "committee");
+    CHECK(redis.cli("HGET " + shell_word(keys::staff_user("alice")) + " role") == "committee");
 
     std::tie(code, out) =
         budgetctl(config, "user add --role mission --username alice", "other-password-456");
@@ -56,8 +61,8 @@ TEST_CASE(
     std::tie(code, out) = budgetctl(config, "user add --role mission --username alice --replace",
                                     "other-password-456");
     CHECK(code == 0);
-    CHECK(redis.cli("HGET 'budget:{staff}:user:alice' role") == "mission");
-    CHECK(redis.cli("HGET 'budget:{staff}:user:alice' password_hash") != hash);
+    CHECK(redis.cli("HGET " + shell_word(keys::staff_user("alice")) + " role") == "mission");
+    CHECK(redis.cli("HGET " + shell_word(keys::staff_user("alice")) + " password_hash") != hash);
 }
 
 TEST_CASE("budgetctl initiatives import writes the demo set, and a bad file writes nothing",
@@ -71,15 +76,15 @@ TEST_CASE("budgetctl initiatives import writes the demo set, and a bad file writ
     INFO(out);
     CHECK(code == 0);
     CHECK(out.find("imported 8 initiative(s)") != std::string::npos);
-    CHECK(redis.cli("HLEN 'budget:{ct}:initiatives'") == "8");
-    CHECK(redis.cli("HGET 'budget:{ct}:initiatives' velos-boulonnais")
+    CHECK(redis.cli("HLEN " + shell_word(keys::initiatives("t"))) == "8");
+    CHECK(redis.cli("HGET " + shell_word(keys::initiatives("t")) + " velos-boulonnais")
               .find("\"territory\":\"boulonnais\"") != std::string::npos);
 
     // Again: every id exists already, nothing changes.
     std::tie(code, out) = budgetctl(config, "initiatives import " + demo);
     CHECK(code == 1);
     CHECK(out.find("existe déjà") != std::string::npos);
-    CHECK(redis.cli("XLEN 'budget:{ct}:audit'") == "1");
+    CHECK(redis.cli("XLEN " + shell_word(keys::audit("t"))) == "1");
 
     // One bad row among good ones: refused whole.
     {
@@ -91,7 +96,7 @@ TEST_CASE("budgetctl initiatives import writes the demo set, and a bad file writ
     CHECK(code == 1);
     CHECK(out.find("ligne 1 (fausse)") != std::string::npos);
     CHECK(out.find("59350") != std::string::npos);
-    CHECK(redis.cli("HEXISTS 'budget:{ct}:initiatives' neuve") == "0");
+    CHECK(redis.cli("HEXISTS " + shell_word(keys::initiatives("t")) + " neuve") == "0");
 
     { std::ofstream(dir.path() + "/broken.json") << "{\"initiatives\": ["; }
     std::tie(code, out) = budgetctl(config, "initiatives import " + dir.path() + "/broken.json");
@@ -118,5 +123,5 @@ TEST_CASE("budgetctl refuses to import once the vote has opened", "[integration]
         budgetctl(config, "initiatives import " BUDGET_SOURCE_DIR "/config/demo-initiatives.json");
     CHECK(code == 1);
     CHECK(out.find("sealed") != std::string::npos);
-    CHECK(redis.cli("EXISTS 'budget:{ct}:initiatives'") == "0");
+    CHECK(redis.cli("EXISTS " + shell_word(keys::initiatives("t"))) == "0");
 }

@@ -2,17 +2,16 @@
 
 #include <sodium.h>
 
-#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/core/crypto.hpp"
-#include "server/api/staff_api_detail.hpp"
+#include "server/core/signing.hpp"
 
 using namespace budget;
 using namespace budget::server;
-namespace json = boost::json;
+using namespace budget::server::storage;
 
 namespace {
 
@@ -50,31 +49,6 @@ void reviewed(LabellingSnapshot& snap, const InitiativeRecord& r, int value,
 }
 
 }  // namespace
-
-TEST_CASE("the committee's median and the gate follow the reviewers' answers",
-          "[server][labelling]") {
-    std::vector<StoredEvaluation> evaluations{
-        {"alice", all_answers(4), ""}, {"bob", all_answers(4), ""}, {"carol", all_answers(0), ""}};
-    const auto review = review_initiative(questionnaire(), evaluations);
-    CHECK(review.reviewers == 3);
-    CHECK(review.aggregate.at("gouvernance") == 100);  // one outlier does not swing the median
-    CHECK(review.gate.passes);
-    REQUIRE(review.proposal);
-
-    const auto weak = review_initiative(questionnaire(), {{"alice", all_answers(1), ""}});
-    CHECK_FALSE(weak.gate.passes);
-    CHECK(weak.gate.reasons.size() >= 2);  // too few reviewers, and low scores
-}
-
-TEST_CASE("an evaluation that no longer fits the questionnaire is left out, not counted",
-          "[server][labelling]") {
-    auto partial = all_answers(4);
-    partial.erase(partial.begin());
-    const auto review = review_initiative(questionnaire(), {{"alice", partial, ""}});
-    CHECK(review.reviewers == 0);
-    CHECK(review.stale_evaluations == 1);
-    CHECK_FALSE(review.proposal);
-}
 
 TEST_CASE("only labelled initiatives reach the ballot, capped by their category",
           "[server][labelling]") {
@@ -114,7 +88,7 @@ TEST_CASE("the ballot document is canonical JSON that parses back into the same 
 
     SigningKey key;
     crypto_sign_keypair(key.public_key.data(), key.secret_key.data());
-    const auto signature = sign_document(key, document);
+    const auto signature = sign_base64(key, document);
     const auto parsed =
         CampaignStore::parse_ballot(document, crypto::sha256_hex(document), signature, "pk");
     REQUIRE(parsed.has_value());
@@ -138,33 +112,4 @@ TEST_CASE("a document that does not match its digest is refused as corrupt",
     const auto parsed = CampaignStore::parse_ballot(document, std::string(64, '0'), "", "");
     REQUIRE_FALSE(parsed.has_value());
     CHECK(parsed.error() == StoreError::corrupt);
-}
-
-TEST_CASE("answers are checked once each: non-integers, missing, unknown and out of range",
-          "[server][labelling]") {
-    auto given = json::object{};
-    for (const auto& [question, value] : all_answers(2)) given[question] = value;
-    SECTION("complete answers give scores") {
-        const auto check = staff_detail::check_answers(questionnaire(), given);
-        CHECK(check.problems.empty());
-        REQUIRE(check.scores);
-        CHECK(check.scores->at("gouvernance") == 50);
-    }
-    SECTION("every problem is listed in French") {
-        const auto first = questionnaire().markers[0].questions[0].id;
-        const auto second = questionnaire().markers[0].questions[1].id;
-        const auto third = questionnaire().markers[0].questions[2].id;
-        given[first] = "deux";
-        given.erase(second);
-        given[third] = 9;
-        given["inconnue"] = 1;
-        const auto check = staff_detail::check_answers(questionnaire(), given);
-        CHECK_FALSE(check.scores);
-        REQUIRE(check.problems.size() == 4);
-        std::vector<std::string> kinds;
-        for (const auto& p : check.problems) kinds.emplace_back(p.at("problem").as_string());
-        std::sort(kinds.begin(), kinds.end());
-        CHECK(kinds == std::vector<std::string>{"missing", "not_integer", "out_of_range",
-                                                "unknown_question"});
-    }
 }

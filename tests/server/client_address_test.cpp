@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-using budget::server::client_address;
-using budget::server::parse_ip;
+using budget::server::http::client_address;
+using budget::server::http::parse_ip;
 
 TEST_CASE("without trusted proxies the TCP peer is the client, whatever the headers say",
           "[unit][client_address]") {

@@ -5,9 +5,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "server/api/errors.hpp"
-
-using namespace budget::server;
+using namespace budget::server::http;
+namespace http = budget::server::http;
 
 namespace {
 // What Beast's serializer writes for the whole message.
@@ -29,7 +28,9 @@ TEST_CASE("a response's hand-built header is the one Beast's serializer writes",
         CHECK(header + res.body() == beast_bytes(res));
     }
     SECTION("an error answer that closes the connection, in HTTP/1.0") {
-        auto res = error_response(ApiError::storage_unavailable, 10);
+        auto res = json_response(http::status::service_unavailable,
+                                 boost::json::object{{"error", "indisponible"}}, 10);
+        res.set(http::field::retry_after, "2");
         res.keep_alive(false);
         serialize_header(res, header);
         CHECK(header + res.body() == beast_bytes(res));

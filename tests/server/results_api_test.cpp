@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "server/core/crypto.hpp"
+#include "server/storage/keys.hpp"
 #include "tests/server/process_support.hpp"
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"
@@ -20,8 +21,12 @@
 using namespace budget::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
+namespace keys = budget::server::storage::keys;
 
 namespace {
+
+// A key as one shell word for redis-cli (keys hold braces and colons, never a quote).
+std::string quoted(const std::string& key) { return "'" + key + "'"; }
 
 std::string error_code(const HttpResult& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
@@ -68,9 +73,10 @@ struct Campaign {
                                                            {"questionnaire_digest", "00"},
                                                            {"sealed_at", "x"}});
         std::ofstream(dir.path() + "/ballot.json", std::ios::binary) << document;
-        redis.cli("-x HSET 'budget:{ct}:ballot' document < " + dir.path() + "/ballot.json");
-        redis.cli("HSET 'budget:{ct}:ballot' digest " +
-                  budget::server::crypto::sha256_hex(document) + " signature s public_key k");
+        const auto ballot_key = quoted(keys::sealed_ballot("t"));
+        redis.cli("-x HSET " + ballot_key + " document < " + dir.path() + "/ballot.json");
+        redis.cli("HSET " + ballot_key + " digest " + budget::server::crypto::sha256_hex(document) +
+                  " signature s public_key k");
     }
 
     std::string code_for(const std::string& email) const {
@@ -384,8 +390,8 @@ TEST_CASE("during the vote signed tree heads show the log only grows, and includ
     }
     SECTION("a rewritten log is refused at the tally") {
         c.redis.cli(
-            "LSET 'budget:{ct:b0}:log' 0 "
-            "'{\"ballot_id\":\"00000000000000000000000000000000\",\"choices\":[\"b\"]}'");
+            "LSET " + quoted(keys::ballot_log("t", 0)) +
+            " 0 '{\"ballot_id\":\"00000000000000000000000000000000\",\"choices\":[\"b\"]}'");
         c.start(now_unix() - 7200, now_unix() - 10);
         const auto mission = c.login("mission");
         const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
@@ -413,13 +419,10 @@ bool head_signature_verifies(const json::value& signed_head, const json::value& 
 }
 
 std::uint64_t list_length(const Campaign& c, const std::string& key) {
-    return std::stoull(c.redis.cli("LLEN '" + key + "'"));
+    return std::stoull(c.redis.cli("LLEN " + quoted(key)));
 }
 
-std::string heads_key(int shard) {
-    return shard == 0 ? std::string("budget:{ct}:heads")
-                      : "budget:{ct}:heads:" + std::to_string(shard);
-}
+std::string heads_key(int shard) { return keys::tree_heads("t", shard); }
 }  // namespace
 
 TEST_CASE("with several ballot shards every shard's log has signed heads and inclusion proofs",
@@ -436,8 +439,7 @@ TEST_CASE("with several ballot shards every shard's log has signed heads and inc
         ids.push_back(c.vote(who, {"a"}));
     }
     std::vector<std::uint64_t> sizes;
-    for (int k = 0; k < kShards; ++k)
-        sizes.push_back(list_length(c, "budget:{ct:b" + std::to_string(k) + "}:log"));
+    for (int k = 0; k < kShards; ++k) sizes.push_back(list_length(c, keys::ballot_log("t", k)));
 
     // Each shard that holds ballots gets a head over its whole log, naming the shard in the
     // signed bytes; an empty shard has none.
@@ -571,9 +573,9 @@ TEST_CASE("with several ballot shards every shard's log has signed heads and inc
             }
         }
         REQUIRE(tampered > 0);
-        auto stored = json::parse(c.redis.cli("LINDEX '" + heads_key(tampered) + "' 0"));
+        auto stored = json::parse(c.redis.cli("LINDEX " + quoted(heads_key(tampered)) + " 0"));
         stored.at("head").as_object()["root"] = std::string(64, '0');
-        c.redis.cli("LSET '" + heads_key(tampered) + "' 0 '" + json::serialize(stored) + "'");
+        c.redis.cli("LSET " + quoted(heads_key(tampered)) + " 0 '" + json::serialize(stored) + "'");
         c.start(now_unix() - 7200, now_unix() - 10);
         const auto mission = c.login("mission");
         const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",

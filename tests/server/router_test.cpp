@@ -2,13 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-using budget::server::Router;
+using budget::server::http::Router;
 namespace http = budget::server::http;
 
 namespace {
-budget::server::Handler noop() {
-    return [](budget::server::RequestContext&) -> boost::asio::awaitable<budget::server::Response> {
-        co_return budget::server::Response{};
+budget::server::http::Handler noop() {
+    return [](http::RequestContext&) -> boost::asio::awaitable<http::Response> {
+        co_return http::Response{};
     };
 }
 }  // namespace
@@ -55,7 +55,7 @@ TEST_CASE("HEAD is served by the GET route", "[router]") {
 }
 
 TEST_CASE("percent decoding turns plus into space only in query values", "[router]") {
-    using budget::server::percent_decode;
+    using budget::server::http::percent_decode;
     CHECK(percent_decode("a+b%20c") == "a+b c");
     CHECK(percent_decode("a+b%20c", true) == "a b c");
     CHECK_FALSE(percent_decode("%"));

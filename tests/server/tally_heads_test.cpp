@@ -5,10 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "server/api/log_service.hpp"
 #include "server/api/tally_service.hpp"
 #include "voting/merkle.hpp"
 
-using budget::server::check_tree_heads;
+using budget::server::api::check_tree_heads;
 using budget::voting::Hash;
 using budget::voting::MerkleTree;
 namespace json = boost::json;
@@ -22,7 +23,7 @@ std::vector<Hash> leaves(const std::string& prefix, int count) {
     return out;
 }
 
-// A head as LogApi stores it; `shard` only when the campaign has several.
+// A head as the log service stores it; `shard` only when the campaign has several.
 std::string stored_head(std::uint64_t size, const Hash& root, std::optional<int> shard) {
     json::object head{{"campaign", "t"},
                       {"root", budget::voting::to_hex(root)},
@@ -156,6 +157,31 @@ TEST_CASE("an unreadable stored head is refused rather than skipped", "[tally][h
         INFO(text);
         REQUIRE_FALSE(refused.has_value());
         CHECK(refused.error().shard == 0);
+        CHECK(refused.error().unreadable);
+    }
+}
+
+TEST_CASE("the heads the log service signs are the heads the tally accepts", "[tally][heads]") {
+    const ShardedLog log;
+    budget::server::SigningKey key;  // any key: the check reads heads, not signatures
+    auto signed_by_service = [&](std::uint64_t size, const Hash& root, int shard) {
+        const budget::server::api::TreeHead head{"t", size, root, "2026-09-01T10:00:00+02:00",
+                                                 shard};
+        return json::serialize(budget::server::api::sign_tree_head(key, head));
+    };
+    std::vector<std::vector<std::string>> heads{
+        {signed_by_service(3, root_of(log.shard0, 0, 3), 0)},
+        {},
+        {signed_by_service(2, root_of(log.shard2, 0, 2), 2)}};
+    const auto checked = check_tree_heads(log.tree, log.sizes, heads);
+    REQUIRE(checked.has_value());
+    CHECK(*checked == 2);
+
+    SECTION("and a head signed for one shard is refused in another's list") {
+        heads[1].push_back(signed_by_service(2, root_of(log.shard2, 0, 2), 2));
+        const auto refused = check_tree_heads(log.tree, log.sizes, heads);
+        REQUIRE_FALSE(refused.has_value());
+        CHECK(refused.error().shard == 1);
         CHECK(refused.error().unreadable);
     }
 }

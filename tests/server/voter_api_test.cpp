@@ -1,6 +1,5 @@
-// Integration: the resident path over HTTP against a real redis-server and budgetd.
-#include "server/api/voter_api.hpp"
-
+// Integration: the resident path over HTTP (auth_api, ballot_api) against a real redis-server
+// and budgetd.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -10,14 +9,23 @@
 #include <thread>
 
 #include "config/config.hpp"
+#include "server/api/auth_api.hpp"
+#include "server/api/ballot_api.hpp"
 #include "server/core/crypto.hpp"
+#include "server/storage/keys.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
 namespace json = boost::json;
+namespace keys = budget::server::storage::keys;
 
 namespace {
+
+// A key of campaign "t", quoted for redis-cli's command line (hash tags hold braces).
+std::string quoted(const std::string& key) { return "'" + key + "'"; }
+const std::string kLog = quoted(keys::ballot_log("t", 0));
+const std::string kStats = quoted(keys::ballot_stats("t", 0));
 
 // A campaign whose sealed ballot holds initiatives a, b, c, d (written as the labelling path
 // would have sealed it, so that these tests need only the resident path).
@@ -69,7 +77,7 @@ struct VoteFixture {
                                          {"questionnaire_digest", "00"},
                                          {"sealed_at", "2026-09-01T00:00:00+02:00"}});
         std::ofstream(dir + "/ballot.json", std::ios::binary) << document;
-        const std::string key = "'budget:{ct}:ballot'";
+        const auto key = quoted(keys::sealed_ballot("t"));
         redis.cli("-x HSET " + key + " document < " + dir + "/ballot.json");
         redis.cli("HSET " + key + " digest " + budget::server::crypto::sha256_hex(document) +
                   " signature unsigned public_key none");
@@ -125,8 +133,8 @@ struct VoteFixture {
                                                 {"Authorization", "Bearer " + token}});
     }
 
-    std::string log_length() const { return redis.cli("LLEN 'budget:{ct:b0}:log'"); }
-    std::string total() const { return redis.cli("HGET 'budget:{ct:b0}:stats' total"); }
+    std::string log_length() const { return redis.cli("LLEN " + kLog); }
+    std::string total() const { return redis.cli("HGET " + kStats + " total"); }
 };
 
 std::string code_of(const HttpResult& r) {
@@ -148,9 +156,13 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
     CHECK(ballot_id.size() == 32);
     CHECK(receipt.at("ballot_hash").as_string().size() == 64);
     CHECK(receipt.contains("cast_at"));
+    // Written by hand on the hot path: the very bytes Boost.JSON would write.
+    CHECK(r.body == budget::server::api::receipt_json(
+                        ballot_id, std::string(receipt.at("ballot_hash").as_string()),
+                        std::string(receipt.at("cast_at").as_string())));
 
     SECTION("the stored ballot holds its id and sorted choices, nothing about the voter") {
-        const auto stored = f.redis.cli("LINDEX 'budget:{ct:b0}:log' 0");
+        const auto stored = f.redis.cli("LINDEX " + kLog + " 0");
         CHECK(stored == R"({"ballot_id":")" + ballot_id + R"(","choices":["a","c"]})");
         // The receipt's hash is the RFC 6962 leaf hash of exactly those bytes.
         std::string leaf_input = std::string(1, '\0') + stored;
@@ -272,7 +284,7 @@ TEST_CASE("bad ballots are refused with the right code and leave nothing behind"
         CHECK(forged.status == 401);
     }
     CHECK(f.log_length() == "0");
-    CHECK(f.redis.cli("EXISTS 'budget:{ct:b0}:stats'") == "0");
+    CHECK(f.redis.cli("EXISTS " + kStats) == "0");
     // After all that, a good ballot still goes through.
     CHECK(f.vote(token, R"({"choices":["a","b","c"]})").status == 201);
 }
@@ -357,7 +369,7 @@ TEST_CASE("a process configured with another shard count than the campaign's tak
     VoteFixture f;
     const auto first = f.login("shard-a@example.org", "Anne", "Premier");
     REQUIRE(f.vote(first, R"({"choices":["a"]})").status == 201);
-    CHECK(f.redis.cli("GET 'budget:{ct}:ballot_shards'") == "1");
+    CHECK(f.redis.cli("GET " + quoted(keys::ballot_shards("t"))) == "1");
 
     // The same campaign restarted with ballot_shards = 2: a voter's marker could be looked for
     // in the wrong shard, so nothing is taken.
@@ -603,7 +615,7 @@ TEST_CASE("in production codes go out by SMTP and ballots wait for durable stora
         http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer);
     CHECK(refused.status == 503);
     CHECK(code_of(refused) == "storage_not_durable");
-    CHECK(redis.cli("LLEN 'budget:{ct:b0}:log'") == "0");
+    CHECK(redis.cli("LLEN " + kLog) == "0");
 
     redis.cli("CONFIG SET appendonly yes");
     redis.cli("CONFIG SET appendfsync always");

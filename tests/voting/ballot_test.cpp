@@ -27,9 +27,6 @@ TEST_CASE("empty, too many, duplicate and unknown choices are refused", "[ballot
     const auto unknown = validate_choices({"a", "zz"}, 3, on_ballot);
     CHECK(unknown.error().error == ChoiceError::not_on_ballot);
     CHECK(unknown.error().initiative == "zz");
-    CHECK(describe(unknown.error(), 3) == "L'initiative « zz » ne figure pas sur le bulletin.");
-    CHECK(describe(ChoiceProblem{ChoiceError::too_many, ""}, 3) ==
-          "Vous pouvez choisir au plus 3 initiatives.");
 }
 
 TEST_CASE("a ballot's canonical bytes hold only its id and sorted choices", "[ballot]") {

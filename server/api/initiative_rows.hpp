@@ -1,6 +1,7 @@
 #pragma once
-// Initiatives as the Mission ESS submits them (API.md, "Shapes"): the pure validation shared by
-// `POST /api/v1/admin/initiatives` and `budgetctl initiatives import`, and the stored form.
+// Initiatives as the Mission ESS submits them (docs/api.md, "Shapes"): the pure validation
+// shared by `POST /api/v1/admin/initiatives` and `budgetctl initiatives import`, producing the
+// records the labelling store keeps (storage/initiative_record.hpp).
 
 #include <boost/json/value.hpp>
 #include <cstddef>
@@ -12,9 +13,9 @@
 
 #include "config/communes.hpp"
 #include "labelling/questionnaire.hpp"
+#include "server/storage/initiative_record.hpp"
 
-namespace budget::server {
-
+namespace budget::server::api {
 
 /// Everything wrong with one submitted row; `index` is its position in the batch (from 0).
 struct InitiativeRowError {
@@ -25,7 +26,7 @@ struct InitiativeRowError {
 
 /// A validated batch: either every row as a record (errors empty), or every problem found.
 struct InitiativeBatch {
-    std::vector<InitiativeRecord> records;
+    std::vector<storage::InitiativeRecord> records;
     std::vector<InitiativeRowError> errors;
     /// Set when the body itself has the wrong shape (no row could be read).
     std::string shape_error;
@@ -74,13 +75,13 @@ InitiativeBatch validate_initiative_submission(const boost::json::value& body,
                                                bool allow_bare_array);
 
 /// Row errors for ids that already exist in storage (found by the import script).
-std::vector<InitiativeRowError> existing_id_errors(const std::vector<InitiativeRecord>& records,
-                                                   const std::vector<std::string>& existing_ids);
+std::vector<InitiativeRowError> existing_id_errors(
+    const std::vector<storage::InitiativeRecord>& records,
+    const std::vector<std::string>& existing_ids);
 
 /// `{"rows":[{"index","id","errors":[...]}]}` entries of a 422 answer.
 boost::json::array row_errors_json(const std::vector<InitiativeRowError>& errors);
 /// One line per problem, for the command line.
 std::string row_errors_text(const std::vector<InitiativeRowError>& errors);
 
-
-}  // namespace budget::server
+}  // namespace budget::server::api

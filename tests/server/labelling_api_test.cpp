@@ -1,6 +1,6 @@
-// Integration: the labelling path over HTTP with a real redis-server and budgetd, staff accounts
-// made with budgetctl as an operator would.
-#include "server/api/staff_api.hpp"
+// Integration: the labelling path over HTTP (staff sessions, labelling, the public ballot) with a
+// real redis-server and budgetd, staff accounts made with budgetctl as an operator would.
+#include "server/api/labelling_api.hpp"
 
 #include <sodium.h>
 
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server/core/crypto.hpp"
+#include "server/storage/keys.hpp"
 #include "tests/server/process_support.hpp"
 
 using namespace budget::test;
@@ -30,7 +31,12 @@ std::string staff_config(const RedisServer& redis, const std::string& dir, const
            "\"\n[storage]\ndata_dir = \"" + dir + "/data\"\n[campaign]\nid = \"t\"\n" + window;
 }
 
+namespace keys = budget::server::storage::keys;
+
 json::value json_of(const HttpResult& r) { return json::parse(r.body); }
+
+/// A key as one shell word for redis-cli (keys hold braces, never quotes).
+std::string shell_word(const std::string& key) { return "'" + key + "'"; }
 
 std::string error_code_of(const HttpResult& r) {
     return std::string(json_of(r).at("error").at("code").as_string());
@@ -169,7 +175,7 @@ TEST_CASE(
         const auto list = json_of(mission.get("/api/v1/admin/initiatives"));
         CHECK(ids_of(list.at("initiatives")) ==
               std::vector<std::string>{"faible", "fort", "moyen", "solide"});
-        CHECK(redis.cli("HEXISTS 'budget:{ct}:initiatives' nouvelle") == "0");
+        CHECK(redis.cli("HEXISTS " + shell_word(keys::initiatives("t")) + " nouvelle") == "0");
     }
 
     SECTION("residents and the wrong role cannot reach staff routes") {

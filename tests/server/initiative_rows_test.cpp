@@ -1,4 +1,4 @@
-#include "server/api/staff_initiatives.hpp"
+#include "server/api/initiative_rows.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -6,7 +6,8 @@
 #include "config/config.hpp"
 
 using namespace budget;
-using namespace budget::server;
+using namespace budget::server::api;
+namespace storage = budget::server::storage;
 namespace json = boost::json;
 
 namespace {
@@ -147,11 +148,11 @@ TEST_CASE("ids existing in storage become row errors naming them", "[server][sta
 
 TEST_CASE("a stored initiative reads back as it was written", "[server][staff]") {
     const auto record = validate(good_row()).records.at(0);
-    const auto back = record_from_stored_json(to_stored_json(record));
+    const auto back = storage::record_from_stored_json(storage::to_stored_json(record));
     REQUIRE(back);
     CHECK(back->id == record.id);
     CHECK(back->summary == record.summary);
     CHECK(back->territory == record.territory);
     CHECK(back->requested_eur == record.requested_eur);
-    CHECK_FALSE(record_from_stored_json("{\"id\":1}"));
+    CHECK_FALSE(storage::record_from_stored_json("{\"id\":1}"));
 }

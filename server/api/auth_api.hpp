@@ -1,0 +1,86 @@
+#pragma once
+// The resident's way in (docs/api.md): a one-time code sent to their e-mail address, then the
+// verification of the code with their identity, which checks eligibility and opens a voter
+// session; and the commune list of the form.
+//
+//   POST /api/v1/auth/challenge   {"email"}                                   -> 202
+//   POST /api/v1/auth/verify      {"email","code","first_name","last_name",
+//                                  "birth_date","commune"}                     -> 200 {"token"...}
+//   GET  /api/v1/communes                                                      -> 200
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "config/communes.hpp"
+#include "server/api/app_context.hpp"
+#include "server/api/errors.hpp"
+#include "server/api/otp_delivery.hpp"
+#include "server/api/voter_session.hpp"
+#include "server/http/router.hpp"
+#include "voting/eligibility.hpp"
+
+namespace budget::server::api {
+
+/// The fields of a verification request, read and checked for form (not yet for eligibility).
+struct VerifyForm {
+    std::string email;       ///< normalised, plausible
+    std::string code;        ///< six digits
+    std::string first_name;  ///< normalised (voting::normalise_name)
+    std::string last_name;
+    voting::Date birth_date;
+    std::string commune;  ///< INSEE code as given
+};
+
+/// Reads a verification body: each field with its limit, then the address, names, birth date
+/// and code format, in that order; the refusal to send on the first problem.
+std::variant<VerifyForm, Response> read_verify_form(const boost::json::object& body,
+                                                    unsigned version);
+
+/// The refusal for an eligibility problem (`min_age` fills the too_young message).
+Response eligibility_refusal(voting::EligibilityError error, int min_age, unsigned version);
+
+/// A fresh one-time code: six random digits.
+std::string new_code();
+
+/// The body of GET /api/v1/communes: every commune with its postal codes and territory, and the
+/// territories.
+std::string communes_json(const config::CommuneDirectory& communes);
+
+class AuthApi {
+  public:
+    explicit AuthApi(AppContext& ctx);
+    ~AuthApi();
+    void register_routes(http::Router& router);
+
+  private:
+    boost::asio::awaitable<Response> challenge(RequestContext& rc);
+    boost::asio::awaitable<Response> verify(RequestContext& rc);
+    boost::asio::awaitable<Response> communes(RequestContext& rc);
+
+    /// 429 when the client address went past its hourly allowance (503 when that cannot be
+    /// counted); std::nullopt otherwise.
+    boost::asio::awaitable<std::optional<Response>> limit_client(const RequestContext& rc);
+    /// Sends a new code to the address, within its hourly allowance: 202, or the refusal.
+    boost::asio::awaitable<Response> send_code(std::string email, unsigned version);
+    /// Checks the code and binds the address to the identity: the session's 200, or the refusal.
+    boost::asio::awaitable<Response> open_session(const VerifyForm& form,
+                                                  const config::Commune& commune, unsigned version);
+    /// The identity's keyed hash: the same person through any address has the same key.
+    std::string identity_key(const VerifyForm& form) const;
+    /// The 200 of a verification: the token, its expiry, the territory, and the cookie.
+    Response session_response(const VoterSession& session, unsigned version) const;
+    /// The keyed hash of a normalised address, as the code store's keys take it.
+    std::string email_hash(const std::string& normalised_email) const;
+
+    AppContext& ctx_;
+    crypto::Key32 identity_key_, email_key_, ip_key_;
+    VoterSessions sessions_;
+    std::unique_ptr<OtpDelivery> delivery_;
+    std::string communes_json_;  ///< never changes while running: serialised once
+};
+
+}  // namespace budget::server::api

@@ -1,0 +1,79 @@
+#include "server/programs/redis_runtime.hpp"
+
+#include <algorithm>
+
+#include "server/core/log.hpp"
+
+namespace budget::server::programs {
+
+namespace asio = boost::asio;
+
+std::variant<std::unique_ptr<RedisRuntime>, std::string> RedisRuntime::start(
+    const config::Config& cfg, const std::vector<asio::io_context*>& loops,
+    redis::Observer* observer) {
+    std::unique_ptr<RedisRuntime> runtime(new RedisRuntime());
+    redis::Options options;
+    options.command_timeout = cfg.redis.command_timeout;
+    options.observer = observer;
+    // WAIT holds its connection until a replica answers, and every command pipelined behind it
+    // waits too: with WAIT, each loop gets enough connections for ballots to wait side by side.
+    const int threads = static_cast<int>(loops.size());
+    const int default_connections = threads * (cfg.redis.wait_replicas > 0 ? 16 : 1);
+    const int connections = cfg.redis.connections > 0 ? cfg.redis.connections : default_connections;
+    const int per_loop = std::max(1, connections / threads);
+    try {
+        if (cfg.redis.embedded) {
+            runtime->embedded_.emplace(cfg.redis.server_binary, cfg.storage.data_dir);
+            runtime->embedded_->start();
+            redis::Target target;
+            target.unix_path = runtime->embedded_->socket_path();
+            runtime->client_ = std::make_unique<redis::Client>(loops, target, options, per_loop);
+        } else if (!cfg.redis.cluster.empty()) {
+            redis::ClusterSeeds seeds;
+            for (const auto& seed : cfg.redis.cluster) {
+                redis::Target node;
+                node.host = seed.host;
+                node.port = seed.port;
+                seeds.nodes.push_back(std::move(node));
+            }
+            runtime->cluster_ = true;
+            runtime->client_ =
+                std::make_unique<redis::Client>(loops, std::move(seeds), options, per_loop);
+        } else {
+            runtime->client_ = std::make_unique<redis::Client>(
+                loops, redis::Target::parse_url(cfg.redis.url), options, per_loop);
+        }
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    }
+    runtime->client_->start();
+    return runtime;
+}
+
+RedisRuntime::~RedisRuntime() { stop(); }
+
+std::string RedisRuntime::describe() const {
+    return (cluster_ ? "cluster:" : "") + client_->target().describe();
+}
+
+void RedisRuntime::supervise(asio::io_context& loop) {
+    if (!embedded_) return;
+    supervision_ = std::make_unique<asio::steady_timer>(loop);
+    supervise_tick();
+}
+
+void RedisRuntime::supervise_tick() {
+    supervision_->expires_after(std::chrono::milliseconds(500));
+    supervision_->async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        if (embedded_ && embedded_->restart_if_exited()) log_event("warn", "embedded_redis_restarted");
+        supervise_tick();
+    });
+}
+
+void RedisRuntime::stop() {
+    if (supervision_) supervision_->cancel();
+    if (client_) client_->stop();
+}
+
+}  // namespace budget::server::programs

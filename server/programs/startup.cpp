@@ -1,0 +1,35 @@
+#include "server/programs/startup.hpp"
+
+#include "config/files.hpp"
+#include "labelling/questionnaire_toml.hpp"
+#include "server/core/key_files.hpp"
+
+namespace budget::server::programs {
+
+std::variant<labelling::Questionnaire, std::string> load_questionnaire(
+    const config::Config& config) {
+    const auto& path = config.labelling.questionnaire;
+    const auto text = config::read_text_file(path);
+    if (!text) return path + ": cannot open the file";
+    auto loaded = labelling::parse_questionnaire_toml(*text, path);
+    if (!loaded) return loaded.error().message();
+    return std::move(*loaded);
+}
+
+std::variant<config::CommuneDirectory, std::string> load_communes(const config::Config& config) {
+    try {
+        return config::CommuneDirectory::load(config.labelling.communes,
+                                              config.labelling.territories);
+    } catch (const config::ConfigError& e) {
+        return std::string(e.what());
+    }
+}
+
+std::optional<Secrets> load_secrets(const std::string& data_dir) {
+    auto signing_key = load_signing_key(data_dir);
+    auto pepper = load_key32(identity_pepper_path(data_dir));
+    if (!signing_key || !pepper) return std::nullopt;
+    return Secrets{*signing_key, *pepper};
+}
+
+}  // namespace budget::server::programs

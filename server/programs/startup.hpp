@@ -1,0 +1,32 @@
+#pragma once
+// What the programs read from disk before anything runs: the reference data a configuration
+// names (commune list, questionnaire) and the campaign's secrets. Files are opened here, parsed
+// by the pure libraries; every failure is a one-line reason for the operator.
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "config/communes.hpp"
+#include "config/config.hpp"
+#include "labelling/questionnaire.hpp"
+#include "server/core/crypto.hpp"
+#include "server/core/signing.hpp"
+
+namespace budget::server::programs {
+
+/// The questionnaire of the configuration (the shipped one unless it names another).
+std::variant<labelling::Questionnaire, std::string> load_questionnaire(
+    const config::Config& config);
+
+/// The commune directory of the configuration (communes mapped to territories).
+std::variant<config::CommuneDirectory, std::string> load_communes(const config::Config& config);
+
+struct Secrets {
+    SigningKey signing_key;
+    crypto::Key32 pepper{};
+};
+/// The signing key and the identity pepper of DATA_DIR/keys; std::nullopt when either is missing.
+std::optional<Secrets> load_secrets(const std::string& data_dir);
+
+}  // namespace budget::server::programs

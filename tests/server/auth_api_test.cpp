@@ -1,0 +1,106 @@
+#include "server/api/auth_api.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <set>
+
+namespace api = budget::server::api;
+namespace http = budget::server::http;
+namespace json = boost::json;
+using budget::voting::EligibilityError;
+
+namespace {
+
+json::object good_form() {
+    return json::object{{"email", " Eloise@Example.org"}, {"code", "012345"},
+                        {"first_name", "Éloïse"},         {"last_name", "Dupont-Martin"},
+                        {"birth_date", "1980-05-17"},     {"commune", "62041"}};
+}
+
+// The status and code of a refusal.
+std::pair<int, std::string> refusal(const std::variant<api::VerifyForm, http::Response>& read) {
+    const auto* res = std::get_if<http::Response>(&read);
+    if (!res) return {0, ""};
+    const auto body = json::parse(res->body());
+    return {res->result_int(), std::string(body.at("error").at("code").as_string())};
+}
+
+std::pair<int, std::string> refusal_of(const http::Response& res) {
+    return refusal(std::variant<api::VerifyForm, http::Response>(res));
+}
+
+}  // namespace
+
+TEST_CASE("a verification form is read into normalised fields", "[auth_api]") {
+    const auto read = api::read_verify_form(good_form(), 11);
+    REQUIRE(std::holds_alternative<api::VerifyForm>(read));
+    const auto& form = std::get<api::VerifyForm>(read);
+    CHECK(form.email == "eloise@example.org");
+    CHECK(form.code == "012345");
+    CHECK(form.first_name == "eloise");
+    CHECK(form.last_name == "dupont martin");
+    CHECK(form.birth_date == budget::voting::Date{1980, 5, 17});
+    CHECK(form.commune == "62041");
+}
+
+TEST_CASE("a verification form with a problem gets the refusal of its first problem",
+          "[auth_api]") {
+    auto form = good_form();
+    SECTION("a missing or mistyped field") {
+        form.erase("commune");
+        CHECK(refusal(api::read_verify_form(form, 11)) ==
+              std::pair(400, std::string("invalid_field")));
+        form = good_form();
+        form["code"] = 12345;
+        CHECK(refusal(api::read_verify_form(form, 11)) ==
+              std::pair(400, std::string("invalid_field")));
+    }
+    SECTION("an implausible address") {
+        form["email"] = "not an address";
+        CHECK(refusal(api::read_verify_form(form, 11)) ==
+              std::pair(422, std::string("invalid_email")));
+    }
+    SECTION("a name that is not a name") {
+        form["first_name"] = "R2D2";
+        CHECK(refusal(api::read_verify_form(form, 11)) ==
+              std::pair(422, std::string("invalid_name")));
+    }
+    SECTION("a date that does not exist") {
+        form["birth_date"] = "1980-02-30";
+        CHECK(refusal(api::read_verify_form(form, 11)) ==
+              std::pair(422, std::string("invalid_birth_date")));
+    }
+    SECTION("a code that is not six digits") {
+        for (const char* code : {"12345", "1234567", "12a456", ""}) {
+            form["code"] = code;
+            CHECK(refusal(api::read_verify_form(form, 11)) ==
+                  std::pair(401, std::string("invalid_code")));
+        }
+    }
+    SECTION("the address is checked before the name") {
+        form["email"] = "nope";
+        form["first_name"] = "R2D2";
+        CHECK(refusal(api::read_verify_form(form, 11)).second == "invalid_email");
+    }
+}
+
+TEST_CASE("each eligibility problem has its refusal", "[auth_api]") {
+    CHECK(refusal_of(api::eligibility_refusal(EligibilityError::invalid_birth_date, 11, 11)) ==
+          std::pair(422, std::string("invalid_birth_date")));
+    CHECK(refusal_of(api::eligibility_refusal(EligibilityError::not_resident, 11, 11)) ==
+          std::pair(403, std::string("not_resident")));
+    const auto young = api::eligibility_refusal(EligibilityError::too_young, 16, 11);
+    CHECK(refusal_of(young) == std::pair(403, std::string("too_young")));
+    CHECK(young.body().find("au moins 16 ans") != std::string::npos);
+}
+
+TEST_CASE("a one-time code is six digits, leading zeros kept", "[auth_api]") {
+    std::set<std::string> seen;
+    for (int i = 0; i < 200; ++i) {
+        const auto code = api::new_code();
+        CHECK(code.size() == 6);
+        CHECK(code.find_first_not_of("0123456789") == std::string::npos);
+        seen.insert(code);
+    }
+    CHECK(seen.size() > 190);
+}
