@@ -20,7 +20,7 @@ using voting::Rule;
 
 namespace {
 
-const std::filesystem::path kPabulibDir = BUDGET_SOURCE_DIR "/../shared/pabulib";
+const std::filesystem::path kPabulibDir = BUDGET_SOURCE_DIR "/tests/data/pabulib";
 
 std::string trimmed_contents(const std::filesystem::path& path) {
     std::ifstream in(path);

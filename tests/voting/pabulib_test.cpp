@@ -12,7 +12,7 @@ using budget::voting::write_pabulib;
 
 namespace {
 
-const std::string kPabulibDir = BUDGET_SOURCE_DIR "/../shared/pabulib";
+const std::string kPabulibDir = BUDGET_SOURCE_DIR "/tests/data/pabulib";
 
 boost::system::result<PabulibInstance, budget::voting::PabulibError> parse(
     const std::string& text) {
