@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "config/paris_time.hpp"
 #include "server/budgetctl_redis.hpp"
 #include "server/redis_keys.hpp"
 #include "server/campaign_store.hpp"

@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/audit_log.hpp"
 #include "server/budgetctl_redis.hpp"
@@ -188,7 +189,13 @@ int run_initiatives_command(const config::Config& config, const std::vector<std:
         err << "budgetctl: " << e.what() << "\n";
         return 2;
     }
-    auto questionnaire = labelling::load_questionnaire_file(config.labelling.questionnaire);
+    const auto questionnaire_text = config::read_text_file(config.labelling.questionnaire);
+    if (!questionnaire_text) {
+        err << "budgetctl: " << config.labelling.questionnaire << ": cannot open the file\n";
+        return 2;
+    }
+    auto questionnaire =
+        labelling::parse_questionnaire_toml(*questionnaire_text, config.labelling.questionnaire);
     if (!questionnaire) {
         err << "budgetctl: " << questionnaire.error().message() << "\n";
         return 2;

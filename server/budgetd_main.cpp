@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/app.hpp"
 #include "server/campaign_store.hpp"
@@ -110,7 +111,12 @@ int main(int argc, char** argv) {
     try {
         communes =
             config::CommuneDirectory::load(cfg.labelling.communes, cfg.labelling.territories);
-        auto loaded = labelling::load_questionnaire_file(cfg.labelling.questionnaire);
+        const auto text = config::read_text_file(cfg.labelling.questionnaire);
+        if (!text) {
+            std::cerr << "budgetd: " << cfg.labelling.questionnaire << ": cannot open the file\n";
+            return 2;
+        }
+        auto loaded = labelling::parse_questionnaire_toml(*text, cfg.labelling.questionnaire);
         if (!loaded) {
             std::cerr << "budgetd: " << loaded.error().message() << "\n";
             return 2;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "server/crypto.hpp"
 #include "server/log.hpp"
 #include "server/redis_keys.hpp"

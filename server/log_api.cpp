@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include "config/paris_time.hpp"
 #include "server/api_error.hpp"
 #include "server/log.hpp"
 #include "server/tally_service.hpp"

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "config/paris_time.hpp"
 #include "server/api_error.hpp"
 #include "server/blocking.hpp"
 #include "server/campaign_store.hpp"

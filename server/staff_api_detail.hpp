@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/paris_time.hpp"
 #include "labelling/scoring.hpp"
 #include "server/api_error.hpp"
 #include "server/app_context.hpp"

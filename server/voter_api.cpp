@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "config/paris_time.hpp"
 #include "server/api_error.hpp"
 #include "server/campaign_store.hpp"
 #include "server/json_body.hpp"

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "server/crypto.hpp"
 #include "tests/server/process_support.hpp"
 
