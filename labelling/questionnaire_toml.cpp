@@ -1,6 +1,5 @@
 #include "labelling/questionnaire_toml.hpp"
 
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -284,15 +283,6 @@ QuestionnaireResult parse_questionnaire_toml(std::string_view text, std::string_
     }
     if (!invalid.messages.empty()) return invalid;
     return questionnaire;
-}
-
-QuestionnaireResult load_questionnaire_file(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return LoadError{LoadErrorKind::unreadable, {path + ": cannot open the file"}};
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (file.bad()) return LoadError{LoadErrorKind::unreadable, {path + ": cannot read the file"}};
-    return parse_questionnaire_toml(text.str(), path);
 }
 
 void throw_exception_from_error(const LoadError& error,

@@ -11,10 +11,9 @@
 namespace budget::labelling {
 
 enum class LoadErrorKind {
-    unreadable,  ///< the file could not be read
-    syntax,      ///< not valid TOML
-    schema,      ///< unknown key, missing key or wrong type
-    invalid,     ///< well-formed but validate() found errors
+    syntax,   ///< not valid TOML
+    schema,   ///< unknown key, missing key or wrong type
+    invalid,  ///< well-formed but validate() found errors
 };
 
 /// Why a questionnaire could not be loaded; each message names the source, line and key.
@@ -31,9 +30,6 @@ using QuestionnaireResult = boost::system::result<Questionnaire, LoadError>;
 /// Parses and validates a questionnaire. Unknown keys are rejected; warnings from validate()
 /// do not fail the load (call validate() on the result to log them).
 QuestionnaireResult parse_questionnaire_toml(std::string_view text, std::string_view source_name);
-
-/// Reads `path` and parses it as above, naming the file in every message.
-QuestionnaireResult load_questionnaire_file(const std::string& path);
 
 /// Lets `QuestionnaireResult::value()` throw std::runtime_error(error.message()) at start-up.
 [[noreturn]] void throw_exception_from_error(const LoadError& error,

@@ -8,6 +8,6 @@ cd "$root"
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DBUDGET_TESTS=ON >/dev/null
 cmake --build build-release -j"$(nproc)" --target budget_tally_bench budgetctl >/dev/null
 build-release/tests/bench/budget_tally_bench "${BALLOTS:-1500000}" "${INITIATIVES:-60}"
-largest=$(ls -S ../shared/pabulib/*.pb | head -1)
+largest=$(ls -S tests/data/pabulib/*.pb | head -1)
 echo "allocate --rule mes on $(basename "$largest"):"
 /usr/bin/time -f "  %e s, peak %M KB" build-release/server/budgetctl allocate --rule mes --pabulib "$largest"

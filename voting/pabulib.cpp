@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -377,12 +376,6 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& 
                                                  std::to_string(instance.ballots.size()) + " rows"};
     }
     return instance;
-}
-
-boost::system::result<PabulibInstance, PabulibError> read_pabulib_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return PabulibError{0, "cannot open " + path};
-    return read_pabulib(in);
 }
 
 void write_pabulib(std::ostream& out, const PabulibInstance& instance) {

@@ -55,9 +55,6 @@ struct PabulibError {
 /// Reads an approval election; refuses malformed files with the offending line.
 boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& in);
 
-/// Reads the file at `path`; an unreadable file is an error without a line.
-boost::system::result<PabulibInstance, PabulibError> read_pabulib_file(const std::string& path);
-
 /// Writes the election in pabulib form (UTF-8, `\n` line ends, quoting fields that need it).
 void write_pabulib(std::ostream& out, const PabulibInstance& instance);
 

@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
+#include "config/files.hpp"
 #include "voting/allocation.hpp"
 #include "voting/pabulib.hpp"
 
@@ -39,7 +41,13 @@ int run_allocate_command(const std::vector<std::string>& args, std::ostream& out
             << "\" (expected greedy, greedy-territorial, mes, mes-add1 or mes-completed)\n";
         return 2;
     }
-    const auto instance = voting::read_pabulib_file(*path);
+    auto text = config::read_text_file(*path);
+    if (!text) {
+        err << "allocate: " << *path << ": cannot open " << *path << '\n';
+        return 1;
+    }
+    std::istringstream in(std::move(*text));
+    const auto instance = voting::read_pabulib(in);
     if (!instance) {
         err << "allocate: " << *path << ": " << instance.error().what() << '\n';
         return 1;

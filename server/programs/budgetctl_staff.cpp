@@ -11,6 +11,7 @@
 #include <sstream>
 #include <variant>
 
+#include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/api/initiative_rows.hpp"
 #include "server/api/staff_auth.hpp"
@@ -156,7 +157,13 @@ std::variant<api::InitiativeBatch, int> read_initiatives_file(const config::Conf
         err << "budgetctl: " << e.what() << "\n";
         return 2;
     }
-    auto questionnaire = labelling::load_questionnaire_file(config.labelling.questionnaire);
+    const auto questionnaire_text = config::read_text_file(config.labelling.questionnaire);
+    if (!questionnaire_text) {
+        err << "budgetctl: " << config.labelling.questionnaire << ": cannot open the file\n";
+        return 2;
+    }
+    auto questionnaire =
+        labelling::parse_questionnaire_toml(*questionnaire_text, config.labelling.questionnaire);
     if (!questionnaire) {
         err << "budgetctl: " << questionnaire.error().message() << "\n";
         return 2;

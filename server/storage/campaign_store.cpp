@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "labelling/review.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/log.hpp"

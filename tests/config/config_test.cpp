@@ -159,34 +159,6 @@ TEST_CASE("a TOML syntax error is reported on one line", "[config]") {
     CHECK(e.rfind("test.toml: ", 0) == 0);
 }
 
-TEST_CASE("RFC 3339 times are parsed with their offset", "[config]") {
-    using budget::config::parse_rfc3339;
-    CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0);
-    CHECK(parse_rfc3339("2026-09-01T00:00:00+02:00") == 1788213600);
-    CHECK(parse_rfc3339("2026-08-31T22:00:00Z") == 1788213600);
-    CHECK(parse_rfc3339("2026-09-01T00:00:00.250+02:00") == 1788213600);
-    CHECK(parse_rfc3339("2026-09-01 00:00:00-01:30") == 1788226200);
-    CHECK_FALSE(parse_rfc3339("2026-09-01T00:00:00"));
-    CHECK_FALSE(parse_rfc3339("2026-13-01T00:00:00Z"));
-    CHECK_FALSE(parse_rfc3339("2026-09-01T24:00:00Z"));
-    CHECK_FALSE(parse_rfc3339("2026-09-01T00:00:00+2:00"));
-    CHECK_FALSE(parse_rfc3339("2026-09-01T00:00:00Zjunk"));
-    CHECK_FALSE(parse_rfc3339(""));
-}
-
-TEST_CASE("Paris time follows the European summer-time rule", "[config]") {
-    using budget::config::format_paris_time;
-    using budget::config::paris_utc_offset;
-    // 2026: summer time from 29 March 01:00 UTC to 25 October 01:00 UTC.
-    CHECK(paris_utc_offset(1774745999) == 3600);  // 2026-03-29T00:59:59Z
-    CHECK(paris_utc_offset(1774746000) == 7200);  // 2026-03-29T01:00:00Z
-    CHECK(paris_utc_offset(1792890000 - 1) == 7200);
-    CHECK(paris_utc_offset(1792890000) == 3600);  // 2026-10-25T01:00:00Z
-    CHECK(format_paris_time(1788213600) == "2026-09-01T00:00:00+02:00");
-    CHECK(format_paris_time(1790805599) == "2026-09-30T23:59:59+02:00");
-    CHECK(format_paris_time(1798761600) == "2027-01-01T01:00:00+01:00");
-}
-
 #include "config/communes.hpp"
 
 TEST_CASE("every commune of the official list belongs to one of the eight territories",

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace budget;

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "labelling/scoring.hpp"
 #include "server/api/request_body.hpp"
@@ -17,8 +18,11 @@ namespace {
 using namespace budget;
 
 const labelling::Questionnaire& shipped() {
-    static const labelling::Questionnaire q =
-        labelling::load_questionnaire_file(BUDGET_SOURCE_DIR "/config/questionnaire.toml").value();
+    static const labelling::Questionnaire q = [] {
+        const std::string path = BUDGET_SOURCE_DIR "/config/questionnaire.toml";
+        return labelling::parse_questionnaire_toml(config::read_text_file(path).value(), path)
+            .value();
+    }();
     return q;
 }
 

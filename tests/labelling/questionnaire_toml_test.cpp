@@ -224,13 +224,6 @@ TEST_CASE("warnings do not prevent loading", "[labelling][toml]") {
     CHECK(issues[0].severity == lab::Severity::warning);
 }
 
-TEST_CASE("a file that cannot be opened is an unreadable error naming it", "[labelling][toml]") {
-    const auto result = lab::load_questionnaire_file("/nonexistent/questionnaire.toml");
-    REQUIRE(result.has_error());
-    CHECK(result.error().kind == lab::LoadErrorKind::unreadable);
-    CHECK(result.error().message() == "/nonexistent/questionnaire.toml: cannot open the file");
-}
-
 TEST_CASE("asking for the value of a failed load throws the whole message at start-up",
           "[labelling][toml]") {
     const auto result = lab::parse_questionnaire_toml("[gate]\nquorum = 1\n", "bad.toml");
@@ -242,8 +235,7 @@ TEST_CASE("asking for the value of a failed load throws the whole message at sta
 
 TEST_CASE("the shipped questionnaire loads, validates without warning and holds the design",
           "[labelling][toml]") {
-    const auto result =
-        lab::load_questionnaire_file(lab::testing::source_path("config/questionnaire.toml"));
+    const auto result = lab::testing::load_shipped_questionnaire();
     if (result.has_error()) FAIL(result.error().message());
     const lab::Questionnaire& q = *result;
     CHECK(lab::validate(q).empty());

@@ -314,8 +314,7 @@ TEST_CASE("every failed condition is listed, reviewers then markers then overall
 
 TEST_CASE("three reviewers on the shipped questionnaire: scores, median, category and gate",
           "[labelling][scoring]") {
-    const auto loaded =
-        lab::load_questionnaire_file(lab::testing::source_path("config/questionnaire.toml"));
+    const auto loaded = lab::testing::load_shipped_questionnaire();
     REQUIRE(loaded.has_value());
     const lab::Questionnaire& q = *loaded;
 

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <string>
 
+#include "config/files.hpp"
 #include "labelling/questionnaire.hpp"
+#include "labelling/questionnaire_toml.hpp"
 #include "labelling/scoring.hpp"
 
 namespace budget::labelling::testing {
@@ -40,6 +43,14 @@ inline Evaluation full_marks() {
 /// Path of a file in the source tree.
 inline std::string source_path(const std::string& relative) {
     return std::string(BUDGET_SOURCE_DIR) + "/" + relative;
+}
+
+/// config/questionnaire.toml read as the programs read it, then parsed.
+inline QuestionnaireResult load_shipped_questionnaire() {
+    const std::string path = source_path("config/questionnaire.toml");
+    const auto text = config::read_text_file(path);
+    REQUIRE(text.has_value());
+    return parse_questionnaire_toml(*text, path);
 }
 
 }  // namespace budget::labelling::testing

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/signing.hpp"
@@ -18,7 +19,8 @@ namespace {
 const labelling::Questionnaire& questionnaire() {
     static const auto q = [] {
         const auto c = config::parse_config("", "test", ".");
-        return labelling::load_questionnaire_file(c.labelling.questionnaire).value();
+        const auto text = config::read_text_file(c.labelling.questionnaire).value();
+        return labelling::parse_questionnaire_toml(text, c.labelling.questionnaire).value();
     }();
     return q;
 }

@@ -266,7 +266,8 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         const auto pb = run_command(BUDGETCTL_PATH " --config " + dir +
                                     "/budget.toml pabulib export " + dir + "/t.pb");
         REQUIRE(pb.first == 0);
-        const auto instance = budget::voting::read_pabulib_file(dir + "/t.pb");
+        std::ifstream pb_file(dir + "/t.pb", std::ios::binary);
+        const auto instance = budget::voting::read_pabulib(pb_file);
         REQUIRE(instance.has_value());
         CHECK(instance->ballots.size() == 4);
         CHECK(instance->budget == 10000);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/ballot_api.hpp"
 #include "server/core/crypto.hpp"

@@ -20,7 +20,7 @@ using voting::Rule;
 
 namespace {
 
-const std::filesystem::path kPabulibDir = BUDGET_SOURCE_DIR "/../shared/pabulib";
+const std::filesystem::path kPabulibDir = BUDGET_SOURCE_DIR "/tests/data/pabulib";
 
 std::string trimmed_contents(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -41,7 +41,8 @@ std::vector<std::filesystem::path> instance_files() {
 }
 
 voting::PabulibInstance load(const std::filesystem::path& path) {
-    auto instance = voting::read_pabulib_file(path.string());
+    std::ifstream file(path, std::ios::binary);
+    auto instance = voting::read_pabulib(file);
     REQUIRE(instance.has_value());
     return std::move(*instance);
 }
