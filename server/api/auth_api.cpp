@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "config/paris_time.hpp"
 #include "config/config.hpp"
 #include "server/api/request_body.hpp"
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "config/paris_time.hpp"
 #include "config/config.hpp"
 #include "server/api/request_body.hpp"
 #include "voting/merkle.hpp"

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <exception>
 
+#include "config/paris_time.hpp"
 #include "server/api/tally_service.hpp"
 #include "server/core/log.hpp"
 #include "voting/canonical_json.hpp"

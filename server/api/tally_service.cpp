@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "config/paris_time.hpp"
 #include "server/core/blocking.hpp"
 #include "server/core/crypto.hpp"
 #include "voting/canonical_json.hpp"

@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
     const std::string command = args[0];
     args.erase(args.begin());
     if (command == "allocate") return server::run_allocate_command(args, std::cout, std::cerr);
-    if (command == "verify") return server::run_verify_command(args, std::cout, std::cerr);
+    if (command == "verify") return run_verify_command(args, std::cout, std::cerr);
     if (command == "storage" && config_path.empty() && args.size() == 1 &&
         args[0] == "cast-script") {
         return run_storage_command(config::Config{}, args, std::cout, std::cerr);
@@ -121,8 +121,8 @@ int main(int argc, char** argv) {
     if (command == "initiatives") {
         return run_initiatives_command(cfg, args, std::cout, std::cerr);
     }
-    if (command == "tally") return server::run_tally_command(cfg, args, std::cout, std::cerr);
-    if (command == "pabulib") return server::run_pabulib_command(cfg, args, std::cout, std::cerr);
+    if (command == "tally") return run_tally_command(cfg, args, std::cout, std::cerr);
+    if (command == "pabulib") return run_pabulib_command(cfg, args, std::cout, std::cerr);
     if (command == "storage") return run_storage_command(cfg, args, std::cout, std::cerr);
     std::cerr << "budgetctl: unknown command " << command << "\n" << kUsage;
     return 2;

@@ -173,9 +173,10 @@ int main(int argc, char** argv) {
         }
     }
 
-    programs::EventLoops loops(cfg.server.threads);
+    // Declared before the loops: a connection may report to them until its loop is destroyed.
     http::Metrics metrics;
     programs::RedisMetrics redis_metrics(metrics);
+    programs::EventLoops loops(cfg.server.threads);
     auto started = programs::RedisRuntime::start(cfg, loops.all(), &redis_metrics);
     if (auto* reason = std::get_if<std::string>(&started)) {
         std::cerr << "budgetd: " << *reason << "\n";

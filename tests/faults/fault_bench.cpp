@@ -1,5 +1,7 @@
 #include "tests/faults/fault_bench.hpp"
 
+#include "server/storage/keys.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -69,7 +71,9 @@ void parallel(std::size_t n, int threads, Job job) {
     for (auto& t : pool) t.join();
 }
 
-const std::string kLog = "'budget:{ct:b0}:log'";
+// A key of campaign "t", quoted for redis-cli's command line (hash tags hold braces).
+std::string quoted(const std::string& key) { return "'" + key + "'"; }
+const std::string kLog = quoted(server::storage::keys::ballot_log("t", 0));
 
 }  // namespace
 
@@ -99,29 +103,9 @@ std::string Bench::config() const {
 }
 
 void Bench::seal_ballot() {
-    // As the labelling path seals it (see tests/server/voter_api_test.cpp).
-    json::array initiatives;
-    for (const std::string id : {"a", "b", "c", "d"}) {
-        initiatives.push_back(json::object{{"amount_eur", 4000},
-                                           {"category", "pratique_ess"},
-                                           {"commune", "62041"},
-                                           {"holder", "Association " + id},
-                                           {"id", id},
-                                           {"radar", json::object{{"gouvernance", 70}}},
-                                           {"requested_eur", 4000},
-                                           {"summary", "Résumé " + id},
-                                           {"territory", "arrageois"},
-                                           {"title", "Initiative " + id}});
-    }
-    const auto document = json::serialize(json::object{{"campaign", "t"},
-                                                       {"initiatives", initiatives},
-                                                       {"questionnaire_digest", "00"},
-                                                       {"sealed_at", "2026-09-01T00:00:00+02:00"}});
-    std::ofstream(dir_.path() + "/ballot.json", std::ios::binary) << document;
-    const std::string key = "'budget:{ct}:ballot'";
-    redis_->cli("-x HSET " + key + " document < " + dir_.path() + "/ballot.json");
-    redis_->cli("HSET " + key + " digest " + server::crypto::sha256_hex(document) +
-                " signature unsigned public_key none");
+    // Sealed as an operator seals a load test's ballot, before budgetd starts.
+    test::seal_ballot(dir_.path(), config(),
+                      test::test_ballot_document("t", {{"a"}, {"b"}, {"c"}, {"d"}}));
 }
 
 void Bench::start_budgetd() { budgetd_ = std::make_unique<test::Budgetd>(dir_.path(), config()); }
@@ -366,9 +350,9 @@ Outcome check_outcome(Bench& bench, const VoteStream& stream, const std::string&
         REQUIRE_FALSE(ec);
         if (!logged.insert(std::string(v.at("ballot_id").as_string())).second) ++o.duplicate_ids;
     }
-    o.voted_keys = lines_of(bench.redis().cli("--scan --pattern 'budget:{ct:b0}:voted:*'")).size();
-    o.receipts_hash = std::stoul("0" + bench.redis().cli("HLEN 'budget:{ct:b0}:receipts'"));
-    o.stats_total = std::stoul("0" + bench.redis().cli("HGET 'budget:{ct:b0}:stats' total"));
+    o.voted_keys = lines_of(bench.redis().cli("--scan --pattern " + quoted(server::storage::keys::voted_pattern("t", 0)))).size();
+    o.receipts_hash = std::stoul("0" + bench.redis().cli("HLEN " + quoted(server::storage::keys::receipts("t", 0))));
+    o.stats_total = std::stoul("0" + bench.redis().cli("HGET " + quoted(server::storage::keys::ballot_stats("t", 0)) + " total"));
 
     for (const auto& r : stream.records()) {
         if (r.receipts > 1) ++o.double_receipts;

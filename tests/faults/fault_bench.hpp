@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 namespace budget::faults {
 

@@ -13,6 +13,7 @@
 #include <future>
 #include <thread>
 
+#include "server/storage/keys.hpp"
 #include "tests/faults/fault_bench.hpp"
 
 using namespace budget::faults;
@@ -68,7 +69,7 @@ TEST_CASE(
     Bench bench;
     VoteStream stream(bench.port(), bench.login(160, "kr"), kWorkers, 40ms);
     wait_settled(stream, 50);
-    const auto logged_before = bench.redis().cli("LLEN 'budget:{ct:b0}:log'");
+    const auto logged_before = bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
     bench.redis().kill();
     std::this_thread::sleep_for(1s);
     bench.redis().start();  // same port, same directory: replays the AOF
@@ -124,9 +125,9 @@ TEST_CASE(
     REQUIRE(bench.redis().cli("CONFIG SET maxmemory-policy noeviction") == "OK");
     REQUIRE(bench.redis().cli("CONFIG SET maxmemory 1") == "OK");
     const auto failing = Clock::now();
-    const auto logged_at_start = bench.redis().cli("LLEN 'budget:{ct:b0}:log'");
+    const auto logged_at_start = bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
     std::this_thread::sleep_for(3s);
-    const auto logged_at_end = bench.redis().cli("LLEN 'budget:{ct:b0}:log'");
+    const auto logged_at_end = bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
     const auto repaired = Clock::now();
     REQUIRE(bench.redis().cli("CONFIG SET maxmemory 0") == "OK");
     std::chrono::milliseconds back{};

@@ -1,4 +1,4 @@
-// Fuzz target: request targets through the router (server::Router::match with every route the
+// Fuzz target: request targets through the router (server::http::Router::match with every route the
 // engine registers), percent_decode of path segments and query values, and query_parameter.
 // The first byte picks the method; the rest is the request target.
 
@@ -58,13 +58,13 @@ constexpr RouteSpec kRoutes[] = {
 constexpr verb kMethods[] = {verb::get,     verb::head,  verb::post,   verb::put,
                              verb::delete_, verb::patch, verb::options};
 
-const server::Router& router() {
-    static const server::Router r = [] {
-        server::Router built;
+const server::http::Router& router() {
+    static const server::http::Router r = [] {
+        server::http::Router built;
         for (const auto& spec : kRoutes) {
             built.add(spec.method, spec.pattern,
-                      [](server::RequestContext&) -> boost::asio::awaitable<server::Response> {
-                          co_return server::Response{};
+                      [](server::http::RequestContext&) -> boost::asio::awaitable<server::http::Response> {
+                          co_return server::http::Response{};
                       });
         }
         return built;
@@ -91,10 +91,10 @@ std::string encode_all(std::string_view s) {
 
 void check_decode(std::string_view text) {
     for (const bool plus : {false, true}) {
-        const auto decoded = server::percent_decode(text, plus);
+        const auto decoded = server::http::percent_decode(text, plus);
         if (!decoded) continue;
         FUZZ_CHECK(decoded->size() <= text.size(), "decoding made the text longer");
-        const auto again = server::percent_decode(encode_all(*decoded), plus);
+        const auto again = server::http::percent_decode(encode_all(*decoded), plus);
         FUZZ_CHECK(again && *again == *decoded, "percent_decode does not invert percent-encoding");
     }
 }
@@ -111,10 +111,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
 
     const auto match = router().match(method, path);
-    const auto segments = server::split_path(path);
-    if (match.kind == server::Router::Match::Kind::found) {
+    const auto segments = server::http::split_path(path);
+    if (match.kind == server::http::Router::Match::Kind::found) {
         FUZZ_CHECK(match.handler != nullptr, "found without a handler");
-        const auto pattern = server::split_path(match.route);
+        const auto pattern = server::http::split_path(match.route);
         FUZZ_CHECK(pattern.size() == segments.size(), "matched a route of another length");
         for (std::size_t i = 0; i < pattern.size(); ++i) {
             if (pattern[i].starts_with('{')) {
@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const auto it = match.params.find(name);
                 FUZZ_CHECK(it != match.params.end() && !it->second.empty(),
                            "a parameter is missing");
-                FUZZ_CHECK(server::percent_decode(segments[i]) == it->second,
+                FUZZ_CHECK(server::http::percent_decode(segments[i]) == it->second,
                            "a parameter is not decoded");
             } else {
                 FUZZ_CHECK(pattern[i] == segments[i], "a literal segment differs");

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;

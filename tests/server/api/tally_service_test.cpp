@@ -18,7 +18,7 @@
 #include "server/redis/blocking_client.hpp"
 #include "server/storage/keys.hpp"
 #include "server/storage/stores.hpp"
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 #include "voting/ballot.hpp"
 #include "voting/results.hpp"
 

@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "server/http/server.hpp"
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
@@ -123,7 +123,7 @@ ClientResult tls_raw(int port, const TestPki& pki, const std::string& bytes) {
 
 TEST_CASE("the redirect location keeps the host and the path and names the HTTPS port",
           "[tls][unit]") {
-    using budget::server::https_redirect_location;
+    using budget::server::http::https_redirect_location;
     CHECK(https_redirect_location("127.0.0.1:8080", "/api/v1/health?x=1", 8443) ==
           "https://127.0.0.1:8443/api/v1/health?x=1");
     CHECK(https_redirect_location("budget.example.org", "/", 443) == "https://budget.example.org/");

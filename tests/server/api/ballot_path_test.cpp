@@ -14,7 +14,7 @@
 #include "server/api/ballot_api.hpp"
 #include "server/core/crypto.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
@@ -39,9 +39,9 @@ struct VoteFixture {
     explicit VoteFixture(std::int64_t opens = now_unix() - 86400,
                          std::int64_t closes = now_unix() + 86400,
                          const std::string& extra_otp = "", std::vector<std::string> env = {}) {
-        seal_ballot({"a", "b", "c", "d"});
-        budgetd =
-            std::make_unique<Budgetd>(dir.path(), config(opens, closes, extra_otp), std::move(env));
+        const auto toml = config(opens, closes, extra_otp);
+        seal_ballot(dir.path(), toml, test_ballot_document("t", {{"a"}, {"b"}, {"c"}, {"d"}}));
+        budgetd = std::make_unique<Budgetd>(dir.path(), toml, std::move(env));
     }
 
     std::string config(std::int64_t opens, std::int64_t closes,
@@ -53,36 +53,6 @@ struct VoteFixture {
                "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" + outbox + "\"\n" + extra_otp;
     }
 
-    void seal_ballot(const std::vector<std::string>& ids) {
-        seal_test_ballot(redis, dir.path(), ids);
-    }
-
-    static void seal_test_ballot(const RedisServer& redis, const std::string& dir,
-                                 const std::vector<std::string>& ids) {
-        json::array initiatives;
-        for (const auto& id : ids) {
-            initiatives.push_back(json::object{{"amount_eur", 4000},
-                                               {"category", "pratique_ess"},
-                                               {"commune", "62041"},
-                                               {"holder", "Association " + id},
-                                               {"id", id},
-                                               {"radar", json::object{{"gouvernance", 70}}},
-                                               {"requested_eur", 4000},
-                                               {"summary", "Résumé " + id},
-                                               {"territory", "arrageois"},
-                                               {"title", "Initiative " + id}});
-        }
-        const auto document =
-            json::serialize(json::object{{"campaign", "t"},
-                                         {"initiatives", initiatives},
-                                         {"questionnaire_digest", "00"},
-                                         {"sealed_at", "2026-09-01T00:00:00+02:00"}});
-        std::ofstream(dir + "/ballot.json", std::ios::binary) << document;
-        const auto key = quoted(keys::sealed_ballot("t"));
-        redis.cli("-x HSET " + key + " document < " + dir + "/ballot.json");
-        redis.cli("HSET " + key + " digest " + budget::server::crypto::sha256_hex(document) +
-                  " signature unsigned public_key none");
-    }
 
     int port() const { return budgetd->port(); }
 
@@ -573,7 +543,6 @@ TEST_CASE("in production codes go out by SMTP and ballots wait for durable stora
           "[integration][voting][smtp]") {
     TempDir dir;
     RedisServer redis(dir.path() + "/redis");  // no AOF: not durable
-    VoteFixture::seal_test_ballot(redis, dir.path(), {"a", "b"});
     const int smtp_port = free_port();
     const auto maildir = dir.path() + "/mail";
     std::optional<ChildProcess> sink;
@@ -588,15 +557,15 @@ TEST_CASE("in production codes go out by SMTP and ballots wait for durable stora
                        .first == 0;
         },
         10s));
-    Budgetd budgetd(dir.path(),
-                    "[server]\nlisten = \"127.0.0.1:0\"\nproduction = true\n[redis]\nurl = \"" +
-                        redis.url() + "\"\n[storage]\ndata_dir = \"" + dir.path() +
-                        "/data\"\n[campaign]\nid = \"t\"\n"
-                        "vote_opens = \"" +
-                        rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" +
-                        rfc3339_utc(now_unix() + 3600) +
-                        "\"\n[otp]\ndelivery = \"smtp\"\nsmtp_port = " + std::to_string(smtp_port) +
-                        "\nsmtp_from = \"budget@example.org\"\n");
+    const auto toml = "[server]\nlisten = \"127.0.0.1:0\"\nproduction = true\n[redis]\nurl = \"" +
+                      redis.url() + "\"\n[storage]\ndata_dir = \"" + dir.path() +
+                      "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" +
+                      rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" +
+                      rfc3339_utc(now_unix() + 3600) +
+                      "\"\n[otp]\ndelivery = \"smtp\"\nsmtp_port = " + std::to_string(smtp_port) +
+                      "\nsmtp_from = \"budget@example.org\"\n";
+    seal_ballot(dir.path(), toml, test_ballot_document("t", {{"a"}, {"b"}}));
+    Budgetd budgetd(dir.path(), toml);
     const int port = budgetd.port();
     const std::string email = "mail@example.org";
     REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"mail@example.org"})")

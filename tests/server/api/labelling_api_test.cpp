@@ -11,7 +11,7 @@
 
 #include "server/core/crypto.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;

@@ -111,6 +111,22 @@ class ChildProcess {
     pid_t pid_ = -1;
 };
 
+/// A test initiative of a sealed ballot (Arras, category and amounts as given).
+struct TestInitiative {
+    std::string id;
+    std::int64_t amount_eur = 4000;
+    std::string category = "pratique_ess";
+};
+/// The canonical document of a sealed ballot holding `initiatives`, for campaign `campaign`.
+std::string test_ballot_document(const std::string& campaign,
+                                 const std::vector<TestInitiative>& initiatives);
+/// Seals `document` as the campaign's ballot the way an operator would for a load test:
+/// writes `config_toml` to `dir`/budget.toml, makes the keys (budgetctl keys init) and runs
+/// `budgetctl storage seal-ballot` (the document signed with the campaign key). Throws on
+/// failure.
+void seal_ballot(const std::string& dir, const std::string& config_toml,
+                 const std::string& document);
+
 /// Runs budgetd on a config and returns {exit code, stderr} (for configs that must be refused).
 std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
                                                        const std::string& config_toml);

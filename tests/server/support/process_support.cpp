@@ -1,4 +1,4 @@
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -313,6 +313,39 @@ std::pair<int, std::string> run_command(const std::string& command) {
     while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
     const int status = pclose(p);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string test_ballot_document(const std::string& campaign,
+                                 const std::vector<TestInitiative>& initiatives) {
+    boost::json::array list;
+    for (const auto& i : initiatives) {
+        list.push_back(boost::json::object{{"amount_eur", i.amount_eur},
+                                           {"category", i.category},
+                                           {"commune", "62041"},
+                                           {"holder", "Association " + i.id},
+                                           {"id", i.id},
+                                           {"radar", boost::json::object{{"gouvernance", 70}}},
+                                           {"requested_eur", i.amount_eur},
+                                           {"summary", "Résumé " + i.id},
+                                           {"territory", "arrageois"},
+                                           {"title", "Initiative " + i.id}});
+    }
+    // Keys in sorted order at every level: the canonical form of a sealed ballot.
+    return boost::json::serialize(boost::json::object{{"campaign", campaign},
+                                                      {"initiatives", list},
+                                                      {"questionnaire_digest", "00"},
+                                                      {"sealed_at", "2026-09-01T00:00:00+02:00"}});
+}
+
+void seal_ballot(const std::string& dir, const std::string& config_toml,
+                 const std::string& document) {
+    fs::create_directories(dir);
+    { std::ofstream(dir + "/budget.toml") << config_toml; }
+    { std::ofstream(dir + "/ballot.json", std::ios::binary) << document; }
+    const auto budgetctl = std::string(BUDGETCTL_PATH) + " --config " + dir + "/budget.toml ";
+    run_command(budgetctl + "keys init");
+    const auto [code, out] = run_command(budgetctl + "storage seal-ballot " + dir + "/ballot.json");
+    if (code != 0) throw std::runtime_error("budgetctl storage seal-ballot failed: " + out);
 }
 
 Budgetd::Budgetd(std::string dir, const std::string& config_toml, std::vector<std::string> env)

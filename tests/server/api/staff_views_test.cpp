@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.hpp"
+#include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 
 using namespace budget;
@@ -16,7 +17,9 @@ namespace {
 const labelling::Questionnaire& questionnaire() {
     static const auto q = [] {
         const auto c = config::parse_config("", "test", ".");
-        return labelling::load_questionnaire_file(c.labelling.questionnaire).value();
+        return labelling::parse_questionnaire_toml(*config::read_text_file(c.labelling.questionnaire),
+                                                   c.labelling.questionnaire)
+            .value();
     }();
     return q;
 }

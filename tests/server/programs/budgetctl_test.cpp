@@ -4,7 +4,7 @@
 
 #include "server/programs/budgetctl_staff.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 
 using namespace budget::test;
 namespace keys = budget::server::storage::keys;

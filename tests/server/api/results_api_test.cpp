@@ -11,7 +11,7 @@
 
 #include "server/core/crypto.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/process_support.hpp"
+#include "tests/server/support/process_support.hpp"
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"
 #include "voting/merkle.hpp"
@@ -54,29 +54,12 @@ struct Campaign {
         budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes));
     }
 
-    void seal(const std::vector<std::pair<std::string, int>>& initiatives) {
-        json::array list;
-        for (const auto& [id, amount] : initiatives) {
-            list.push_back(json::object{{"amount_eur", amount},
-                                        {"category", "cooperation"},
-                                        {"commune", "62041"},
-                                        {"holder", "H"},
-                                        {"id", id},
-                                        {"radar", json::object{}},
-                                        {"requested_eur", amount},
-                                        {"summary", "S"},
-                                        {"territory", "arrageois"},
-                                        {"title", "Initiative " + id}});
-        }
-        const auto document = json::serialize(json::object{{"campaign", "t"},
-                                                           {"initiatives", list},
-                                                           {"questionnaire_digest", "00"},
-                                                           {"sealed_at", "x"}});
-        std::ofstream(dir.path() + "/ballot.json", std::ios::binary) << document;
-        const auto ballot_key = quoted(keys::sealed_ballot("t"));
-        redis.cli("-x HSET " + ballot_key + " document < " + dir.path() + "/ballot.json");
-        redis.cli("HSET " + ballot_key + " digest " + budget::server::crypto::sha256_hex(document) +
-                  " signature s public_key k");
+    // Sealed through budgetctl before budgetd starts (the window given is the one start() uses).
+    void seal(const std::vector<std::pair<std::string, int>>& initiatives, std::int64_t opens,
+              std::int64_t closes) {
+        std::vector<TestInitiative> list;
+        for (const auto& [id, amount] : initiatives) list.push_back({id, amount, "cooperation"});
+        seal_ballot(dir.path(), config(opens, closes), test_ballot_document("t", list));
     }
 
     std::string code_for(const std::string& email) const {
@@ -136,7 +119,7 @@ struct Campaign {
 TEST_CASE("a closed campaign is tallied, signed, published and verifiable by anyone",
           "[integration][results]") {
     Campaign c;
-    c.seal({{"a", 6000}, {"b", 5000}, {"c", 3000}});
+    c.seal({{"a", 6000}, {"b", 5000}, {"c", 3000}}, now_unix() - 3600, now_unix() + 3600);
     c.start(now_unix() - 3600, now_unix() + 3600);
     std::map<std::string, std::string> receipts;
     receipts["ana"] = c.vote("ana", {"a", "b"});
@@ -277,7 +260,7 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
 TEST_CASE("budgetctl tallies a closed campaign like the API and writes the files to publish",
           "[integration][results]") {
     Campaign c;
-    c.seal({{"a", 6000}, {"b", 5000}});
+    c.seal({{"a", 6000}, {"b", 5000}}, now_unix() - 3600, now_unix() + 3600);
     c.start(now_unix() - 3600, now_unix() + 3600);
     c.vote("hal", {"a"});
     c.vote("ivy", {"a", "b"});
@@ -336,7 +319,7 @@ std::vector<budget::voting::Hash> hashes_of(const json::value& v) {
 TEST_CASE("during the vote signed tree heads show the log only grows, and include each ballot",
           "[integration][results][log]") {
     Campaign c;
-    c.seal({{"a", 6000}, {"b", 5000}});
+    c.seal({{"a", 6000}, {"b", 5000}}, now_unix() - 3600, now_unix() + 3600);
     c.start(now_unix() - 3600, now_unix() + 3600);
     const int port = c.budgetd->port();
     CHECK(http_request(port, "GET", "/api/v1/log/head").status == 404);
@@ -431,7 +414,7 @@ TEST_CASE("with several ballot shards every shard's log has signed heads and inc
     constexpr int kShards = 4;
     Campaign c;
     c.ballot_shards = kShards;
-    c.seal({{"a", 6000}, {"b", 5000}});
+    c.seal({{"a", 6000}, {"b", 5000}}, now_unix() - 3600, now_unix() + 3600);
     c.start(now_unix() - 3600, now_unix() + 3600);
     const int port = c.budgetd->port();
     std::vector<std::string> ids;

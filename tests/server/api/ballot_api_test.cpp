@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "config/paris_time.hpp"
 #include "config/config.hpp"
 
 namespace api = budget::server::api;
