@@ -249,7 +249,7 @@ ServerConfig parse_server(const Section& s, const std::string& base_dir) {
         server.trusted_proxies.push_back(canonical_ip(proxy));
     }
     server.web_root =
-        server.web_root.empty() ? BUDGET_SHIPPED_WEB_DIR : resolve(server.web_root, base_dir);
+        server.web_root.empty() ? shipped_web_dir() : resolve(server.web_root, base_dir);
     return server;
 }
 
@@ -394,22 +394,43 @@ LabellingConfig parse_labelling(const Section& s, const std::string& base_dir) {
     };
     pick(labelling.questionnaire, "questionnaire.toml", "questionnaire");
     pick(labelling.territories, "territories.toml", "territories");
-    pick(labelling.communes, BUDGET_GENERATED_COMMUNES, "communes");
+    pick(labelling.communes, shipped_communes(), "communes");
     return labelling;
 }
 
 }  // namespace
 
-std::string shipped_config_dir() {
-    // Installed layout first (<prefix>/share/budget-citoyen), then the source tree it was built
-    // from, so that a config file naming no questionnaire works from any directory.
+namespace {
+
+// The installed layout (<prefix>/share/budget-citoyen beside <prefix>/bin/budgetd), when the
+// running program is installed; std::nullopt when it runs from a build tree.
+std::optional<fs::path> installed_share_dir() {
     std::error_code ec;
     const auto exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const auto installed = exe.parent_path().parent_path() / "share" / "budget-citoyen";
-        if (fs::exists(installed / "questionnaire.toml", ec)) return installed.string();
-    }
+    if (ec) return std::nullopt;
+    const auto installed = exe.parent_path().parent_path() / "share" / "budget-citoyen";
+    if (!fs::exists(installed / "questionnaire.toml", ec)) return std::nullopt;
+    return installed;
+}
+
+}  // namespace
+
+std::string shipped_config_dir() {
+    // Installed layout first, then the source tree it was built from, so that a config file
+    // naming no questionnaire works from any directory.
+    if (const auto installed = installed_share_dir()) return installed->string();
     return BUDGET_SHIPPED_CONFIG_DIR;
+}
+
+std::string shipped_web_dir() {
+    if (const auto installed = installed_share_dir()) return (*installed / "web").string();
+    return BUDGET_SHIPPED_WEB_DIR;
+}
+
+std::string shipped_communes() {
+    if (const auto installed = installed_share_dir())
+        return (*installed / "communes-62.json").string();
+    return BUDGET_GENERATED_COMMUNES;
 }
 
 Config parse_config(const std::string& toml_text, const std::string& source_name,

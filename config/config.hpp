@@ -117,7 +117,12 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
 /// Reads and parses a configuration file.
 Config load_config(const std::string& path);
 
-/// Directory of the shipped configuration files (questionnaire, territories, communes).
+/// Directory of the shipped configuration files (questionnaire, territories): the installed
+/// <prefix>/share/budget-citoyen when the program runs installed, else the source tree's config/.
 std::string shipped_config_dir();
+/// The shipped web pages: <prefix>/share/budget-citoyen/web installed, else the source's web/.
+std::string shipped_web_dir();
+/// The shipped commune list: installed beside the questionnaire, else generated in the build.
+std::string shipped_communes();
 
 }  // namespace budget::config

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
 #include <numbers>
 #include <optional>
 #include <string_view>
@@ -104,14 +105,35 @@ std::optional<int> score_of(const MarkerScores& scores, const std::string& id) {
     return std::clamp(found->second, 0, 100);
 }
 
-std::string score_words(const std::vector<RadarAxis>& axes, const MarkerScores& scores) {
+// `pattern` with each {} replaced by the next of `args` (a {} beyond them is dropped).
+std::string fill(std::string_view pattern, std::initializer_list<std::string_view> args) {
     std::string out;
-    for (const RadarAxis& axis : axes) {
-        if (!out.empty()) out += " ; ";
-        const auto score = score_of(scores, axis.id);
-        out += axis.label + " " + (score ? std::to_string(*score) : "non évalué");
+    auto arg = args.begin();
+    for (std::size_t at = 0; at < pattern.size(); ++at) {
+        if (pattern.compare(at, 2, "{}") == 0) {
+            if (arg != args.end()) out += *arg++;
+            ++at;
+        } else {
+            out += pattern[at];
+        }
     }
     return out;
+}
+
+std::string score_words(const std::vector<RadarAxis>& axes, const MarkerScores& scores,
+                        const RadarTexts& texts) {
+    std::string out;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+        if (i > 0) out += texts.score_separator;
+        const auto score = score_of(scores, axes[i].id);
+        out += axes[i].label + " " + (score ? std::to_string(*score) : texts.not_scored);
+    }
+    return out;
+}
+
+std::string describe_series(const std::string& name, const std::vector<RadarAxis>& axes,
+                            const MarkerScores& scores, const RadarTexts& texts) {
+    return fill(texts.series, {name, score_words(axes, scores, texts)});
 }
 
 struct Point {
@@ -235,15 +257,15 @@ std::string render_radar_svg(const std::vector<RadarAxis>& axes, const MarkerSco
 
     const std::string title_id = options.id_prefix + "-title";
     const std::string desc_id = options.id_prefix + "-desc";
+    const RadarTexts& texts = options.texts;
     std::string description;
     if (axes.empty()) {
-        description = "Aucun marqueur à afficher.";
+        description = texts.no_markers;
     } else {
-        description = "Radar de " + std::to_string(axes.size()) +
-                      " marqueurs, gradué de 0 à 100. " + options.aggregate_name + " : " +
-                      score_words(axes, aggregate) + ".";
+        description = fill(texts.overview, {std::to_string(axes.size())}) + " " +
+                      describe_series(texts.aggregate_name, axes, aggregate, texts);
         for (const RadarSeries& series : reviewers) {
-            description += " " + series.name + " : " + score_words(axes, series.scores) + ".";
+            description += " " + describe_series(series.name, axes, series.scores, texts);
         }
     }
 
@@ -253,8 +275,7 @@ std::string render_radar_svg(const std::vector<RadarAxis>& axes, const MarkerSco
            "\" style=\"max-width:100%;height:auto\" role=\"img\" aria-labelledby=\"" +
            xml_escape(title_id) + " " + xml_escape(desc_id) +
            "\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\">\n";
-    svg +=
-        "  <title id=\"" + xml_escape(title_id) + "\">" + xml_escape(options.title) + "</title>\n";
+    svg += "  <title id=\"" + xml_escape(title_id) + "\">" + xml_escape(texts.title) + "</title>\n";
     svg += "  <desc id=\"" + xml_escape(desc_id) + "\">" + xml_escape(description) + "</desc>\n";
     svg += "  <rect x=\"0\" y=\"0\" width=\"" + number(kWidth) + "\" height=\"" + number(height) +
            "\" fill=\"#ffffff\"/>\n";
@@ -333,7 +354,7 @@ std::string render_radar_svg(const std::vector<RadarAxis>& axes, const MarkerSco
             svg += "    <text x=\"" + number(kPadding + 54) + "\" y=\"" +
                    number(middle + 0.35 * kLegendFont) + "\">" + xml_escape(name) + "</text>\n";
         };
-        row(0, options.aggregate_name, kAggregateColor, true);
+        row(0, texts.aggregate_name, kAggregateColor, true);
         for (std::size_t r = 0; r < reviewers.size(); ++r) {
             row(r + 1, reviewers[r].name, reviewer_color(r), false);
         }

@@ -12,13 +12,6 @@ std::int64_t round_half_up(std::int64_t numerator, std::int64_t denominator) {
     return (2 * numerator + denominator) / (2 * denominator);
 }
 
-std::string guillemets(std::string_view text) {
-    std::string out = "« ";
-    out += text;
-    out += " »";
-    return out;
-}
-
 int median(std::vector<int> values) {
     std::sort(values.begin(), values.end());
     const std::size_t middle = values.size() / 2;
@@ -39,34 +32,25 @@ std::int64_t weighted_sum(const Category& category, const MarkerScores& scores) 
 
 }  // namespace
 
-std::string describe(const AnswerProblem& problem) {
-    switch (problem.kind) {
-        case AnswerProblemKind::missing:
-            return "Il manque la réponse à la question " + guillemets(problem.question_id) + ".";
-        case AnswerProblemKind::unknown_question:
-            return "La question " + guillemets(problem.question_id) +
-                   " n'existe pas dans le questionnaire.";
-        case AnswerProblemKind::out_of_range:
-            return "La réponse à la question " + guillemets(problem.question_id) + " (" +
-                   std::to_string(problem.value) + ") doit être comprise entre " +
-                   std::to_string(problem.scale.min) + " et " + std::to_string(problem.scale.max) +
-                   ".";
-    }
-    return {};
-}
-
-std::string ScoringError::message() const {
-    std::string out;
-    for (const AnswerProblem& problem : problems) {
-        if (!out.empty()) out += ' ';
-        out += describe(problem);
-    }
-    return out;
-}
-
 void throw_exception_from_error(const ScoringError& error,
                                 const boost::source_location& /*location*/) {
-    throw std::invalid_argument(error.message());
+    std::string what = "the evaluation does not score:";
+    for (const AnswerProblem& problem : error.problems) {
+        switch (problem.kind) {
+            case AnswerProblemKind::missing:
+                what += " missing ";
+                break;
+            case AnswerProblemKind::unknown_question:
+                what += " unknown ";
+                break;
+            case AnswerProblemKind::out_of_range:
+                what += " out of range ";
+                break;
+        }
+        what += problem.question_id + ";";
+    }
+    what.pop_back();
+    throw std::invalid_argument(what);
 }
 
 boost::system::result<MarkerScores, ScoringError> score_evaluation(
@@ -158,32 +142,27 @@ GateVerdict evaluate_gate(const Questionnaire& questionnaire, const MarkerScores
     GateVerdict verdict;
     verdict.overall_score = overall_score(questionnaire, aggregate);
     if (reviewers < gate.min_reviewers) {
-        const std::string evaluated =
-            reviewers <= 0 ? "n'a été évaluée par aucun membre du comité"
-            : reviewers == 1
-                ? "n'a été évaluée que par 1 membre du comité"
-                : "n'a été évaluée que par " + std::to_string(reviewers) + " membres du comité";
-        verdict.reasons.push_back("L'initiative " + evaluated + " ; il en faut au moins " +
-                                  std::to_string(gate.min_reviewers) + ".");
+        verdict.failures.push_back(
+            {GateFailureKind::too_few_reviewers, {}, {}, reviewers, gate.min_reviewers});
     }
     for (const Marker& marker : questionnaire.markers) {
         const auto found = aggregate.find(marker.id);
         if (found == aggregate.end()) {
-            verdict.reasons.push_back("Le marqueur " + guillemets(marker.label) +
-                                      " n'a pas encore de score.");
+            verdict.failures.push_back({GateFailureKind::marker_not_scored, marker.id, marker.label,
+                                        0, gate.min_marker_score});
         } else if (found->second < gate.min_marker_score) {
-            verdict.reasons.push_back("Le score " + guillemets(marker.label) + " (" +
-                                      std::to_string(found->second) +
-                                      ") est inférieur au minimum requis (" +
-                                      std::to_string(gate.min_marker_score) + ").");
+            verdict.failures.push_back({GateFailureKind::marker_below_minimum, marker.id,
+                                        marker.label, found->second, gate.min_marker_score});
         }
     }
     if (verdict.overall_score < gate.min_overall_score) {
-        verdict.reasons.push_back("Le score global (" + std::to_string(verdict.overall_score) +
-                                  ") est inférieur au minimum requis (" +
-                                  std::to_string(gate.min_overall_score) + ").");
+        verdict.failures.push_back({GateFailureKind::overall_below_minimum,
+                                    {},
+                                    {},
+                                    verdict.overall_score,
+                                    gate.min_overall_score});
     }
-    verdict.passes = verdict.reasons.empty();
+    verdict.passes = verdict.failures.empty();
     return verdict;
 }
 

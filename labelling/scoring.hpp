@@ -36,18 +36,13 @@ struct AnswerProblem {
 };
 
 /// Every problem of an evaluation: missing answers in questionnaire order, then unknown
-/// question ids in id order, out-of-range answers in questionnaire order.
+/// question ids in id order, out-of-range answers in questionnaire order. The API words them
+/// (server/api/labelling_text.hpp).
 struct ScoringError {
     std::vector<AnswerProblem> problems;
-
-    /// One French sentence per problem, separated by a space (for 422 messages).
-    std::string message() const;
 };
 
-/// French sentence for one problem, e.g. "Il manque la réponse à la question « gouv_1 »."
-std::string describe(const AnswerProblem& problem);
-
-/// Lets `result::value()` throw std::invalid_argument(error.message()).
+/// Lets `result::value()` throw std::invalid_argument, naming the problems for the programmer.
 [[noreturn]] void throw_exception_from_error(const ScoringError& error,
                                              const boost::source_location& location);
 
@@ -79,13 +74,32 @@ struct CategoryProposal {
 /// category listed first in the configuration. Empty id when there is no category.
 CategoryProposal propose_category(const Questionnaire& questionnaire, const MarkerScores& scores);
 
+enum class GateFailureKind {
+    too_few_reviewers,      ///< `value` reviewers, `minimum` required
+    marker_not_scored,      ///< the marker has no aggregated score yet (`minimum` its minimum)
+    marker_below_minimum,   ///< the marker's score `value` is below `minimum`
+    overall_below_minimum,  ///< the overall score `value` is below `minimum`
+};
+
+/// One condition of the gate that does not hold, with its numbers. The API words it
+/// (server/api/labelling_text.hpp).
+struct GateFailure {
+    GateFailureKind kind = GateFailureKind::too_few_reviewers;
+    std::string marker_id;     ///< marker_not_scored, marker_below_minimum
+    std::string marker_label;  ///< marker_not_scored, marker_below_minimum
+    int value = 0;             ///< the reviewers counted, or the score found
+    int minimum = 0;           ///< what the gate requires
+
+    bool operator==(const GateFailure&) const = default;
+};
+
 /// Whether the initiative may be labelled without a justification, and why not.
 struct GateVerdict {
     bool passes = false;
     int overall_score = 0;
-    /// One French sentence per failed condition: reviewers first, then markers in questionnaire
-    /// order, then the overall score.
-    std::vector<std::string> reasons;
+    /// Every failed condition: reviewers first, then markers in questionnaire order, then the
+    /// overall score. Empty exactly when the gate passes.
+    std::vector<GateFailure> failures;
 };
 
 /// Checks the gate of the questionnaire against aggregated scores from `reviewers` reviewers.

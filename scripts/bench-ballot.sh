@@ -84,7 +84,12 @@ http {
 NGINX
 nginx -c "$nginx_dir/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!
-sleep 0.5
+for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/receipt.json" && break
+    sleep 0.05
+done
+curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/receipt.json" ||
+    { echo "nginx did not start:" >&2; cat "$nginx_dir/error.log" >&2; exit 2; }
 wrk_out=$(wrk -t1 -c"$connections" -d"${NGINX_SECONDS:-5}s" --latency "http://127.0.0.1:$nginx_port/receipt.json")
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'; }
 nginx_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")

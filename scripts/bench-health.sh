@@ -56,7 +56,13 @@ data_dir = "$work/data"
 TOML
 build-release/server/budgetd --config "$work/budget.toml" 2>/dev/null &
 budgetd_pid=$!
-sleep 1
+# Measured only once both answer 200 (budgetd's health needs Redis up too).
+ready() {
+    curl -fs -o /dev/null "http://127.0.0.1:$budgetd_port/api/v1/health" &&
+        curl -fs -o /dev/null "http://127.0.0.1:$nginx_port/health.json"
+}
+for _ in $(seq 100); do ready && break; sleep 0.1; done
+ready || { echo "budgetd, Redis or nginx did not start (logs in $work)" >&2; exit 1; }
 
 run() {
     local name=$1 url=$2

@@ -67,6 +67,7 @@ lt_pid=$!
 load_seconds=$((residents / rate))
 
 # 1. Planned failover: the replica of the master serving shard 0 takes over.
+# Pacing, not a wait: a quarter of the load runs before the first fault.
 sleep "$(awk -v s="$load_seconds" 'BEGIN {print s / 4}')"
 config0="$CLUSTER_WORK/budgetd-0/budget.toml"
 log0=$("$BIN_DIR/server/budgetctl" --config "$config0" storage keys | awk '$1 == "ballot_log:0" {print $2}')
@@ -82,6 +83,7 @@ done
 [[ $(cluster_master_of_slot "$slot0") == "$replica0" ]] || { echo "CLUSTER FAILOVER did not happen" >&2; exit 1; }
 
 # 2. Unplanned: kill -9 another master, and bring it back after a while.
+# Pacing, not a wait: another quarter of the load runs between the two faults.
 sleep "$(awk -v s="$load_seconds" 'BEGIN {print s / 4}')"
 victim=""
 for i in 0 1 2 3 4 5; do
@@ -93,6 +95,7 @@ victim_port=${CLUSTER_PORTS[$victim]}
 echo "failover 2: kill -9 master $victim_port"
 kill -KILL "${CLUSTER_PIDS[$victim]}"
 wait "${CLUSTER_PIDS[$victim]}" 2>/dev/null || true
+# The master stays down 3 s (past the node timeout): its replica is promoted under load.
 sleep 3
 cluster_node_start "$victim"
 echo "           $victim_port restarted from its AOF; now $(cluster_cli "$victim_port" ROLE | head -1)"

@@ -6,6 +6,7 @@
 #include "labelling/radar_svg.hpp"
 #include "labelling/review.hpp"
 #include "server/api/initiative_rows.hpp"
+#include "server/api/labelling_text.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/staff_views.hpp"
 #include "server/core/log.hpp"
@@ -243,10 +244,10 @@ asio::awaitable<Response> LabellingApi::radar_svg(RequestContext& rc) {
     std::vector<labelling::RadarSeries> series;
     if (const auto own = review.reviewer_scores.find(session.username);
         own != review.reviewer_scores.end()) {
-        series.push_back({"Votre évaluation", own->second});
+        series.push_back({std::string(kOwnEvaluationName), own->second});
     }
     labelling::RadarOptions options;
-    options.title = "Radar des marqueurs ESS — " + found->second.title;
+    options.texts = initiative_radar_texts(found->second.title);
     auto svg = labelling::render_radar_svg(labelling::radar_axes(ctx_.questionnaire),
                                            review.aggregate, series, options);
     co_return http::text_response(http::status::ok, std::move(svg), "image/svg+xml; charset=utf-8",

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "labelling/radar_svg.hpp"
+#include "server/api/labelling_text.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/staff_views.hpp"
 #include "voting/phase.hpp"
@@ -90,7 +91,7 @@ asio::awaitable<Response> PublicBallotApi::radar_svg(RequestContext& rc) {
     }
     const labelling::MarkerScores radar(found->radar.begin(), found->radar.end());
     labelling::RadarOptions options;
-    options.title = "Radar des marqueurs ESS — " + found->title;
+    options.texts = initiative_radar_texts(found->title);
     auto svg =
         labelling::render_radar_svg(labelling::radar_axes(ctx_.questionnaire), radar, {}, options);
     co_return http::text_response(http::status::ok, std::move(svg), "image/svg+xml; charset=utf-8",

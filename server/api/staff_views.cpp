@@ -5,6 +5,7 @@
 #include <set>
 
 #include "labelling/review.hpp"
+#include "server/api/labelling_text.hpp"
 #include "server/api/request_body.hpp"
 
 namespace budget::server::api {
@@ -155,7 +156,7 @@ json::value decision_json(const storage::LabellingSnapshot& snapshot, std::strin
 
 json::object gate_json(const labelling::GateVerdict& gate) {
     json::array reasons;
-    for (const auto& r : gate.reasons) reasons.emplace_back(r);
+    for (auto& r : gate_reasons(gate)) reasons.emplace_back(std::move(r));
     return {{"passes", gate.passes},
             {"reasons", std::move(reasons)},
             {"overall_score", gate.overall_score}};
@@ -213,8 +214,7 @@ AnswerCheck check_answers(const labelling::Questionnaire& questionnaire,
         }
         check.problems.push_back(json::object{{"question", question},
                                               {"problem", "not_integer"},
-                                              {"message", "La réponse à la question « " + question +
-                                                              " » doit être un nombre entier."}});
+                                              {"message", answer_not_integer_text(question)}});
         reported.insert(std::move(question));
     }
     auto scores = labelling::score_evaluation(questionnaire, {check.answers});
@@ -226,7 +226,7 @@ AnswerCheck check_answers(const labelling::Questionnaire& questionnaire,
         if (reported.contains(problem.question_id)) continue;
         check.problems.push_back(json::object{{"question", problem.question_id},
                                               {"problem", problem_kind(problem.kind)},
-                                              {"message", labelling::describe(problem)}});
+                                              {"message", answer_problem_text(problem)}});
     }
     return check;
 }

@@ -121,7 +121,9 @@ void log_listening(const config::Config& cfg, const http::HttpServer& http,
                {"port", http.port()},
                {"threads", cfg.server.threads},
                {"redis", redis.describe()},
-               {"campaign", cfg.campaign.id}});
+               {"campaign", cfg.campaign.id},
+               {"web_root", cfg.server.web_root},
+               {"questionnaire", cfg.labelling.questionnaire}});
 }
 
 }  // namespace

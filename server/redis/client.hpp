@@ -37,7 +37,9 @@ struct Options {
     std::chrono::milliseconds command_timeout{2000};
     std::chrono::milliseconds reconnect_min{50};
     std::chrono::milliseconds reconnect_max{1000};
-    Observer* observer = nullptr;  ///< must outlive the client
+    /// Must outlive the event loops too: a connection still queued on a loop reports its close
+    /// when the loop is destroyed.
+    Observer* observer = nullptr;
 };
 
 /// Seed nodes of a Redis Cluster; the client discovers the rest (CLUSTER SLOTS).

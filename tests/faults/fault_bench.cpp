@@ -1,7 +1,5 @@
 #include "tests/faults/fault_bench.hpp"
 
-#include "server/storage/keys.hpp"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -15,11 +13,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <set>
 #include <sstream>
 
 #include "server/core/crypto.hpp"
+#include "server/storage/keys.hpp"
 
 namespace budget::faults {
 
@@ -80,48 +78,31 @@ const std::string kLog = quoted(server::storage::keys::ballot_log("t", 0));
 // ------------------------------------------------------------------------------------ Bench
 
 Bench::Bench(std::string extra_server)
-    : redis_(std::make_unique<test::RedisServer>(dir_.path() + "/redis", 0, /*aof_always=*/true)),
-      port_(test::free_port()),
-      extra_server_(std::move(extra_server)) {
-    REQUIRE(redis_->cli("CONFIG GET appendfsync").find("always") != std::string::npos);
-    seal_ballot();
-    start_budgetd();
+    : port_(test::free_port()),
+      // The rate limits are raised: every resident of the test comes from 127.0.0.1. The ballot
+      // is sealed as an operator seals a load test's, before budgetd starts.
+      campaign_({.port = port_,
+                 .server_lines = std::move(extra_server),
+                 .command_timeout_ms = 1000,
+                 .otp_lines = "max_requests_per_ip_hour = 1000000\n"},
+                {.ballot = {{"a"}, {"b"}, {"c"}, {"d"}}}) {
+    REQUIRE(redis().cli("CONFIG GET appendfsync").find("always") != std::string::npos);
 }
 
-Bench::~Bench() { budgetd_.reset(); }
-
-std::string Bench::config() const {
-    // The rate limits are raised: every resident of the test comes from 127.0.0.1.
-    return "[server]\nlisten = \"127.0.0.1:" + std::to_string(port_) + "\"\nthreads = 2\n" +
-           extra_server_ + "[redis]\nurl = \"" + redis_->url() +
-           "\"\ncommand_timeout_ms = 1000\n[storage]\ndata_dir = \"" + dir_.path() +
-           "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" +
-           test::rfc3339_utc(test::now_unix() - 86400) + "\"\nvote_closes = \"" +
-           test::rfc3339_utc(test::now_unix() + 86400) +
-           "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" + dir_.path() +
-           "/outbox.jsonl\"\nmax_requests_per_ip_hour = 1000000\n";
-}
-
-void Bench::seal_ballot() {
-    // Sealed as an operator seals a load test's ballot, before budgetd starts.
-    test::seal_ballot(dir_.path(), config(),
-                      test::test_ballot_document("t", {{"a"}, {"b"}, {"c"}, {"d"}}));
-}
-
-void Bench::start_budgetd() { budgetd_ = std::make_unique<test::Budgetd>(dir_.path(), config()); }
+void Bench::start_budgetd() { campaign_.start(); }
 
 void Bench::kill_budgetd() {
-    const pid_t pid = budgetd_->pid();
+    const pid_t pid = campaign_.budgetd().pid();
     REQUIRE(pid > 0);
     ::kill(pid, SIGKILL);
     // Wait for the death without reaping: Budgetd's destructor reaps it.
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT);
-    budgetd_.reset();
+    campaign_.stop();
 }
 
-int Bench::redis_pid() const {
-    const auto info = redis_->cli("INFO server");
+int Bench::redis_pid() {
+    const auto info = redis().cli("INFO server");
     const auto at = info.find("process_id:");
     REQUIRE(at != std::string::npos);
     return std::stoi(info.substr(at + 11));
@@ -130,33 +111,27 @@ int Bench::redis_pid() const {
 std::vector<Voter> Bench::login(int count, const std::string& tag) {
     std::vector<Voter> voters(static_cast<std::size_t>(count));
     std::atomic<int> refused{0};
+    // Nothing may throw on a worker thread: a request that gets no answer counts as refused.
+    const auto answer = [](const auto& request) {
+        try {
+            return request();
+        } catch (const std::exception&) {
+            return test::HttpResult{};
+        }
+    };
     parallel(voters.size(), 4, [&](std::size_t i) {
         voters[i].email = tag + std::to_string(i) + "@example.org";
-        const auto body = json::serialize(json::object{{"email", voters[i].email}});
-        if (call(port_, "POST", "/api/v1/auth/challenge", body).status != 202) ++refused;
+        if (answer([&] { return campaign_.challenge(voters[i].email); }).status != 202) ++refused;
         // One to three distinct initiatives, varying with the resident.
         static const std::vector<std::string> ids{"a", "b", "c", "d"};
         for (std::size_t k = 0; k < 1 + i % 3; ++k) voters[i].choices.push_back(ids[(i + k) % 4]);
     });
     REQUIRE(refused == 0);
-    std::map<std::string, std::string> codes;
-    {
-        std::ifstream in(dir_.path() + "/outbox.jsonl");
-        std::string line;
-        while (std::getline(in, line)) {
-            const auto j = json::parse(line).as_object();
-            codes[std::string(j.at("email").as_string())] = std::string(j.at("code").as_string());
-        }
-    }
     parallel(voters.size(), 4, [&](std::size_t i) {
         auto& v = voters[i];
-        const auto body = json::serialize(json::object{{"email", v.email},
-                                                       {"code", codes[v.email]},
-                                                       {"first_name", "Votant " + letters(i)},
-                                                       {"last_name", "Faute " + tag},
-                                                       {"birth_date", "1980-05-17"},
-                                                       {"commune", "62041"}});
-        const auto r = call(port_, "POST", "/api/v1/auth/verify", body);
+        const test::Resident resident{v.email, "Votant " + letters(i), "Faute " + tag};
+        const auto r =
+            answer([&] { return campaign_.verify(resident, campaign_.last_code(v.email)); });
         if (r.status != 200) {
             ++refused;
             return;
@@ -233,6 +208,7 @@ void VoteStream::work() {
                         if (record.final_status != 201) record.final_status = 0;
                         break;
                     }
+                    // The web page's back-off before it sends the ballot again: time passes.
                     std::this_thread::sleep_for(100ms);
                     continue;
                 }
@@ -241,6 +217,7 @@ void VoteStream::work() {
             }
         }
         ++settled_;
+        // Pacing: residents arrive spread over time, so that a fault lands mid-stream.
         std::this_thread::sleep_for(pacing_);
     }
 }
@@ -327,6 +304,7 @@ void Slowloris::run() {
             }
             ++c.sent;
         }
+        // One byte a second per connection (a slow client), in steps that notice stop().
         for (int i = 0; i < 10 && !stopping_; ++i) std::this_thread::sleep_for(100ms);
     }
     for (auto& c : conns) {
@@ -350,9 +328,14 @@ Outcome check_outcome(Bench& bench, const VoteStream& stream, const std::string&
         REQUIRE_FALSE(ec);
         if (!logged.insert(std::string(v.at("ballot_id").as_string())).second) ++o.duplicate_ids;
     }
-    o.voted_keys = lines_of(bench.redis().cli("--scan --pattern " + quoted(server::storage::keys::voted_pattern("t", 0)))).size();
-    o.receipts_hash = std::stoul("0" + bench.redis().cli("HLEN " + quoted(server::storage::keys::receipts("t", 0))));
-    o.stats_total = std::stoul("0" + bench.redis().cli("HGET " + quoted(server::storage::keys::ballot_stats("t", 0)) + " total"));
+    o.voted_keys = lines_of(bench.redis().cli("--scan --pattern " +
+                                              quoted(server::storage::keys::voted_pattern("t", 0))))
+                       .size();
+    o.receipts_hash = std::stoul(
+        "0" + bench.redis().cli("HLEN " + quoted(server::storage::keys::receipts("t", 0))));
+    o.stats_total = std::stoul(
+        "0" + bench.redis().cli("HGET " + quoted(server::storage::keys::ballot_stats("t", 0)) +
+                                " total"));
 
     for (const auto& r : stream.records()) {
         if (r.receipts > 1) ++o.double_receipts;

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 namespace budget::faults {
 
@@ -31,23 +31,22 @@ struct Voter {
     std::vector<std::string> choices;
 };
 
-/// Redis, a sealed ballot (initiatives a, b, c, d) and budgetd on a fixed port, so that a
-/// restarted budgetd answers where clients already connect.
+/// The test campaign (Redis with AOF always, a sealed ballot of initiatives a, b, c, d) with
+/// budgetd on a fixed port, so that a restarted budgetd answers where clients already connect.
 class Bench {
   public:
     /// `extra_server` is appended to the [server] table (timeouts for the slowloris run).
     explicit Bench(std::string extra_server = "");
-    ~Bench();
 
     int port() const { return port_; }
-    test::RedisServer& redis() { return *redis_; }
-    const std::string& dir() const { return dir_.path(); }
+    test::RedisServer& redis() { return campaign_.redis(); }
+    const std::string& dir() const { return campaign_.dir(); }
 
     /// kill -9, then waits until the process is gone (no clean shutdown of any kind).
     void kill_budgetd();
     void start_budgetd();
     /// The pid of redis-server (for SIGSTOP / SIGCONT).
-    int redis_pid() const;
+    int redis_pid();
 
     /// `count` new residents (names made from `tag`), each with a code from the outbox and a
     /// verified session. Fails the test if one cannot log in.
@@ -58,14 +57,8 @@ class Bench {
                       std::chrono::milliseconds* elapsed = nullptr);
 
   private:
-    std::string config() const;
-    void seal_ballot();
-
-    test::TempDir dir_;
-    std::unique_ptr<test::RedisServer> redis_;
     int port_;
-    std::string extra_server_;
-    std::unique_ptr<test::Budgetd> budgetd_;
+    test::TestCampaign campaign_;
 };
 
 /// What happened to one resident's ballot, from the client side.

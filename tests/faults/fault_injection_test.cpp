@@ -51,7 +51,8 @@ TEST_CASE("budgetd killed with SIGKILL mid-stream and restarted loses no acknowl
     VoteStream stream(bench.port(), bench.login(160, "kb"), kWorkers, 40ms);
     wait_settled(stream, 50);
     bench.kill_budgetd();
-    std::this_thread::sleep_for(500ms);  // clients meet a closed port for a moment
+    // budgetd stays down a while: clients must meet a closed port for a moment.
+    std::this_thread::sleep_for(500ms);
     bench.start_budgetd();
     std::chrono::milliseconds back{};
     REQUIRE(bench.wait_healthy(20s, &back));
@@ -69,8 +70,10 @@ TEST_CASE(
     Bench bench;
     VoteStream stream(bench.port(), bench.login(160, "kr"), kWorkers, 40ms);
     wait_settled(stream, 50);
-    const auto logged_before = bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
+    const auto logged_before =
+        bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
     bench.redis().kill();
+    // Redis stays down a second: ballots must meet it gone, not just restarting.
     std::this_thread::sleep_for(1s);
     bench.redis().start();  // same port, same directory: replays the AOF
     std::chrono::milliseconds back{};
@@ -92,12 +95,14 @@ TEST_CASE("redis-server frozen for 10 seconds: no receipt while it is frozen, al
     ::kill(pid, SIGSTOP);
     const auto frozen = Clock::now();
     // While Redis is frozen, budgetd still answers (503 after its command timeout), never hangs.
+    // Time must pass first: past the command timeout (1 s), every Redis connection is stuck.
     std::this_thread::sleep_for(1500ms);
     const auto started = Clock::now();
     const auto health = call(bench.port(), "GET", "/api/v1/health");
     const auto answered_in = Clock::now() - started;
     CHECK(health.status == 503);
     CHECK(answered_in < 5s);
+    // The freeze lasts its 10 seconds whatever happens meanwhile.
     std::this_thread::sleep_until(frozen + 10s);
     const auto thawed = Clock::now();
     ::kill(pid, SIGCONT);
@@ -125,9 +130,12 @@ TEST_CASE(
     REQUIRE(bench.redis().cli("CONFIG SET maxmemory-policy noeviction") == "OK");
     REQUIRE(bench.redis().cli("CONFIG SET maxmemory 1") == "OK");
     const auto failing = Clock::now();
-    const auto logged_at_start = bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
+    const auto logged_at_start =
+        bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
+    // Writes fail for 3 seconds while the residents keep voting.
     std::this_thread::sleep_for(3s);
-    const auto logged_at_end = bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
+    const auto logged_at_end =
+        bench.redis().cli("LLEN '" + budget::server::storage::keys::ballot_log("t", 0) + "'");
     const auto repaired = Clock::now();
     REQUIRE(bench.redis().cli("CONFIG SET maxmemory 0") == "OK");
     std::chrono::milliseconds back{};
@@ -153,7 +161,8 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
     auto voters = bench.login(120, "sl");
 
     Slowloris slow(bench.port(), 300);
-    std::this_thread::sleep_for(1s);  // every slow connection is open before the residents come
+    // Every slow connection is open before the residents come.
+    REQUIRE(eventually([&] { return slow.opened() >= slow.target(); }, 10s));
     std::atomic<bool> attacking{true};
     std::vector<int> oversize_statuses;
     std::mutex oversize_mutex;
@@ -205,6 +214,7 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
         worst_health_ms =
             std::max(worst_health_ms,
                      std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        // Health is sampled every 200 ms for the length of the attack: time passes.
         std::this_thread::sleep_for(200ms);
     }
     stream.join();

@@ -1,7 +1,8 @@
 // Fuzz target: the body of PUT /api/v1/admin/initiatives/{id}/evaluation, checked as the staff
 // API does (api::check_answers, then labelling::score_evaluation) against the shipped
-// questionnaire; the problems list must be valid JSON, and scores must be in range and feed the
-// radar, the median, the category proposal and the gate.
+// questionnaire; the problems list must be valid JSON, every problem and failed gate condition
+// must be worded (api/labelling_text), and scores must be in range and feed the radar, the
+// median, the category proposal and the gate.
 
 #include <boost/json.hpp>
 #include <string>
@@ -9,6 +10,7 @@
 #include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "labelling/scoring.hpp"
+#include "server/api/labelling_text.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/staff_views.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
@@ -41,8 +43,11 @@ void check_scores(const labelling::MarkerScores& scores) {
                "no category proposed");
     FUZZ_CHECK(proposal.score >= 0 && proposal.score <= 100, "category score out of range");
     const auto gate = labelling::evaluate_gate(q, scores, 3);
-    FUZZ_CHECK(gate.passes == gate.reasons.empty(),
-               "the gate passes with reasons, or fails without");
+    FUZZ_CHECK(gate.passes == gate.failures.empty(),
+               "the gate passes with failed conditions, or fails without");
+    for (const auto& reason : server::api::gate_reasons(gate)) {
+        FUZZ_CHECK(!reason.empty(), "a failed condition without a sentence");
+    }
 }
 
 }  // namespace
@@ -73,7 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_scores(*scores);
     } else {
         FUZZ_CHECK(!scores.error().problems.empty(), "an error without a problem");
-        FUZZ_CHECK(!scores.error().message().empty(), "an error without a message");
+        for (const auto& problem : scores.error().problems) {
+            FUZZ_CHECK(!server::api::answer_problem_text(problem).empty(),
+                       "a problem without a sentence");
+        }
     }
     return 0;
 }

@@ -23,7 +23,7 @@ lab::GateVerdict failing_gate() {
     lab::GateVerdict gate;
     gate.passes = false;
     gate.overall_score = 20;
-    gate.reasons = {"Le score global (20) est inférieur au minimum requis (50)."};
+    gate.failures = {{lab::GateFailureKind::overall_below_minimum, "", "", 20, 50}};
     return gate;
 }
 

@@ -9,64 +9,33 @@
 #include <string>
 #include <vector>
 
+#include "radar_fixture.hpp"
 #include "test_questionnaire.hpp"
 
 namespace lab = budget::labelling;
+using lab::testing::design_axes;
+using lab::testing::fixed_aggregate;
+using lab::testing::fixed_reviewers;
 
 namespace {
 
-// The eight markers of the shipped questionnaire, written out so that editing the
-// configuration does not move the golden file.
-std::vector<lab::RadarAxis> design_axes() {
-    return {{"gouvernance", "Gouvernance démocratique"},
-            {"utilite_sociale", "Utilité sociale"},
-            {"primaute_personne", "Primauté de la personne sur le profit"},
-            {"cooperation_territoriale", "Coopération territoriale"},
-            {"innovation_sociale", "Innovation sociale"},
-            {"transition_environnementale", "Transition environnementale"},
-            {"implication_usagers", "Implication des usagers et des citoyens"},
-            {"richesses_humaines", "Richesses humaines"}};
-}
-
-lab::MarkerScores fixed_aggregate() {
-    return {{"gouvernance", 72},         {"utilite_sociale", 85},
-            {"primaute_personne", 60},   {"cooperation_territoriale", 45},
-            {"innovation_sociale", 90},  {"transition_environnementale", 38},
-            {"implication_usagers", 67}, {"richesses_humaines", 55}};
-}
-
-std::vector<lab::RadarSeries> fixed_reviewers() {
-    return {{"Évaluateur 1",
-             {{"gouvernance", 75},
-              {"utilite_sociale", 80},
-              {"primaute_personne", 60},
-              {"cooperation_territoriale", 50},
-              {"innovation_sociale", 95},
-              {"transition_environnementale", 40},
-              {"implication_usagers", 67},
-              {"richesses_humaines", 55}}},
-            {"Évaluatrice 2",
-             {{"gouvernance", 72},
-              {"utilite_sociale", 85},
-              {"primaute_personne", 65},
-              {"cooperation_territoriale", 45},
-              {"innovation_sociale", 90},
-              {"transition_environnementale", 38},
-              {"implication_usagers", 70},
-              {"richesses_humaines", 60}}},
-            {"Évaluateur 3",
-             {{"gouvernance", 20},
-              {"utilite_sociale", 100},
-              {"primaute_personne", 50},
-              {"cooperation_territoriale", 30},
-              {"innovation_sociale", 85},
-              {"transition_environnementale", 10},
-              {"implication_usagers", 50},
-              {"richesses_humaines", 45}}}};
+// The words the API gives (server/api/labelling_text.cpp), written out: the golden file holds
+// the bytes budgetd serves, and tests/server/api/labelling_text_test.cpp renders it again with
+// the API's own texts.
+lab::RadarOptions french() {
+    lab::RadarOptions options;
+    options.texts.title = "Radar des marqueurs ESS";
+    options.texts.aggregate_name = "Médiane du comité";
+    options.texts.overview = "Radar de {} marqueurs, gradué de 0 à 100.";
+    options.texts.series = "{} : {}.";
+    options.texts.score_separator = " ; ";
+    options.texts.not_scored = "non évalué";
+    options.texts.no_markers = "Aucun marqueur à afficher.";
+    return options;
 }
 
 std::string render_fixed() {
-    return lab::render_radar_svg(design_axes(), fixed_aggregate(), fixed_reviewers());
+    return lab::render_radar_svg(design_axes(), fixed_aggregate(), fixed_reviewers(), french());
 }
 
 std::string read_file(const std::string& path) {
@@ -221,8 +190,8 @@ TEST_CASE("the radar is an accessible image whose description gives every value 
 }
 
 TEST_CASE("the title and the id prefix come from the options", "[labelling][radar]") {
-    lab::RadarOptions options;
-    options.title = "Jardin partagé « Les Pousses »";
+    auto options = french();
+    options.texts.title = "Jardin partagé « Les Pousses »";
     options.id_prefix = "radar-init-42";
     const std::string svg = lab::render_radar_svg(design_axes(), fixed_aggregate(), {}, options);
     CHECK_THAT(svg, Catch::Contains("aria-labelledby=\"radar-init-42-title radar-init-42-desc\""));
@@ -265,14 +234,15 @@ TEST_CASE("each reviewer is drawn as a dashed outline with a legend", "[labellin
     CHECK(count(with, "stroke-dasharray=\"6 4\"") == 3 + 3);  // outlines and legend swatches
     CHECK_THAT(with, Catch::Contains(">Évaluatrice 2</text>"));
     CHECK_THAT(with, Catch::Contains(">Médiane du comité</text>"));
-    const std::string without = lab::render_radar_svg(design_axes(), fixed_aggregate());
+    const std::string without =
+        lab::render_radar_svg(design_axes(), fixed_aggregate(), {}, french());
     CHECK(count(without, "stroke-dasharray") == 0);
     CHECK_THAT(without, !Catch::Contains(">Médiane du comité</text>"));
 }
 
 TEST_CASE("text is XML-escaped everywhere", "[labelling][radar]") {
-    lab::RadarOptions options;
-    options.title = "Tom & Jerry <script>";
+    auto options = french();
+    options.texts.title = "Tom & Jerry <script>";
     const std::string svg =
         lab::render_radar_svg({{"a", "R&D \"sociale\""}, {"b", "<b>"}, {"c", "l'ESS"}}, {{"a", 50}},
                               {{"Évaluateur <1>", {{"a", 10}}}}, options);
@@ -287,8 +257,8 @@ TEST_CASE("text is XML-escaped everywhere", "[labelling][radar]") {
 
 TEST_CASE("a marker without score is drawn at the centre and described as not evaluated",
           "[labelling][radar]") {
-    const std::string svg =
-        lab::render_radar_svg({{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}}, {{"a", 100}});
+    const std::string svg = lab::render_radar_svg({{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}},
+                                                  {{"a", 100}}, {}, french());
     CHECK_THAT(svg, Catch::Contains("A 100 ; B non évalué ; C non évalué ; D non évalué."));
     CHECK_THAT(svg, Catch::Contains("font-weight=\"700\">–</tspan>"));
     CHECK(xml_problem(svg).empty());
@@ -301,9 +271,26 @@ TEST_CASE("scores outside 0..100 are clamped", "[labelling][radar]") {
 }
 
 TEST_CASE("a radar without marker is still a valid, described image", "[labelling][radar]") {
-    const std::string svg = lab::render_radar_svg({}, {});
+    const std::string svg = lab::render_radar_svg({}, {}, {}, french());
     CHECK(xml_problem(svg).empty());
     CHECK_THAT(svg, Catch::Contains(">Aucun marqueur à afficher.</desc>"));
+}
+
+TEST_CASE("every word of the drawing comes from the texts given", "[labelling][radar]") {
+    lab::RadarOptions options;
+    options.texts = {
+        "Marker radar", "Committee median", "{} markers from 0 to 100.", "{}: {}.", ", ",
+        "not rated",    "No marker."};
+    const std::vector<lab::RadarAxis> axes{{"a", "A"}, {"b", "B"}, {"c", "C"}};
+
+    const std::string svg =
+        lab::render_radar_svg(axes, {{"a", 10}, {"c", 30}}, {{"Alice", {{"a", 20}}}}, options);
+
+    CHECK_THAT(svg, Catch::Contains("<title id=\"radar-title\">Marker radar</title>"));
+    CHECK_THAT(svg, Catch::Contains(">3 markers from 0 to 100. Committee median: A 10, B not "
+                                    "rated, C 30. Alice: A 20, B not rated, C not rated.</desc>"));
+    CHECK_THAT(svg, Catch::Contains(">Committee median</text>"));
+    CHECK_THAT(lab::render_radar_svg({}, {}, {}, options), Catch::Contains(">No marker.</desc>"));
 }
 
 TEST_CASE("the axes follow the questionnaire's markers", "[labelling][radar]") {

@@ -43,7 +43,7 @@ TEST_CASE("the committee's score is the median of its reviewers, so one outlier 
     CHECK(review.reviewer_scores.at("carol") == lab::MarkerScores{{"a", 0}, {"b", 0}});
     CHECK(review.reviewer_scores.size() == 3);
     CHECK(review.gate.passes);
-    CHECK(review.gate.reasons.empty());
+    CHECK(review.gate.failures.empty());
     CHECK(review.proposal.has_value());
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("one weak evaluation fails the gate with a reason for every unmet cond
     CHECK(review.reviewers == 1);
     CHECK_FALSE(review.gate.passes);
     // Too few reviewers, marker a, marker b, the overall score.
-    CHECK(review.gate.reasons.size() == 4);
+    CHECK(review.gate.failures.size() == 4);
 }
 
 TEST_CASE("an evaluation that no longer fits the questionnaire is counted as stale, not used",
@@ -101,7 +101,7 @@ TEST_CASE("without any evaluation there is no proposal and the gate fails", "[la
     CHECK(review.reviewers == 0);
     CHECK_FALSE(review.proposal);
     CHECK_FALSE(review.gate.passes);
-    CHECK_FALSE(review.gate.reasons.empty());
+    CHECK_FALSE(review.gate.failures.empty());
 }
 
 TEST_CASE("the proposed category is the one that weighs the committee's profile best",

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "labelling/questionnaire_toml.hpp"
@@ -16,8 +17,20 @@ namespace {
 
 lab::MarkerScores scores_of(const lab::Questionnaire& q, const lab::Evaluation& evaluation) {
     const auto result = lab::score_evaluation(q, evaluation);
-    if (result.has_error()) FAIL(result.error().message());
+    if (result.has_error()) {
+        FAIL(result.error().problems.size()
+             << " problems, the first on question " << result.error().problems.front().question_id);
+    }
     return *result;
+}
+
+using Kind = lab::AnswerProblemKind;
+using GateKind = lab::GateFailureKind;
+
+/// A gate failure written out: kind, marker id and label, value, minimum.
+lab::GateFailure failure(GateKind kind, int value, int minimum, std::string marker_id = {},
+                         std::string marker_label = {}) {
+    return {kind, std::move(marker_id), std::move(marker_label), value, minimum};
 }
 
 }  // namespace
@@ -83,8 +96,8 @@ TEST_CASE("missing answers are reported by question id, and no score is given",
     REQUIRE(problems.size() == 2);
     CHECK(problems[0].kind == lab::AnswerProblemKind::missing);
     CHECK(problems[0].question_id == "a2");
+    CHECK(problems[1].kind == lab::AnswerProblemKind::missing);
     CHECK(problems[1].question_id == "b3");
-    CHECK(lab::describe(problems[0]) == "Il manque la réponse à la question « a2 ».");
 }
 
 TEST_CASE("an empty evaluation misses every question", "[labelling][scoring]") {
@@ -103,7 +116,6 @@ TEST_CASE("an answer to a question that does not exist is reported", "[labelling
     CHECK(problem.kind == lab::AnswerProblemKind::unknown_question);
     CHECK(problem.question_id == "z9");
     CHECK(problem.value == 2);
-    CHECK(lab::describe(problem) == "La question « z9 » n'existe pas dans le questionnaire.");
 }
 
 TEST_CASE("an answer outside its scale is reported with the scale", "[labelling][scoring]") {
@@ -118,15 +130,18 @@ TEST_CASE("an answer outside its scale is reported with the scale", "[labelling]
         CHECK(problem.value == 0);
         CHECK(problem.scale.min == 1);
         CHECK(problem.scale.max == 5);
-        CHECK(lab::describe(problem) ==
-              "La réponse à la question « a3 » (0) doit être comprise entre 1 et 5.");
     }
     SECTION("above the maximum") {
         evaluation.answers["b1"] = 3;
         const auto result = lab::score_evaluation(small_questionnaire(), evaluation);
         REQUIRE(result.has_error());
-        CHECK(result.error().message() ==
-              "La réponse à la question « b1 » (3) doit être comprise entre 0 et 2.");
+        REQUIRE(result.error().problems.size() == 1);
+        const auto problem = result.error().problems[0];
+        CHECK(problem.kind == lab::AnswerProblemKind::out_of_range);
+        CHECK(problem.question_id == "b1");
+        CHECK(problem.value == 3);
+        CHECK(problem.scale.min == 0);
+        CHECK(problem.scale.max == 2);
     }
     SECTION("the bounds themselves are accepted") {
         evaluation.answers["a3"] = 1;
@@ -141,13 +156,20 @@ TEST_CASE("every problem is reported at once: missing, then unknown, then out of
         {{"a1", 9}, {"a2", 4}, {"zz", 1}, {"b1", -1}, {"b2", 0}, {"b3", 0}, {"aa", 0}}};
     const auto result = lab::score_evaluation(small_questionnaire(), evaluation);
     REQUIRE(result.has_error());
-    CHECK(result.error().message() ==
-          "Il manque la réponse à la question « a3 ». "
-          "La question « aa » n'existe pas dans le questionnaire. "
-          "La question « zz » n'existe pas dans le questionnaire. "
-          "La réponse à la question « a1 » (9) doit être comprise entre 0 et 4. "
-          "La réponse à la question « b1 » (-1) doit être comprise entre 0 et 2.");
-    CHECK_THROWS_AS(result.value(), std::invalid_argument);
+    std::vector<std::pair<Kind, std::string>> seen;
+    for (const auto& problem : result.error().problems) {
+        seen.emplace_back(problem.kind, problem.question_id);
+    }
+    CHECK(seen == std::vector<std::pair<Kind, std::string>>{{Kind::missing, "a3"},
+                                                            {Kind::unknown_question, "aa"},
+                                                            {Kind::unknown_question, "zz"},
+                                                            {Kind::out_of_range, "a1"},
+                                                            {Kind::out_of_range, "b1"}});
+    CHECK(result.error().problems[3].value == 9);
+    CHECK(result.error().problems[4].value == -1);
+    CHECK_THROWS_WITH(result.value(),
+                      "the evaluation does not score: missing a3; unknown aa; unknown zz; out of "
+                      "range a1; out of range b1");
 }
 
 TEST_CASE("one reviewer's scores are the aggregate", "[labelling][scoring]") {
@@ -249,67 +271,64 @@ TEST_CASE("the gate passes when every condition holds, including exactly at the 
     const auto q = small_questionnaire();  // 2 reviewers, 40 per marker, 50 overall
     const auto verdict = lab::evaluate_gate(q, {{"a", 40}, {"b", 60}}, 2);
     CHECK(verdict.passes);
-    CHECK(verdict.reasons.empty());
+    CHECK(verdict.failures.empty());
     CHECK(verdict.overall_score == 50);
 }
 
-TEST_CASE("too few reviewers is a reason to fail the gate", "[labelling][gate]") {
+TEST_CASE("too few reviewers fails the gate with both counts", "[labelling][gate]") {
     auto q = small_questionnaire();
     const lab::MarkerScores good{{"a", 90}, {"b", 90}};
     SECTION("one") {
         const auto verdict = lab::evaluate_gate(q, good, 1);
         CHECK_FALSE(verdict.passes);
-        CHECK(verdict.reasons ==
-              std::vector<std::string>{"L'initiative n'a été évaluée que par 1 membre du comité ; "
-                                       "il en faut au moins 2."});
+        CHECK(verdict.failures ==
+              std::vector<lab::GateFailure>{failure(GateKind::too_few_reviewers, 1, 2)});
     }
     SECTION("several") {
         q.gate.min_reviewers = 3;
-        CHECK(lab::evaluate_gate(q, good, 2).reasons ==
-              std::vector<std::string>{"L'initiative n'a été évaluée que par 2 membres du comité "
-                                       "; il en faut au moins 3."});
+        CHECK(lab::evaluate_gate(q, good, 2).failures ==
+              std::vector<lab::GateFailure>{failure(GateKind::too_few_reviewers, 2, 3)});
     }
     SECTION("none") {
-        CHECK(lab::evaluate_gate(q, good, 0).reasons ==
-              std::vector<std::string>{"L'initiative n'a été évaluée par aucun membre du comité "
-                                       "; il en faut au moins 2."});
+        CHECK(lab::evaluate_gate(q, good, 0).failures ==
+              std::vector<lab::GateFailure>{failure(GateKind::too_few_reviewers, 0, 2)});
     }
+    SECTION("exactly the minimum is enough") { CHECK(lab::evaluate_gate(q, good, 2).passes); }
 }
 
-TEST_CASE("a marker below its minimum is a reason naming the marker and both numbers",
+TEST_CASE("a marker below its minimum fails the gate, naming the marker and both numbers",
           "[labelling][gate]") {
     const auto verdict = lab::evaluate_gate(small_questionnaire(), {{"a", 32}, {"b", 90}}, 2);
     CHECK_FALSE(verdict.passes);
-    CHECK(verdict.reasons ==
-          std::vector<std::string>{"Le score « Marqueur A » (32) est inférieur au minimum requis "
-                                   "(40)."});
+    CHECK(verdict.failures == std::vector<lab::GateFailure>{failure(GateKind::marker_below_minimum,
+                                                                    32, 40, "a", "Marqueur A")});
 }
 
-TEST_CASE("a marker without score is a reason", "[labelling][gate]") {
+TEST_CASE("a marker without score fails the gate", "[labelling][gate]") {
     const auto verdict = lab::evaluate_gate(small_questionnaire(), {{"a", 100}}, 2);
     CHECK_FALSE(verdict.passes);
-    CHECK(verdict.reasons ==
-          std::vector<std::string>{"Le marqueur « Marqueur B » n'a pas encore de score."});
+    CHECK(verdict.failures == std::vector<lab::GateFailure>{
+                                  failure(GateKind::marker_not_scored, 0, 40, "b", "Marqueur B")});
 }
 
-TEST_CASE("an overall score below its minimum is a reason", "[labelling][gate]") {
+TEST_CASE("an overall score below its minimum fails the gate", "[labelling][gate]") {
     const auto verdict = lab::evaluate_gate(small_questionnaire(), {{"a", 45}, {"b", 45}}, 2);
     CHECK_FALSE(verdict.passes);
     CHECK(verdict.overall_score == 45);
-    CHECK(verdict.reasons ==
-          std::vector<std::string>{"Le score global (45) est inférieur au minimum requis (50)."});
+    CHECK(verdict.failures ==
+          std::vector<lab::GateFailure>{failure(GateKind::overall_below_minimum, 45, 50)});
 }
 
 TEST_CASE("every failed condition is listed, reviewers then markers then overall",
           "[labelling][gate]") {
     const auto verdict = lab::evaluate_gate(small_questionnaire(), {{"a", 10}}, 1);
     CHECK_FALSE(verdict.passes);
-    CHECK(verdict.reasons ==
-          std::vector<std::string>{
-              "L'initiative n'a été évaluée que par 1 membre du comité ; il en faut au moins 2.",
-              "Le score « Marqueur A » (10) est inférieur au minimum requis (40).",
-              "Le marqueur « Marqueur B » n'a pas encore de score.",
-              "Le score global (5) est inférieur au minimum requis (50)."});
+    CHECK(verdict.failures ==
+          std::vector<lab::GateFailure>{
+              failure(GateKind::too_few_reviewers, 1, 2),
+              failure(GateKind::marker_below_minimum, 10, 40, "a", "Marqueur A"),
+              failure(GateKind::marker_not_scored, 0, 40, "b", "Marqueur B"),
+              failure(GateKind::overall_below_minimum, 5, 50)});
 }
 
 TEST_CASE("three reviewers on the shipped questionnaire: scores, median, category and gate",

@@ -14,7 +14,7 @@
 #include "server/api/ballot_api.hpp"
 #include "server/core/crypto.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
@@ -28,85 +28,19 @@ std::string quoted(const std::string& key) { return "'" + key + "'"; }
 const std::string kLog = quoted(keys::ballot_log("t", 0));
 const std::string kStats = quoted(keys::ballot_stats("t", 0));
 
-// A campaign whose sealed ballot holds initiatives a, b, c, d (written as the labelling path
-// would have sealed it, so that these tests need only the resident path).
-struct VoteFixture {
-    TempDir dir;
-    RedisServer redis{dir.path() + "/redis", 0, /*aof_always=*/true};
-    std::unique_ptr<Budgetd> budgetd;
-    std::string outbox = dir.path() + "/outbox.jsonl";
+// A campaign in its vote whose sealed ballot holds initiatives a, b, c, d (written as the
+// labelling path would have sealed it, so that these tests need only the resident path).
+const std::vector<TestInitiative> kInitiatives{{"a"}, {"b"}, {"c"}, {"d"}};
+const CampaignLaunch kVoting{.ballot = kInitiatives};
 
-    explicit VoteFixture(std::int64_t opens = now_unix() - 86400,
-                         std::int64_t closes = now_unix() + 86400,
-                         const std::string& extra_otp = "", std::vector<std::string> env = {}) {
-        const auto toml = config(opens, closes, extra_otp);
-        seal_ballot(dir.path(), toml, test_ballot_document("t", {{"a"}, {"b"}, {"c"}, {"d"}}));
-        budgetd = std::make_unique<Budgetd>(dir.path(), toml, std::move(env));
-    }
+// The engine of these tests: Redis commands time out after a second.
+EngineConfig engine(EngineConfig config = {}) {
+    config.command_timeout_ms = 1000;
+    return config;
+}
 
-    std::string config(std::int64_t opens, std::int64_t closes,
-                       const std::string& extra_otp) const {
-        return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\n[redis]\nurl = \"" + redis.url() +
-               "\"\ncommand_timeout_ms = 1000\n[storage]\ndata_dir = \"" + dir.path() +
-               "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" + rfc3339_utc(opens) +
-               "\"\nvote_closes = \"" + rfc3339_utc(closes) +
-               "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" + outbox + "\"\n" + extra_otp;
-    }
-
-
-    int port() const { return budgetd->port(); }
-
-    std::string last_code(const std::string& email) const {
-        return last_outbox_code(outbox, email);
-    }
-
-    HttpResult challenge(const std::string& email) const {
-        return http_request(port(), "POST", "/api/v1/auth/challenge",
-                            json::serialize(json::object{{"email", email}}));
-    }
-
-    HttpResult verify(const std::string& email, const std::string& code, const std::string& first,
-                      const std::string& last, const std::string& birth = "1980-05-17",
-                      const std::string& commune = "62041") const {
-        return http_request(port(), "POST", "/api/v1/auth/verify",
-                            json::serialize(json::object{{"email", email},
-                                                         {"code", code},
-                                                         {"first_name", first},
-                                                         {"last_name", last},
-                                                         {"birth_date", birth},
-                                                         {"commune", commune}}));
-    }
-
-    // Challenge then verify: the voter's bearer token, or "" with the failing answer in `failure`.
-    std::string login(const std::string& email, const std::string& first, const std::string& last,
-                      const std::string& birth = "1980-05-17", const std::string& commune = "62041",
-                      HttpResult* failure = nullptr) const {
-        REQUIRE(challenge(email).status == 202);
-        const auto r = verify(email, last_code(email), first, last, birth, commune);
-        if (r.status != 200) {
-            if (failure) *failure = r;
-            return "";
-        }
-        return std::string(json::parse(r.body).at("token").as_string());
-    }
-
-    HttpResult vote_with_key(const std::string& token, const std::string& body,
-                             const std::string& idempotency_key) const {
-        return http_request(
-            port(), "POST", "/api/v1/ballots", body,
-            {{"Authorization", "Bearer " + token}, {"Idempotency-Key", idempotency_key}});
-    }
-
-    HttpResult vote(const std::string& token, const std::string& body) const {
-        return http_request(port(), "POST", "/api/v1/ballots", body,
-                            token.empty() ? std::map<std::string, std::string>{}
-                                          : std::map<std::string, std::string>{
-                                                {"Authorization", "Bearer " + token}});
-    }
-
-    std::string log_length() const { return redis.cli("LLEN " + kLog); }
-    std::string total() const { return redis.cli("HGET " + kStats + " total"); }
-};
+std::string log_length(TestCampaign& f) { return f.redis().cli("LLEN " + kLog); }
+std::string total(TestCampaign& f) { return f.redis().cli("HGET " + kStats + " total"); }
 
 std::string code_of(const HttpResult& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
@@ -116,11 +50,11 @@ std::string code_of(const HttpResult& r) {
 
 TEST_CASE("a resident verifies their email and casts one ballot, and gets a receipt",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto token = f.login("eloise@example.org", "Éloïse", "Dupont-Martin");
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"eloise@example.org", "Éloïse", "Dupont-Martin"});
     REQUIRE(!token.empty());
 
-    const auto r = f.vote(token, R"({"choices":["c","a"]})");
+    const auto r = f.cast(token, R"({"choices":["c","a"]})");
     REQUIRE(r.status == 201);
     const auto receipt = json::parse(r.body).at("receipt").as_object();
     const std::string ballot_id(receipt.at("ballot_id").as_string());
@@ -133,13 +67,13 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
                         std::string(receipt.at("cast_at").as_string())));
 
     SECTION("the stored ballot holds its id and sorted choices, nothing about the voter") {
-        const auto stored = f.redis.cli("LINDEX " + kLog + " 0");
+        const auto stored = f.redis().cli("LINDEX " + kLog + " 0");
         CHECK(stored == R"({"ballot_id":")" + ballot_id + R"(","choices":["a","c"]})");
         // The receipt's hash is the RFC 6962 leaf hash of exactly those bytes.
         std::string leaf_input = std::string(1, '\0') + stored;
         CHECK(std::string(receipt.at("ballot_hash").as_string()) ==
               budget::server::crypto::sha256_hex(leaf_input));
-        const auto keys = f.redis.cli("--scan --pattern '*'");
+        const auto keys = f.redis().cli("--scan --pattern '*'");
         CHECK(keys.find("eloise") == std::string::npos);
         CHECK(keys.find("example.org") == std::string::npos);
     }
@@ -152,23 +86,25 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
         CHECK(http_request(f.port(), "GET", "/api/v1/receipts/not-hex").status == 404);
     }
     SECTION("a second ballot from the same person is refused, and nothing changes") {
-        const auto again = f.vote(token, R"({"choices":["b"]})");
+        const auto again = f.cast(token, R"({"choices":["b"]})");
         CHECK(again.status == 409);
         CHECK(code_of(again) == "already_voted");
-        CHECK(f.log_length() == "1");
-        CHECK(f.total() == "1");
+        CHECK(log_length(f) == "1");
+        CHECK(total(f) == "1");
     }
     SECTION("the same person through a second email still cannot vote twice") {
-        const auto second = f.login("eloise.pro@example.org", "eloise", "dupont martin");
+        const auto second =
+            f.verify_resident({"eloise.pro@example.org", "eloise", "dupont martin"});
         REQUIRE(!second.empty());
-        const auto again = f.vote(second, R"({"choices":["b"]})");
+        const auto again = f.cast(second, R"({"choices":["b"]})");
         CHECK(again.status == 409);
         CHECK(code_of(again) == "already_voted");
-        CHECK(f.log_length() == "1");
+        CHECK(log_length(f) == "1");
     }
     SECTION("an email already bound to a person cannot verify another") {
         HttpResult failure;
-        CHECK(f.login("eloise@example.org", "Jean", "Valjean", "1970-01-01", "62041", &failure)
+        CHECK(f.verify_resident({"eloise@example.org", "Jean", "Valjean", "1970-01-01", "62041"},
+                                &failure)
                   .empty());
         CHECK(failure.status == 409);
         CHECK(code_of(failure) == "email_already_used");
@@ -177,13 +113,13 @@ TEST_CASE("a resident verifies their email and casts one ballot, and gets a rece
 
 TEST_CASE("64 concurrent ballots from one session give exactly one receipt",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto token = f.login("rush@example.org", "Marie", "Curie");
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"rush@example.org", "Marie", "Curie"});
     REQUIRE(!token.empty());
     std::vector<std::future<int>> results;
     for (int i = 0; i < 64; ++i) {
         results.push_back(std::async(std::launch::async,
-                                     [&] { return f.vote(token, R"({"choices":["a"]})").status; }));
+                                     [&] { return f.cast(token, R"({"choices":["a"]})").status; }));
     }
     int created = 0, conflicts = 0, other = 0;
     for (auto& r : results) {
@@ -193,31 +129,35 @@ TEST_CASE("64 concurrent ballots from one session give exactly one receipt",
     CHECK(created == 1);
     CHECK(conflicts == 63);
     CHECK(other == 0);
-    CHECK(f.log_length() == "1");
-    CHECK(f.total() == "1");
+    CHECK(log_length(f) == "1");
+    CHECK(total(f) == "1");
 }
 
 TEST_CASE("eligibility is checked at verification", "[integration][voting]") {
-    VoteFixture f;
+    TestCampaign f(engine(), kVoting);
     HttpResult failure;
     SECTION("a ten-year-old is too young") {
         const auto ten =
             std::to_string(std::stoi(rfc3339_utc(now_unix()).substr(0, 4)) - 10) + "-01-01";
-        CHECK(f.login("kid@example.org", "Petit", "Enfant", ten, "62041", &failure).empty());
+        CHECK(f.verify_resident({"kid@example.org", "Petit", "Enfant", ten, "62041"}, &failure)
+                  .empty());
         CHECK(failure.status == 403);
         CHECK(code_of(failure) == "too_young");
     }
     SECTION("a commune of the Nord is not resident") {
-        CHECK(
-            f.login("lille@example.org", "Jean", "Nord", "1980-01-01", "59350", &failure).empty());
+        CHECK(f.verify_resident({"lille@example.org", "Jean", "Nord", "1980-01-01", "59350"},
+                                &failure)
+                  .empty());
         CHECK(failure.status == 403);
         CHECK(code_of(failure) == "not_resident");
     }
     SECTION("names and dates must be plausible") {
-        CHECK(f.login("x@example.org", "R2D2", "Robot", "1980-01-01", "62041", &failure).empty());
+        CHECK(f.verify_resident({"x@example.org", "R2D2", "Robot", "1980-01-01", "62041"}, &failure)
+                  .empty());
         CHECK(failure.status == 422);
         CHECK(code_of(failure) == "invalid_name");
-        CHECK(f.login("y@example.org", "Jean", "Date", "1980-02-30", "62041", &failure).empty());
+        CHECK(f.verify_resident({"y@example.org", "Jean", "Date", "1980-02-30", "62041"}, &failure)
+                  .empty());
         CHECK(failure.status == 422);
         CHECK(code_of(failure) == "invalid_birth_date");
     }
@@ -225,11 +165,11 @@ TEST_CASE("eligibility is checked at verification", "[integration][voting]") {
 
 TEST_CASE("bad ballots are refused with the right code and leave nothing behind",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto token = f.login("picky@example.org", "Paul", "Lafargue");
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"picky@example.org", "Paul", "Lafargue"});
     REQUIRE(!token.empty());
     auto expect = [&](const std::string& body, int status, const std::string& code) {
-        const auto r = f.vote(token, body);
+        const auto r = f.cast(token, body);
         CHECK(r.status == status);
         CHECK(code_of(r) == code);
     };
@@ -243,26 +183,26 @@ TEST_CASE("bad ballots are refused with the right code and leave nothing behind"
     expect(R"({"choices":["a"])", 400, "malformed_json");
     expect(R"(["a"])", 400, "malformed_json");
     {
-        const auto big = f.vote(token, R"({"choices":[")" + std::string(1 << 20, 'a') + R"("]})");
+        const auto big = f.cast(token, R"({"choices":[")" + std::string(1 << 20, 'a') + R"("]})");
         CHECK(big.status == 413);
     }
     {
-        const auto none = f.vote("", R"({"choices":["a"]})");
+        const auto none = f.cast("", R"({"choices":["a"]})");
         CHECK(none.status == 401);
         CHECK(code_of(none) == "not_authenticated");
         const auto forged =
-            f.vote(token.substr(0, token.size() - 2) + "AA", R"({"choices":["a"]})");
+            f.cast(token.substr(0, token.size() - 2) + "AA", R"({"choices":["a"]})");
         CHECK(forged.status == 401);
     }
-    CHECK(f.log_length() == "0");
-    CHECK(f.redis.cli("EXISTS " + kStats) == "0");
+    CHECK(log_length(f) == "0");
+    CHECK(f.redis().cli("EXISTS " + kStats) == "0");
     // After all that, a good ballot still goes through.
-    CHECK(f.vote(token, R"({"choices":["a","b","c"]})").status == 201);
+    CHECK(f.cast(token, R"({"choices":["a","b","c"]})").status == 201);
 }
 
 TEST_CASE("one-time codes: identical answers, limited tries, limited requests",
           "[integration][voting]") {
-    VoteFixture f;
+    TestCampaign f(engine(), kVoting);
     SECTION("every address gets the same answer") {
         const auto a = f.challenge("someone@example.org");
         const auto b = f.challenge("nobody-at-all@example.net");
@@ -276,17 +216,17 @@ TEST_CASE("one-time codes: identical answers, limited tries, limited requests",
         const auto good = f.last_code("tries@example.org");
         const std::string wrong = good == "000000" ? "111111" : "000000";
         for (int i = 0; i < 6; ++i) {
-            const auto r = f.verify("tries@example.org", wrong, "Ada", "Lovelace");
+            const auto r = f.verify({"tries@example.org", "Ada", "Lovelace"}, wrong);
             CHECK(r.status == 401);
             CHECK(code_of(r) == "invalid_code");
         }
-        CHECK(f.verify("tries@example.org", good, "Ada", "Lovelace").status == 401);
+        CHECK(f.verify({"tries@example.org", "Ada", "Lovelace"}, good).status == 401);
     }
     SECTION("a code is used once") {
         REQUIRE(f.challenge("once@example.org").status == 202);
         const auto code = f.last_code("once@example.org");
-        CHECK(f.verify("once@example.org", code, "Ada", "Lovelace").status == 200);
-        CHECK(f.verify("once@example.org", code, "Ada", "Lovelace").status == 401);
+        CHECK(f.verify({"once@example.org", "Ada", "Lovelace"}, code).status == 200);
+        CHECK(f.verify({"once@example.org", "Ada", "Lovelace"}, code).status == 401);
     }
     SECTION("at most three codes per address per hour") {
         for (int i = 0; i < 3; ++i) CHECK(f.challenge("many@example.org").status == 202);
@@ -297,7 +237,7 @@ TEST_CASE("one-time codes: identical answers, limited tries, limited requests",
 }
 
 TEST_CASE("a client address past its hourly allowance is rate limited", "[integration][voting]") {
-    VoteFixture f(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 5\n");
+    TestCampaign f(engine({.otp_lines = "max_requests_per_ip_hour = 5\n"}), kVoting);
     for (int i = 0; i < 5; ++i)
         CHECK(f.challenge("ip" + std::to_string(i) + "@example.org").status == 202);
     const auto r = f.challenge("ip-last@example.org");
@@ -307,7 +247,7 @@ TEST_CASE("a client address past its hourly allowance is rate limited", "[integr
 
 TEST_CASE("behind a trusted proxy each forwarded client address has its own allowance",
           "[integration][voting]") {
-    VoteFixture f(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 2\n");
+    TestCampaign f(engine({.otp_lines = "max_requests_per_ip_hour = 2\n"}), kVoting);
     auto challenge_from = [&](const std::string& email, const std::string& forwarded) {
         return http_request(f.port(), "POST", "/api/v1/auth/challenge",
                             json::serialize(json::object{{"email", email}}),
@@ -319,12 +259,8 @@ TEST_CASE("behind a trusted proxy each forwarded client address has its own allo
         CHECK(challenge_from("a3@example.org", "198.51.100.3").status == 429);
     }
     SECTION("with the proxy trusted, the address it forwards is limited, not the proxy") {
-        auto config =
-            f.config(now_unix() - 86400, now_unix() + 86400, "max_requests_per_ip_hour = 2\n");
-        config.replace(config.find("threads = 2\n"), 12,
-                       "threads = 2\ntrusted_proxies = [\"127.0.0.1\"]\n");
-        f.budgetd.reset();
-        f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
+        f.config().server_lines = "trusted_proxies = [\"127.0.0.1\"]\n";
+        f.restart();
         CHECK(challenge_from("b1@example.org", "198.51.100.1").status == 202);
         CHECK(challenge_from("b2@example.org", "198.51.100.1").status == 202);
         CHECK(challenge_from("b3@example.org", "198.51.100.1").status == 429);
@@ -337,129 +273,125 @@ TEST_CASE("behind a trusted proxy each forwarded client address has its own allo
 
 TEST_CASE("a process configured with another shard count than the campaign's takes no ballot",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto first = f.login("shard-a@example.org", "Anne", "Premier");
-    REQUIRE(f.vote(first, R"({"choices":["a"]})").status == 201);
-    CHECK(f.redis.cli("GET " + quoted(keys::ballot_shards("t"))) == "1");
+    TestCampaign f(engine(), kVoting);
+    const auto first = f.verify_resident({"shard-a@example.org", "Anne", "Premier"});
+    REQUIRE(f.cast(first, R"({"choices":["a"]})").status == 201);
+    CHECK(f.redis().cli("GET " + quoted(keys::ballot_shards("t"))) == "1");
 
     // The same campaign restarted with ballot_shards = 2: a voter's marker could be looked for
     // in the wrong shard, so nothing is taken.
-    auto config = f.config(now_unix() - 86400, now_unix() + 86400, "");
-    config.replace(config.find("[storage]"), 9, "ballot_shards = 2\n[storage]");
-    f.budgetd.reset();
-    f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
-    const auto second = f.login("shard-b@example.org", "Bruno", "Second");
-    const auto refused = f.vote(second, R"({"choices":["a"]})");
+    f.config().ballot_shards = 2;
+    f.restart();
+    const auto second = f.verify_resident({"shard-b@example.org", "Bruno", "Second"});
+    const auto refused = f.cast(second, R"({"choices":["a"]})");
     CHECK(refused.status == 503);
     CHECK(code_of(refused) == "storage_misconfigured");
-    CHECK(f.log_length() == "1");
-    CHECK(f.budgetd->log().find("ballot_shards_mismatch") != std::string::npos);
+    CHECK(log_length(f) == "1");
+    CHECK(f.budgetd().log().find("ballot_shards_mismatch") != std::string::npos);
 }
 
 TEST_CASE("without the replica that WAIT asks for, no receipt is promised for a stored ballot",
           "[integration][voting]") {
-    VoteFixture f;
-    auto config = f.config(now_unix() - 86400, now_unix() + 86400, "");
-    config.replace(config.find("[storage]"), 9,
-                   "wait_replicas = 1\nwait_timeout_ms = 100\n[storage]");
-    config.replace(config.find("[otp]"), 5, "tree_head_interval_s = 1\n[otp]");
-    f.budgetd.reset();
-    f.budgetd = std::make_unique<Budgetd>(f.dir.path(), config);
-    const auto token = f.login("wait@example.org", "Wanda", "Attente");
-    const auto r = f.vote(token, R"({"choices":["a"]})");
+    TestCampaign f(engine(), kVoting);
+    f.config().wait_replicas = 1;
+    f.config().wait_timeout_ms = 100;
+    f.config().tree_head_interval_s = 1;
+    f.restart();
+    const auto token = f.verify_resident({"wait@example.org", "Wanda", "Attente"});
+    const auto r = f.cast(token, R"({"choices":["a"]})");
     CHECK(r.status == 503);
     CHECK(code_of(r) == "ballot_outcome_unknown");
     CHECK(r.body.find("receipt") == std::string::npos);
     CHECK(r.headers.count("retry-after") == 1);
     // The primary has it (the answer says the outcome is unknown, not that nothing was saved).
-    CHECK(f.log_length() == "1");
-    CHECK(f.budgetd->log().find("ballot_wait_unsatisfied") != std::string::npos);
-    CHECK(code_of(f.vote(token, R"({"choices":["a"]})")) == "already_voted");
+    CHECK(log_length(f) == "1");
+    CHECK(f.budgetd().log().find("ballot_wait_unsatisfied") != std::string::npos);
+    CHECK(code_of(f.cast(token, R"({"choices":["a"]})")) == "already_voted");
     // Sent again with its key, it is still not promised while no replica holds it.
-    const auto keyed = f.login("wait2@example.org", "Walter", "Attente");
+    const auto keyed = f.verify_resident({"wait2@example.org", "Walter", "Attente"});
     const std::string key = "wait-key-0123456789abcdef";
-    CHECK(code_of(f.vote_with_key(keyed, R"({"choices":["b"]})", key)) == "ballot_outcome_unknown");
-    CHECK(code_of(f.vote_with_key(keyed, R"({"choices":["b"]})", key)) == "ballot_outcome_unknown");
-    CHECK(f.log_length() == "2");
+    CHECK(code_of(f.cast(keyed, R"({"choices":["b"]})", key)) == "ballot_outcome_unknown");
+    CHECK(code_of(f.cast(keyed, R"({"choices":["b"]})", key)) == "ballot_outcome_unknown");
+    CHECK(log_length(f) == "2");
     // Nor does a signed tree head cover it: a failover could still lose it.
     REQUIRE(eventually(
-        [&] { return f.budgetd->log().find("tree_head_unreplicated") != std::string::npos; }, 5s));
+        [&] { return f.budgetd().log().find("tree_head_unreplicated") != std::string::npos; }, 5s));
     CHECK(http_request(f.port(), "GET", "/api/v1/log/head").status == 404);
 }
 
 TEST_CASE("the same ballot request sent again gets back its receipt instead of 409",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto token = f.login("retry@example.org", "Rémi", "Renvoi");
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"retry@example.org", "Rémi", "Renvoi"});
     const std::string key = "k4Xb9-retry_0123456789";
-    const auto first = f.vote_with_key(token, R"({"choices":["a","b"]})", key);
+    const auto first = f.cast(token, R"({"choices":["a","b"]})", key);
     REQUIRE(first.status == 201);
     // The answer was lost on the way, say: the page sends the same request again.
-    const auto again = f.vote_with_key(token, R"({"choices":["a","b"]})", key);
+    const auto again = f.cast(token, R"({"choices":["a","b"]})", key);
     CHECK(again.status == 201);
     CHECK(again.body == first.body);
-    CHECK(f.log_length() == "1");
-    CHECK(f.total() == "1");
+    CHECK(log_length(f) == "1");
+    CHECK(total(f) == "1");
     // Any other request of the same person is a second vote.
-    CHECK(code_of(f.vote_with_key(token, R"({"choices":["c"]})", "another-key-0123456789")) ==
+    CHECK(code_of(f.cast(token, R"({"choices":["c"]})", "another-key-0123456789")) ==
           "already_voted");
-    CHECK(code_of(f.vote(token, R"({"choices":["a","b"]})")) == "already_voted");
+    CHECK(code_of(f.cast(token, R"({"choices":["a","b"]})")) == "already_voted");
     // The key is bound to the person: someone else sending it votes for themselves.
-    const auto other = f.login("autre@example.org", "Odile", "Autre");
-    const auto theirs = f.vote_with_key(other, R"({"choices":["d"]})", key);
+    const auto other = f.verify_resident({"autre@example.org", "Odile", "Autre"});
+    const auto theirs = f.cast(other, R"({"choices":["d"]})", key);
     CHECK(theirs.status == 201);
     CHECK(theirs.body != first.body);
-    CHECK(f.log_length() == "2");
+    CHECK(log_length(f) == "2");
 }
 
 TEST_CASE("a malformed Idempotency-Key is refused before anything is stored",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto token = f.login("badkey@example.org", "Berthe", "Clé");
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"badkey@example.org", "Berthe", "Clé"});
     for (const std::string& key :
          {std::string("short"), std::string(65, 'a'), std::string("spaces in key 0123456")}) {
-        const auto r = f.vote_with_key(token, R"({"choices":["a"]})", key);
+        const auto r = f.cast(token, R"({"choices":["a"]})", key);
         CHECK(r.status == 400);
         CHECK(code_of(r) == "invalid_idempotency_key");
     }
-    CHECK(f.log_length() == "0");
-    CHECK(f.vote(token, R"({"choices":["a"]})").status == 201);
+    CHECK(log_length(f) == "0");
+    CHECK(f.cast(token, R"({"choices":["a"]})").status == 201);
 }
 
 TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through once it is back",
           "[integration][voting]") {
-    VoteFixture f;
-    const auto token = f.login("storm@example.org", "Jean", "Jaurès");
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"storm@example.org", "Jean", "Jaurès"});
     REQUIRE(!token.empty());
-    f.redis.stop();
-    const auto down = f.vote(token, R"({"choices":["a"]})");
+    f.redis().stop();
+    const auto down = f.cast(token, R"({"choices":["a"]})");
     CHECK(down.status == 503);
     CHECK(down.headers.count("retry-after") == 1);
     CHECK(down.body.find("receipt") == std::string::npos);
-    f.redis.start();
+    f.redis().start();
     REQUIRE(eventually(
         [&] { return http_request(f.port(), "GET", "/api/v1/health").status == 200; }, 5s));
-    const auto up = f.vote(token, R"({"choices":["a"]})");
+    const auto up = f.cast(token, R"({"choices":["a"]})");
     CHECK(up.status == 201);
 }
 
 TEST_CASE("outside the vote window a ballot is refused", "[integration][voting]") {
     SECTION("before the opening") {
-        VoteFixture f(now_unix() + 3600, now_unix() + 7200);
-        const auto token = f.login("early@example.org", "Jean", "Tôt");
+        TestCampaign f(engine({.window = VoteWindow::relative(3600, 7200)}), kVoting);
+        const auto token = f.verify_resident({"early@example.org", "Jean", "Tôt"});
         REQUIRE(!token.empty());
-        const auto r = f.vote(token, R"({"choices":["a"]})");
+        const auto r = f.cast(token, R"({"choices":["a"]})");
         CHECK(r.status == 403);
         CHECK(code_of(r) == "vote_not_open");
     }
     SECTION("after the close") {
-        VoteFixture f(now_unix() - 7200, now_unix() - 3600);
-        const auto token = f.login("late@example.org", "Jean", "Tard");
+        TestCampaign f(engine({.window = VoteWindow::relative(-7200, -3600)}), kVoting);
+        const auto token = f.verify_resident({"late@example.org", "Jean", "Tard"});
         REQUIRE(!token.empty());
-        const auto r = f.vote(token, R"({"choices":["a"]})");
+        const auto r = f.cast(token, R"({"choices":["a"]})");
         CHECK(r.status == 403);
         CHECK(code_of(r) == "vote_not_open");
-        CHECK(f.log_length() == "0");
+        CHECK(log_length(f) == "0");
     }
 }
 
@@ -478,12 +410,13 @@ TEST_CASE("the vote window opens and closes to the second, in Paris summer time"
     const auto opens = *budget::config::parse_rfc3339("2026-09-01T00:00:00+02:00");
     const auto closes = *budget::config::parse_rfc3339("2026-09-30T23:59:59+02:00");
     SECTION("three seconds before the opening a ballot is refused, just after it is accepted") {
-        VoteFixture f(opens, closes, "", fake_clock("2026-08-31 21:59:57"));
+        TestCampaign f(engine({.window = VoteWindow::between(opens, closes)}),
+                       {.ballot = kInitiatives, .budgetd_env = fake_clock("2026-08-31 21:59:57")});
         // The fake clock starts when budgetd's process initialises, a little after the spawn.
-        const auto started = f.budgetd->spawned_at();
-        const auto token = f.login("dawn@example.org", "Aube", "Matinale");
+        const auto started = f.budgetd().spawned_at();
+        const auto token = f.verify_resident({"dawn@example.org", "Aube", "Matinale"});
         REQUIRE(!token.empty());
-        const auto early = f.vote(token, R"({"choices":["a"]})");
+        const auto early = f.cast(token, R"({"choices":["a"]})");
         REQUIRE(std::chrono::steady_clock::now() - started < 2800ms);  // still before the opening
         CHECK(early.status == 403);
         CHECK(code_of(early) == "vote_not_open");
@@ -492,8 +425,9 @@ TEST_CASE("the vote window opens and closes to the second, in Paris summer time"
                   .at("message")
                   .as_string()
                   .find("1er septembre 2026") != std::string::npos);
+        // Not a wait for a state: the fake clock must really cross midnight, so time must pass.
         std::this_thread::sleep_until(started + 3800ms);
-        const auto on_time = f.vote(token, R"({"choices":["a"]})");
+        const auto on_time = f.cast(token, R"({"choices":["a"]})");
         REQUIRE(on_time.status == 201);
         const std::string cast_at(
             json::parse(on_time.body).at("receipt").at("cast_at").as_string());
@@ -501,20 +435,22 @@ TEST_CASE("the vote window opens and closes to the second, in Paris summer time"
         CHECK(cast_at.substr(cast_at.size() - 6) == "+02:00");
     }
     SECTION("the last second of 30 September is in, the next one is out") {
-        VoteFixture f(opens, closes, "", fake_clock("2026-09-30 21:59:57"));
-        const auto started = f.budgetd->spawned_at();
-        const auto first = f.login("last@example.org", "Dernier", "Votant");
-        const auto second = f.login("late@example.org", "Retard", "Votant");
+        TestCampaign f(engine({.window = VoteWindow::between(opens, closes)}),
+                       {.ballot = kInitiatives, .budgetd_env = fake_clock("2026-09-30 21:59:57")});
+        const auto started = f.budgetd().spawned_at();
+        const auto first = f.verify_resident({"last@example.org", "Dernier", "Votant"});
+        const auto second = f.verify_resident({"late@example.org", "Retard", "Votant"});
         REQUIRE(!first.empty());
         REQUIRE(!second.empty());
-        const auto in_time = f.vote(first, R"({"choices":["b"]})");
+        const auto in_time = f.cast(first, R"({"choices":["b"]})");
         REQUIRE(std::chrono::steady_clock::now() - started < 2500ms);  // still 23:59:59 at most
         CHECK(in_time.status == 201);
+        // Not a wait for a state: the fake clock must really pass 23:59:59, so time must pass.
         std::this_thread::sleep_until(started + 3800ms);
-        const auto too_late = f.vote(second, R"({"choices":["b"]})");
+        const auto too_late = f.cast(second, R"({"choices":["b"]})");
         CHECK(too_late.status == 403);
         CHECK(code_of(too_late) == "vote_not_open");
-        CHECK(f.log_length() == "1");
+        CHECK(log_length(f) == "1");
     }
 }
 
@@ -541,15 +477,19 @@ std::string code_from_maildir(const std::string& maildir, const std::string& ema
 
 TEST_CASE("in production codes go out by SMTP and ballots wait for durable storage",
           "[integration][voting][smtp]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");  // no AOF: not durable
     const int smtp_port = free_port();
-    const auto maildir = dir.path() + "/mail";
+    // No AOF: not durable. budgetd starts once the relay listens.
+    TestCampaign c({.production = true,
+                    .window = VoteWindow::relative(-3600, 3600),
+                    .smtp_port = smtp_port,
+                    .otp_lines = "smtp_from = \"budget@example.org\"\n"},
+                   {.redis = TestRedis::plain, .ballot = {{"a"}, {"b"}}, .start_budgetd = false});
+    const auto maildir = c.dir() + "/mail";
     std::optional<ChildProcess> sink;
     sink.emplace(std::vector<std::string>{"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
                                           "127.0.0.1:" + std::to_string(smtp_port), "-c",
                                           "aiosmtpd.handlers.Mailbox", maildir},
-                 dir.path() + "/smtp.log");
+                 c.dir() + "/smtp.log");
     REQUIRE(eventually(
         [&] {
             return run_command("bash -c 'echo > /dev/tcp/127.0.0.1/" + std::to_string(smtp_port) +
@@ -557,44 +497,24 @@ TEST_CASE("in production codes go out by SMTP and ballots wait for durable stora
                        .first == 0;
         },
         10s));
-    const auto toml = "[server]\nlisten = \"127.0.0.1:0\"\nproduction = true\n[redis]\nurl = \"" +
-                      redis.url() + "\"\n[storage]\ndata_dir = \"" + dir.path() +
-                      "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" +
-                      rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" +
-                      rfc3339_utc(now_unix() + 3600) +
-                      "\"\n[otp]\ndelivery = \"smtp\"\nsmtp_port = " + std::to_string(smtp_port) +
-                      "\nsmtp_from = \"budget@example.org\"\n";
-    seal_ballot(dir.path(), toml, test_ballot_document("t", {{"a"}, {"b"}}));
-    Budgetd budgetd(dir.path(), toml);
-    const int port = budgetd.port();
+    c.start();
+    const int port = c.port();
     const std::string email = "mail@example.org";
-    REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge", R"({"email":"mail@example.org"})")
-                .status == 202);
+    REQUIRE(c.challenge(email).status == 202);
     std::string code;
     REQUIRE(eventually([&] { return !(code = code_from_maildir(maildir, email)).empty(); }, 5s));
-    const auto verified = http_request(
-        port, "POST", "/api/v1/auth/verify",
-        R"({"email":"mail@example.org","code":")" + code +
-            R"(","first_name":"Louise","last_name":"Michel","birth_date":"1990-05-29","commune":"62193"})");
+    const auto verified = c.verify({email, "Louise", "Michel", "1990-05-29", "62193"}, code);
     REQUIRE(verified.status == 200);
-    const std::map<std::string, std::string> bearer{
-        {"Authorization",
-         "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}};
+    const std::string token(json::parse(verified.body).at("token").as_string());
 
-    const auto refused =
-        http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer);
+    const auto refused = c.cast(token, R"({"choices":["a"]})");
     CHECK(refused.status == 503);
     CHECK(code_of(refused) == "storage_not_durable");
-    CHECK(redis.cli("LLEN " + kLog) == "0");
+    CHECK(c.redis().cli("LLEN " + kLog) == "0");
 
-    redis.cli("CONFIG SET appendonly yes");
-    redis.cli("CONFIG SET appendfsync always");
-    CHECK(eventually(
-        [&] {
-            return http_request(port, "POST", "/api/v1/ballots", R"({"choices":["a"]})", bearer)
-                       .status == 201;
-        },
-        5s));
+    c.redis().cli("CONFIG SET appendonly yes");
+    c.redis().cli("CONFIG SET appendfsync always");
+    CHECK(eventually([&] { return c.cast(token, R"({"choices":["a"]})").status == 201; }, 5s));
 
     SECTION("an unreachable relay gives 503 and a clear message") {
         sink.reset();  // the relay goes away

@@ -11,7 +11,7 @@
 
 #include "server/core/crypto.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
@@ -19,17 +19,9 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kFuture =
-    "vote_opens = \"2099-09-01T00:00:00+02:00\"\n"
-    "vote_closes = \"2099-09-30T23:59:59+02:00\"\n";
-constexpr const char* kOpen =
-    "vote_opens = \"2020-09-01T00:00:00+02:00\"\n"
-    "vote_closes = \"2099-09-30T23:59:59+02:00\"\n";
-
-std::string staff_config(const RedisServer& redis, const std::string& dir, const char* window) {
-    return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\n[redis]\nurl = \"" + redis.url() +
-           "\"\n[storage]\ndata_dir = \"" + dir + "/data\"\n[campaign]\nid = \"t\"\n" + window;
-}
+// Labelling before the vote, then the vote opened (and the ballot sealed).
+const VoteWindow kFuture{"2099-09-01T00:00:00+02:00", "2099-09-30T23:59:59+02:00"};
+const VoteWindow kOpen{"2020-09-01T00:00:00+02:00", "2099-09-30T23:59:59+02:00"};
 
 namespace keys = budget::server::storage::keys;
 
@@ -40,50 +32,6 @@ std::string shell_word(const std::string& key) { return "'" + key + "'"; }
 
 std::string error_code_of(const HttpResult& r) {
     return std::string(json_of(r).at("error").at("code").as_string());
-}
-
-void add_user(const std::string& config_path, const std::string& role, const std::string& name,
-              const std::string& password) {
-    const auto [code, out] =
-        run_command("printf '%s\\n' '" + password + "' | " BUDGETCTL_PATH " --config " +
-                    config_path + " user add --role " + role + " --username " + name);
-    INFO(out);
-    REQUIRE(code == 0);
-}
-
-/// A logged-in staff member: sends the session cookie, and the CSRF token on writes.
-struct Staff {
-    int port = 0;
-    std::string cookie;
-    std::string csrf;
-
-    HttpResult get(const std::string& path) const {
-        return http_request(port, "GET", path, "", {{"Cookie", cookie}});
-    }
-    HttpResult send(const std::string& method, const std::string& path, const json::value& body,
-                    std::map<std::string, std::string> headers = {}) const {
-        headers.emplace("Cookie", cookie);
-        headers.emplace("X-CSRF-Token", csrf);
-        return http_request(port, method, path, json::serialize(body), headers);
-    }
-};
-
-HttpResult login_request(int port, const std::string& name, const std::string& password,
-                         std::map<std::string, std::string> headers = {}) {
-    json::object body{{"username", name}, {"password", password}};
-    return http_request(port, "POST", "/api/v1/admin/login", json::serialize(body), headers);
-}
-
-Staff login(int port, const std::string& name, const std::string& password) {
-    const auto r = login_request(port, name, password);
-    INFO(r.body);
-    REQUIRE(r.status == 200);
-    const auto& set_cookie = r.headers.at("set-cookie");
-    Staff staff;
-    staff.port = port;
-    staff.cookie = set_cookie.substr(0, set_cookie.find(';'));
-    staff.csrf = std::string(json_of(r).at("csrf_token").as_string());
-    return staff;
 }
 
 json::object initiative(const std::string& id, const std::string& commune, int amount) {
@@ -130,19 +78,15 @@ TEST_CASE(
     "and the sealed ballot holds exactly the labelled ones",
     "[integration][staff]") {
     REQUIRE(sodium_init() >= 0);
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    auto budgetd =
-        std::make_unique<Budgetd>(dir.path() + "/run1", staff_config(redis, dir.path(), kFuture));
-    const int port = budgetd->port();
-    const auto config_path = dir.path() + "/run1/budget.toml";
+    TestCampaign c({.window = kFuture}, {.redis = TestRedis::plain});
+    const int port = c.port();
     for (const auto* name : {"alice", "bob", "carol"}) {
-        add_user(config_path, "committee", name, std::string("password-of-") + name);
+        c.add_staff("committee", name, std::string("password-of-") + name);
     }
-    add_user(config_path, "mission", "mona", "password-of-mona");
+    c.add_staff("mission", "mona", "password-of-mona");
 
     // The Mission ESS imports four initiatives.
-    const auto mission = login(port, "mona", "password-of-mona");
+    const auto mission = c.staff_login("mona", "password-of-mona");
     json::object batch{
         {"initiatives",
          json::array{initiative("fort", "62041", 9000), initiative("faible", "62193", 3000),
@@ -175,7 +119,7 @@ TEST_CASE(
         const auto list = json_of(mission.get("/api/v1/admin/initiatives"));
         CHECK(ids_of(list.at("initiatives")) ==
               std::vector<std::string>{"faible", "fort", "moyen", "solide"});
-        CHECK(redis.cli("HEXISTS " + shell_word(keys::initiatives("t")) + " nouvelle") == "0");
+        CHECK(c.redis().cli("HEXISTS " + shell_word(keys::initiatives("t")) + " nouvelle") == "0");
     }
 
     SECTION("residents and the wrong role cannot reach staff routes") {
@@ -188,7 +132,7 @@ TEST_CASE(
                            {{"Cookie", "budget_staff=" + std::string(64, 'a')}})
                   .status == 401);
 
-        const auto alice = login(port, "alice", "password-of-alice");
+        const auto alice = c.staff_login("alice", "password-of-alice");
         r = alice.send("POST", "/api/v1/admin/initiatives", initiative("autre", "62041", 1000));
         CHECK(r.status == 403);
         CHECK(error_code_of(r) == "forbidden");
@@ -201,7 +145,7 @@ TEST_CASE(
     }
 
     SECTION("a staff write without the CSRF token, or from a foreign origin, is refused") {
-        const auto alice = login(port, "alice", "password-of-alice");
+        const auto alice = c.staff_login("alice", "password-of-alice");
         const auto questionnaire = json_of(alice.get("/api/v1/admin/questionnaire"));
         const auto body = json::serialize(answers_all(questionnaire, 4));
         r = http_request(port, "PUT", "/api/v1/admin/initiatives/fort/evaluation", body,
@@ -215,7 +159,8 @@ TEST_CASE(
                        answers_all(questionnaire, 4), {{"Origin", "https://evil.example"}});
         CHECK(r.status == 403);
         CHECK(error_code_of(r) == "origin_refused");
-        r = login_request(port, "alice", "password-of-alice", {{"Origin", "https://evil.example"}});
+        r = c.staff_login_request("alice", "password-of-alice",
+                                  {{"Origin", "https://evil.example"}});
         CHECK(r.status == 403);
         // Nothing of the refused writes was stored.
         CHECK(json_of(alice.get("/api/v1/admin/initiatives/fort/evaluation"))
@@ -233,9 +178,9 @@ TEST_CASE(
     }
 
     SECTION("the labelling, then the seal at the opening of the vote") {
-        const std::vector<Staff> committee{login(port, "alice", "password-of-alice"),
-                                           login(port, "bob", "password-of-bob"),
-                                           login(port, "carol", "password-of-carol")};
+        const std::vector<StaffSession> committee{c.staff_login("alice", "password-of-alice"),
+                                                  c.staff_login("bob", "password-of-bob"),
+                                                  c.staff_login("carol", "password-of-carol")};
         const auto questionnaire = json_of(committee[0].get("/api/v1/admin/questionnaire"));
         REQUIRE(questionnaire.at("markers").as_array().size() == 8);
 
@@ -350,10 +295,9 @@ TEST_CASE(
         CHECK(audit.body.find(committee[0].cookie.substr(13)) == std::string::npos);
 
         // Second run on the same Redis and keys: the vote has opened, the ballot gets sealed.
-        CHECK(budgetd->terminate() == 0);
-        budgetd.reset();
-        Budgetd opened(dir.path() + "/run2", staff_config(redis, dir.path(), kOpen));
-        const int port2 = opened.port();
+        CHECK(c.budgetd().terminate() == 0);
+        c.restart(kOpen);
+        const int port2 = c.port();
         r = http_request(port2, "GET", "/api/v1/ballot-definition");
         REQUIRE(r.status == 200);
         const auto definition = json_of(r);
@@ -367,15 +311,15 @@ TEST_CASE(
                                           reinterpret_cast<const unsigned char*>(document.data()),
                                           document.size(), public_key.data()) == 0);
         const auto [code, shown] =
-            run_command(BUDGETCTL_PATH " --config " + dir.path() + "/run2/budget.toml keys show");
+            run_command(BUDGETCTL_PATH " --config " + c.config_path() + " keys show");
         CHECK(shown.find(std::string(definition.at("public_key").as_string())) !=
               std::string::npos);
         const auto doc = json::parse(document);
         CHECK(ids_of(doc.at("initiatives")) == std::vector<std::string>{"fort", "moyen"});
         CHECK(doc.at("campaign") == "t");
         CHECK(doc.at("initiatives").at(0).at("amount_eur") == 4500);  // capped by pratique_ess
-        CHECK(opened.log().find("\"event\":\"ballot_sealed\"") != std::string::npos);
-        CHECK(opened.log().find(std::string(definition.at("digest").as_string())) !=
+        CHECK(c.budgetd().log().find("\"event\":\"ballot_sealed\"") != std::string::npos);
+        CHECK(c.budgetd().log().find(std::string(definition.at("digest").as_string())) !=
               std::string::npos);
 
         // The public list is now exactly the sealed ballot.
@@ -384,7 +328,7 @@ TEST_CASE(
         CHECK(list.at(0).at("amount_eur") == 4500);
 
         // Nothing of the labelling changes any more.
-        const auto alice = login(port2, "alice", "password-of-alice");
+        const auto alice = c.staff_login("alice", "password-of-alice");
         r = alice.send("POST", "/api/v1/admin/initiatives/fort/decision",
                        json::object{{"decision", "refuse"}, {"justification", "Trop tard."}});
         CHECK(r.status == 409);
@@ -392,7 +336,7 @@ TEST_CASE(
         r = alice.send("PUT", "/api/v1/admin/initiatives/solide/evaluation",
                        answers_all(questionnaire, 4));
         CHECK(r.status == 409);
-        const auto mona = login(port2, "mona", "password-of-mona");
+        const auto mona = c.staff_login("mona", "password-of-mona");
         r = mona.send("POST", "/api/v1/admin/initiatives", initiative("tardive", "62041", 1000));
         CHECK(r.status == 409);
         // The sealed ballot stays as it was, and its seal is in the audit log.
@@ -405,35 +349,33 @@ TEST_CASE(
 
 TEST_CASE("repeated failed logins are rate limited per username with Retry-After",
           "[integration][staff]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path() + "/run", staff_config(redis, dir.path(), kFuture));
-    const int port = budgetd.port();
-    add_user(dir.path() + "/run/budget.toml", "committee", "bob", "password-of-bob");
+    TestCampaign c({.window = kFuture}, {.redis = TestRedis::plain});
+    c.add_staff("committee", "bob", "password-of-bob");
 
     // Unknown user and wrong password get the same answer.
-    auto unknown = login_request(port, "nobody", "password-of-bob");
+    auto unknown = c.staff_login_request("nobody", "password-of-bob");
     CHECK(unknown.status == 401);
     CHECK(error_code_of(unknown) == "invalid_credentials");
 
     // Successful logins do not use up the allowance.
-    for (int i = 0; i < 6; ++i) CHECK(login_request(port, "bob", "password-of-bob").status == 200);
+    for (int i = 0; i < 6; ++i)
+        CHECK(c.staff_login_request("bob", "password-of-bob").status == 200);
     for (int i = 0; i < 5; ++i) {
-        const auto r = login_request(port, "bob", "wrong-password-xx");
+        const auto r = c.staff_login_request("bob", "wrong-password-xx");
         CHECK(r.status == 401);
         CHECK(r.body == unknown.body);
     }
-    const auto limited = login_request(port, "bob", "password-of-bob");
+    const auto limited = c.staff_login_request("bob", "password-of-bob");
     CHECK(limited.status == 429);
     CHECK(error_code_of(limited) == "rate_limited");
     REQUIRE(limited.headers.count("retry-after") == 1);
     CHECK(std::stoi(limited.headers.at("retry-after")) > 0);
     // Another account is not locked by it.
-    CHECK(login_request(port, "nobody", "password-of-bob").status == 401);
+    CHECK(c.staff_login_request("nobody", "password-of-bob").status == 401);
     // Each login gets a new session id, with the cookie attributes of the contract.
-    add_user(dir.path() + "/run/budget.toml", "mission", "mona", "password-of-mona");
-    const auto first = login_request(port, "mona", "password-of-mona");
-    const auto second = login_request(port, "mona", "password-of-mona");
+    c.add_staff("mission", "mona", "password-of-mona");
+    const auto first = c.staff_login_request("mona", "password-of-mona");
+    const auto second = c.staff_login_request("mona", "password-of-mona");
     REQUIRE(first.status == 200);
     REQUIRE(second.status == 200);
     CHECK(first.headers.at("set-cookie") != second.headers.at("set-cookie"));
@@ -445,28 +387,28 @@ TEST_CASE("repeated failed logins are rate limited per username with Retry-After
 }
 
 TEST_CASE("two servers sealing at the same moment store one ballot", "[integration][staff]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
+    TestCampaign c({.window = kFuture}, {.redis = TestRedis::plain});
     {
-        Budgetd labelling(dir.path() + "/run1", staff_config(redis, dir.path(), kFuture));
-        add_user(dir.path() + "/run1/budget.toml", "mission", "mona", "password-of-mona");
-        add_user(dir.path() + "/run1/budget.toml", "committee", "alice", "password-of-alice");
-        const auto mona = login(labelling.port(), "mona", "password-of-mona");
+        c.add_staff("mission", "mona", "password-of-mona");
+        c.add_staff("committee", "alice", "password-of-alice");
+        const auto mona = c.staff_login("mona", "password-of-mona");
         REQUIRE(mona.send("POST", "/api/v1/admin/initiatives", initiative("unique", "62041", 1000))
                     .status == 201);
-        const auto alice = login(labelling.port(), "alice", "password-of-alice");
+        const auto alice = c.staff_login("alice", "password-of-alice");
         const auto r = alice.send("POST", "/api/v1/admin/initiatives/unique/decision",
                                   json::object{{"decision", "label"},
                                                {"category", "cooperation"},
                                                {"justification", "Pas encore évaluée, urgence."}});
         REQUIRE(r.status == 200);
     }
+    c.stop();
     // Two processes with their own data directories (and so their own keys) on one Redis.
-    Budgetd a(dir.path() + "/a", staff_config(redis, dir.path() + "/a", kOpen));
-    Budgetd b(dir.path() + "/b", staff_config(redis, dir.path() + "/b", kOpen));
+    c.config().window = kOpen;
+    const auto a = c.start_peer("a");
+    const auto b = c.start_peer("b");
     HttpResult from_a, from_b;
-    std::thread ta([&] { from_a = http_request(a.port(), "GET", "/api/v1/ballot-definition"); });
-    std::thread tb([&] { from_b = http_request(b.port(), "GET", "/api/v1/ballot-definition"); });
+    std::thread ta([&] { from_a = http_request(a->port(), "GET", "/api/v1/ballot-definition"); });
+    std::thread tb([&] { from_b = http_request(b->port(), "GET", "/api/v1/ballot-definition"); });
     ta.join();
     tb.join();
     REQUIRE(from_a.status == 200);
@@ -476,7 +418,7 @@ TEST_CASE("two servers sealing at the same moment store one ballot", "[integrati
     const auto sealed_in = [](const Budgetd& d) {
         return d.log().find("\"event\":\"ballot_sealed\"") != std::string::npos ? 1 : 0;
     };
-    CHECK(sealed_in(a) + sealed_in(b) == 1);
+    CHECK(sealed_in(*a) + sealed_in(*b) == 1);
     const auto doc = json::parse(json_of(from_a).at("document").as_string());
     CHECK(ids_of(doc.at("initiatives")) == std::vector<std::string>{"unique"});
     CHECK(doc.at("initiatives").at(0).at("radar").as_object().empty());

@@ -11,7 +11,7 @@
 
 #include "server/core/crypto.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"
 #include "voting/merkle.hpp"
@@ -32,131 +32,70 @@ std::string error_code(const HttpResult& r) {
     return std::string(json::parse(r.body).at("error").at("code").as_string());
 }
 
-struct Campaign {
-    TempDir dir;
-    RedisServer redis{dir.path() + "/redis", 0, true};
-    std::string outbox = dir.path() + "/outbox.jsonl";
-    std::unique_ptr<Budgetd> budgetd;
-    int ballot_shards = 1;
+// A campaign in its vote, with a small envelope and a tree head every second.
+EngineConfig voting(int ballot_shards = 0) {
+    return {.ballot_shards = ballot_shards,
+            .window = VoteWindow::relative(-3600, 3600),
+            .envelope_eur = 10000,
+            .tree_head_interval_s = 1};
+}
 
-    std::string config(std::int64_t opens, std::int64_t closes) const {
-        const auto shards =
-            ballot_shards > 1 ? "ballot_shards = " + std::to_string(ballot_shards) + "\n" : "";
-        return "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nurl = \"" + redis.url() + "\"\n" +
-               shards + "[storage]\ndata_dir = \"" + dir.path() +
-               "/data\"\n[campaign]\nid = \"t\"\nenvelope_eur = 10000\nvote_opens = \"" +
-               rfc3339_utc(opens) + "\"\nvote_closes = \"" + rfc3339_utc(closes) +
-               "\"\ntree_head_interval_s = 1\n[otp]\noutbox = \"" + outbox + "\"\n";
-    }
+// Initiatives of the sealed ballot, by id and amount.
+CampaignLaunch sealed(const std::vector<std::pair<std::string, int>>& initiatives) {
+    CampaignLaunch launch;
+    for (const auto& [id, amount] : initiatives)
+        launch.ballot.push_back({id, amount, "cooperation"});
+    return launch;
+}
 
-    void start(std::int64_t opens, std::int64_t closes) {
-        budgetd.reset();
-        budgetd = std::make_unique<Budgetd>(dir.path(), config(opens, closes));
-    }
+// The same campaign restarted after its close.
+VoteWindow closed() { return VoteWindow::relative(-7200, -10); }
 
-    // Sealed through budgetctl before budgetd starts (the window given is the one start() uses).
-    void seal(const std::vector<std::pair<std::string, int>>& initiatives, std::int64_t opens,
-              std::int64_t closes) {
-        std::vector<TestInitiative> list;
-        for (const auto& [id, amount] : initiatives) list.push_back({id, amount, "cooperation"});
-        seal_ballot(dir.path(), config(opens, closes), test_ballot_document("t", list));
-    }
-
-    std::string code_for(const std::string& email) const {
-        std::ifstream in(outbox);
-        std::string line, code;
-        while (std::getline(in, line)) {
-            const auto j = json::parse(line);
-            if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
-        }
-        return code;
-    }
-
-    std::string vote(const std::string& who, const std::vector<std::string>& choices) {
-        const int port = budgetd->port();
-        const auto email = who + "@example.org";
-        REQUIRE(http_request(port, "POST", "/api/v1/auth/challenge",
-                             json::serialize(json::object{{"email", email}}))
-                    .status == 202);
-        const auto verified =
-            http_request(port, "POST", "/api/v1/auth/verify",
-                         json::serialize(json::object{{"email", email},
-                                                      {"code", code_for(email)},
-                                                      {"first_name", who},
-                                                      {"last_name", "Votant"},
-                                                      {"birth_date", "1980-01-01"},
-                                                      {"commune", "62193"}}));
-        REQUIRE(verified.status == 200);
-        json::array list(choices.begin(), choices.end());
-        const auto cast = http_request(
-            port, "POST", "/api/v1/ballots", json::serialize(json::object{{"choices", list}}),
-            {{"Authorization",
-              "Bearer " + std::string(json::parse(verified.body).at("token").as_string())}});
-        REQUIRE(cast.status == 201);
-        return std::string(json::parse(cast.body).at("receipt").at("ballot_id").as_string());
-    }
-
-    // A logged-in staff member: the cookie and CSRF headers for writes.
-    std::map<std::string, std::string> login(const std::string& role) {
-        const auto user = role + "user";
-        const auto [code, out] = run_command(
-            "echo 'correct horse battery staple' | " BUDGETCTL_PATH " --config " + dir.path() +
-            "/budget.toml user add --replace --role " + role + " --username " + user);
-        REQUIRE(code == 0);
-        const auto r = http_request(
-            budgetd->port(), "POST", "/api/v1/admin/login",
-            R"({"username":")" + user + R"(","password":"correct horse battery staple"})");
-        REQUIRE(r.status == 200);
-        const auto cookie =
-            r.headers.at("set-cookie").substr(0, r.headers.at("set-cookie").find(';'));
-        return {{"Cookie", cookie},
-                {"X-CSRF-Token", std::string(json::parse(r.body).at("csrf_token").as_string())}};
-    }
-};
+// A resident of Calais named `who`.
+Resident resident(const std::string& who) {
+    return {who + "@example.org", who, "Votant", "1980-01-01", "62193"};
+}
 
 }  // namespace
 
 TEST_CASE("a closed campaign is tallied, signed, published and verifiable by anyone",
           "[integration][results]") {
-    Campaign c;
-    c.seal({{"a", 6000}, {"b", 5000}, {"c", 3000}}, now_unix() - 3600, now_unix() + 3600);
-    c.start(now_unix() - 3600, now_unix() + 3600);
+    TestCampaign c(voting(), sealed({{"a", 6000}, {"b", 5000}, {"c", 3000}}));
     std::map<std::string, std::string> receipts;
-    receipts["ana"] = c.vote("ana", {"a", "b"});
-    receipts["bob"] = c.vote("bob", {"a"});
-    receipts["cyd"] = c.vote("cyd", {"b", "c"});
-    receipts["dan"] = c.vote("dan", {"a", "c"});
-    const auto mission = c.login("mission");
+    receipts["ana"] = c.vote(resident("ana"), {"a", "b"});
+    receipts["bob"] = c.vote(resident("bob"), {"a"});
+    receipts["cyd"] = c.vote(resident("cyd"), {"b", "c"});
+    receipts["dan"] = c.vote(resident("dan"), {"a", "c"});
+    const auto mission = c.staff_login("mission").headers();
 
     SECTION("nothing is counted or published while the vote is open") {
-        const auto early = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
-                                        R"({"rule":"greedy"})", mission);
+        const auto early =
+            http_request(c.port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
         CHECK(early.status == 409);
         CHECK(error_code(early) == "vote_not_closed");
-        CHECK(http_request(c.budgetd->port(), "GET", "/api/v1/results").status == 404);
-        CHECK(http_request(c.budgetd->port(), "GET", "/api/v1/ballots/export").status == 404);
-        const auto stats =
-            http_request(c.budgetd->port(), "GET", "/api/v1/admin/stats", "", mission);
+        CHECK(http_request(c.port(), "GET", "/api/v1/results").status == 404);
+        CHECK(http_request(c.port(), "GET", "/api/v1/ballots/export").status == 404);
+        const auto stats = http_request(c.port(), "GET", "/api/v1/admin/stats", "", mission);
         REQUIRE(stats.status == 200);
         const auto s = json::parse(stats.body);
         CHECK(s.at("total").to_number<int>() == 4);
         CHECK(s.at("by_territory").at("calaisis").to_number<int>() == 4);
         // Participation only: the answer names no initiative.
         CHECK(stats.body.find("\"a\"") == std::string::npos);
-        CHECK(http_request(c.budgetd->port(), "GET", "/metrics").body.find("initiative") ==
+        CHECK(http_request(c.port(), "GET", "/metrics").body.find("initiative") ==
               std::string::npos);
     }
 
     SECTION("after the close") {
-        c.start(now_unix() - 7200, now_unix() - 10);
-        const int port = c.budgetd->port();
-        const auto mission2 = c.login("mission");
+        c.restart(closed());
+        const int port = c.port();
+        const auto mission2 = c.staff_login("mission").headers();
         CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})").status ==
               401);
         CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})",
                            {{"Cookie", mission2.at("Cookie")}})
                   .status == 403);  // no CSRF token
-        const auto committee = c.login("committee");
+        const auto committee = c.staff_login("committee").headers();
         CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", committee)
                   .status == 403);
         CHECK(http_request(port, "POST", "/api/v1/admin/tally", R"({"rule":"dice"})", mission2)
@@ -217,7 +156,7 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
                   .as_string() == "published");
 
         // What anyone can download verifies with budgetctl, and any change is named.
-        const auto dir = c.dir.path();
+        const auto dir = c.dir();
         std::ofstream(dir + "/results.json") << results.body;
         std::ofstream(dir + "/ballots.json") << exported.body;
         const std::string verify = BUDGETCTL_PATH " verify " + dir + "/results.json --ballots ";
@@ -259,18 +198,16 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
 
 TEST_CASE("budgetctl tallies a closed campaign like the API and writes the files to publish",
           "[integration][results]") {
-    Campaign c;
-    c.seal({{"a", 6000}, {"b", 5000}}, now_unix() - 3600, now_unix() + 3600);
-    c.start(now_unix() - 3600, now_unix() + 3600);
-    c.vote("hal", {"a"});
-    c.vote("ivy", {"a", "b"});
-    const auto early = run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
-                                   "/budget.toml tally --rule greedy");
+    TestCampaign c(voting(), sealed({{"a", 6000}, {"b", 5000}}));
+    c.vote(resident("hal"), {"a"});
+    c.vote(resident("ivy"), {"a", "b"});
+    const auto early =
+        run_command(BUDGETCTL_PATH " --config " + c.dir() + "/budget.toml tally --rule greedy");
     CHECK(early.first == 1);
     CHECK(early.second.find("not closed") != std::string::npos);
-    c.start(now_unix() - 7200, now_unix() - 10);
-    const auto out = c.dir.path() + "/out";
-    const auto tallied = run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
+    c.restart(closed());
+    const auto out = c.dir() + "/out";
+    const auto tallied = run_command(BUDGETCTL_PATH " --config " + c.dir() +
                                      "/budget.toml tally --rule mes-completed --out " + out);
     INFO(tallied.second);
     REQUIRE(tallied.first == 0);
@@ -279,11 +216,9 @@ TEST_CASE("budgetctl tallies a closed campaign like the API and writes the files
                                       out + "/ballots.json");
     CHECK(verified.first == 0);
     // The draft is the one the API publishes.
-    const auto mission = c.login("mission");
-    REQUIRE(http_request(c.budgetd->port(), "POST", "/api/v1/admin/publish", "", mission).status ==
-            200);
-    const auto published =
-        json::parse(http_request(c.budgetd->port(), "GET", "/api/v1/results").body);
+    const auto mission = c.staff_login("mission").headers();
+    REQUIRE(http_request(c.port(), "POST", "/api/v1/admin/publish", "", mission).status == 200);
+    const auto published = json::parse(http_request(c.port(), "GET", "/api/v1/results").body);
     std::ifstream file(out + "/results.json");
     std::stringstream text;
     text << file.rdbuf();
@@ -318,13 +253,11 @@ std::vector<budget::voting::Hash> hashes_of(const json::value& v) {
 
 TEST_CASE("during the vote signed tree heads show the log only grows, and include each ballot",
           "[integration][results][log]") {
-    Campaign c;
-    c.seal({{"a", 6000}, {"b", 5000}}, now_unix() - 3600, now_unix() + 3600);
-    c.start(now_unix() - 3600, now_unix() + 3600);
-    const int port = c.budgetd->port();
+    TestCampaign c(voting(), sealed({{"a", 6000}, {"b", 5000}}));
+    const int port = c.port();
     CHECK(http_request(port, "GET", "/api/v1/log/head").status == 404);
-    const auto first = c.vote("eve", {"a"});
-    c.vote("fay", {"b"});
+    const auto first = c.vote(resident("eve"), {"a"});
+    c.vote(resident("fay"), {"b"});
     const auto head2 = wait_for_head(port, 2);
 
     // The head is signed with the campaign key over its canonical bytes.
@@ -349,7 +282,7 @@ TEST_CASE("during the vote signed tree heads show the log only grows, and includ
         hash_of(inc.at("leaf_hash")), inc.at("leaf_index").to_number<std::uint64_t>(), 2,
         hashes_of(inc.at("audit_path")), hash_of(head2.at("head").at("root"))));
 
-    c.vote("gus", {"a", "b"});
+    c.vote(resident("gus"), {"a", "b"});
     const auto head3 = wait_for_head(port, 3);
     const auto cons = http_request(port, "GET", "/api/v1/log/consistency?from=2&to=3");
     REQUIRE(cons.status == 200);
@@ -364,22 +297,22 @@ TEST_CASE("during the vote signed tree heads show the log only grows, and includ
               .size() >= 2);
 
     SECTION("the final tally checks every head") {
-        c.start(now_unix() - 7200, now_unix() - 10);
-        const auto mission = c.login("mission");
-        const auto draft = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
-                                        R"({"rule":"mes"})", mission);
+        c.restart(closed());
+        const auto mission = c.staff_login("mission").headers();
+        const auto draft =
+            http_request(c.port(), "POST", "/api/v1/admin/tally", R"({"rule":"mes"})", mission);
         REQUIRE(draft.status == 200);
         CHECK(json::parse(draft.body).at("document").at("tree_heads_checked").to_number<int>() >=
               2);
     }
     SECTION("a rewritten log is refused at the tally") {
-        c.redis.cli(
+        c.redis().cli(
             "LSET " + quoted(keys::ballot_log("t", 0)) +
             " 0 '{\"ballot_id\":\"00000000000000000000000000000000\",\"choices\":[\"b\"]}'");
-        c.start(now_unix() - 7200, now_unix() - 10);
-        const auto mission = c.login("mission");
-        const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
-                                          R"({"rule":"greedy"})", mission);
+        c.restart(closed());
+        const auto mission = c.staff_login("mission").headers();
+        const auto refused =
+            http_request(c.port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
         CHECK(refused.status == 500);
         CHECK(error_code(refused) == "log_inconsistent");
     }
@@ -402,8 +335,8 @@ bool head_signature_verifies(const json::value& signed_head, const json::value& 
                                        text.size(), pk.data()) == 0;
 }
 
-std::uint64_t list_length(const Campaign& c, const std::string& key) {
-    return std::stoull(c.redis.cli("LLEN " + quoted(key)));
+std::uint64_t list_length(TestCampaign& c, const std::string& key) {
+    return std::stoull(c.redis().cli("LLEN " + quoted(key)));
 }
 
 std::string heads_key(int shard) { return keys::tree_heads("t", shard); }
@@ -412,15 +345,12 @@ std::string heads_key(int shard) { return keys::tree_heads("t", shard); }
 TEST_CASE("with several ballot shards every shard's log has signed heads and inclusion proofs",
           "[integration][results][log]") {
     constexpr int kShards = 4;
-    Campaign c;
-    c.ballot_shards = kShards;
-    c.seal({{"a", 6000}, {"b", 5000}}, now_unix() - 3600, now_unix() + 3600);
-    c.start(now_unix() - 3600, now_unix() + 3600);
-    const int port = c.budgetd->port();
+    TestCampaign c(voting(kShards), sealed({{"a", 6000}, {"b", 5000}}));
+    const int port = c.port();
     std::vector<std::string> ids;
     for (const char* who :
          {"ada", "ben", "cal", "dea", "eli", "fio", "gil", "hoa", "ines", "jon", "kim", "lou"}) {
-        ids.push_back(c.vote(who, {"a"}));
+        ids.push_back(c.vote(resident(who), {"a"}));
     }
     std::vector<std::uint64_t> sizes;
     for (int k = 0; k < kShards; ++k) sizes.push_back(list_length(c, keys::ballot_log("t", k)));
@@ -531,18 +461,18 @@ TEST_CASE("with several ballot shards every shard's log has signed heads and inc
     }
 
     SECTION("the tally checks every shard's heads") {
-        c.start(now_unix() - 7200, now_unix() - 10);
-        const auto mission = c.login("mission");
-        const auto draft = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
-                                        R"({"rule":"greedy"})", mission);
+        c.restart(closed());
+        const auto mission = c.staff_login("mission").headers();
+        const auto draft =
+            http_request(c.port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
         INFO(draft.body);
         REQUIRE(draft.status == 200);
         const auto doc = json::parse(draft.body).at("document");
         CHECK(doc.at("ballots_counted").to_number<std::uint64_t>() == ids.size());
         CHECK(doc.at("tree_heads_checked").to_number<std::uint64_t>() == stored_heads);
         const auto tallied =
-            run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
-                        "/budget.toml tally --rule greedy --out " + c.dir.path() + "/out");
+            run_command(BUDGETCTL_PATH " --config " + c.dir() +
+                        "/budget.toml tally --rule greedy --out " + c.dir() + "/out");
         INFO(tallied.second);
         CHECK(tallied.first == 0);
         CHECK(tallied.second.find(std::to_string(stored_heads) + " tree heads consistent") !=
@@ -557,19 +487,19 @@ TEST_CASE("with several ballot shards every shard's log has signed heads and inc
             }
         }
         REQUIRE(tampered > 0);
-        auto stored = json::parse(c.redis.cli("LINDEX " + quoted(heads_key(tampered)) + " 0"));
+        auto stored = json::parse(c.redis().cli("LINDEX " + quoted(heads_key(tampered)) + " 0"));
         stored.at("head").as_object()["root"] = std::string(64, '0');
-        c.redis.cli("LSET " + quoted(heads_key(tampered)) + " 0 '" + json::serialize(stored) + "'");
-        c.start(now_unix() - 7200, now_unix() - 10);
-        const auto mission = c.login("mission");
-        const auto refused = http_request(c.budgetd->port(), "POST", "/api/v1/admin/tally",
-                                          R"({"rule":"greedy"})", mission);
+        c.redis().cli("LSET " + quoted(heads_key(tampered)) + " 0 '" + json::serialize(stored) +
+                      "'");
+        c.restart(closed());
+        const auto mission = c.staff_login("mission").headers();
+        const auto refused =
+            http_request(c.port(), "POST", "/api/v1/admin/tally", R"({"rule":"greedy"})", mission);
         CHECK(refused.status == 500);
         CHECK(error_code(refused) == "log_inconsistent");
         CHECK(refused.body.find("journal n° " + std::to_string(tampered)) != std::string::npos);
-        const auto cli =
-            run_command(BUDGETCTL_PATH " --config " + c.dir.path() +
-                        "/budget.toml tally --rule greedy --out " + c.dir.path() + "/out");
+        const auto cli = run_command(BUDGETCTL_PATH " --config " + c.dir() +
+                                     "/budget.toml tally --rule greedy --out " + c.dir() + "/out");
         CHECK(cli.first == 1);
         CHECK(cli.second.find("the log does not extend the tree head of size") !=
               std::string::npos);

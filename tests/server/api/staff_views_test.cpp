@@ -17,8 +17,8 @@ namespace {
 const labelling::Questionnaire& questionnaire() {
     static const auto q = [] {
         const auto c = config::parse_config("", "test", ".");
-        return labelling::parse_questionnaire_toml(*config::read_text_file(c.labelling.questionnaire),
-                                                   c.labelling.questionnaire)
+        return labelling::parse_questionnaire_toml(
+                   *config::read_text_file(c.labelling.questionnaire), c.labelling.questionnaire)
             .value();
     }();
     return q;
@@ -117,11 +117,13 @@ TEST_CASE("a gate is shown with its verdict, its reasons and the overall score",
     labelling::GateVerdict gate;
     gate.passes = false;
     gate.overall_score = 42;
-    gate.reasons = {"Trop peu d'évaluations."};
+    gate.failures = {{labelling::GateFailureKind::overall_below_minimum, "", "", 42, 50}};
 
     const auto shown = gate_json(gate);
 
     CHECK(shown.at("passes") == false);
     CHECK(shown.at("overall_score") == 42);
-    CHECK(shown.at("reasons").at(0) == "Trop peu d'évaluations.");
+    REQUIRE(shown.at("reasons").as_array().size() == 1);
+    CHECK(shown.at("reasons").at(0) ==
+          "Le score global (42) est inférieur au minimum requis (50).");
 }

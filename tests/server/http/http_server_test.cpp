@@ -1,24 +1,23 @@
 // Integration: a real redis-server on a free loopback port and a real budgetd over HTTP.
-#include "server/http/server.hpp"
-
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "tests/server/support/process_support.hpp"
+#include "server/http/server.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string config_for(const RedisServer& redis, const std::string& dir,
-                       const std::string& extra = "") {
-    return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\nread_timeout_ms = 600\n"
-           "idle_timeout_ms = 900\nheader_limit_bytes = 4096\nbody_limit_bytes = 16384\n" +
-           extra + "[redis]\nurl = \"" + redis.url() +
-           "\"\ncommand_timeout_ms = 500\n[storage]\ndata_dir = \"" + dir +
-           "/data\"\n[campaign]\nid = \"t\"\n";
+// Short limits and timeouts, so that each is met quickly; no vote window.
+EngineConfig limits() {
+    return {.server_lines =
+                "read_timeout_ms = 600\nidle_timeout_ms = 900\nheader_limit_bytes = 4096\n"
+                "body_limit_bytes = 16384\n",
+            .command_timeout_ms = 500,
+            .window = std::nullopt};
 }
 
 boost::json::value json_of(const HttpResult& r) { return boost::json::parse(r.body); }
@@ -31,58 +30,52 @@ std::string error_code_of(const HttpResult& r) {
 
 TEST_CASE("health follows Redis going away and coming back without a restart of budgetd",
           "[integration][http]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
 
     REQUIRE(eventually(
-        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
-    CHECK(http_request(budgetd.port(), "GET", "/api/v1/health").body == R"({"status":"ok"})");
+        [&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    CHECK(http_request(c.port(), "GET", "/api/v1/health").body == R"({"status":"ok"})");
 
-    redis.stop();
+    c.redis().stop();
     const auto stopped = std::chrono::steady_clock::now();
     const bool down = eventually(
-        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 503; }, 1s);
+        [&] { return http_request(c.port(), "GET", "/api/v1/health").status == 503; }, 1s);
     CHECK(down);
     CHECK(std::chrono::steady_clock::now() - stopped < 1s);
-    const auto unavailable = http_request(budgetd.port(), "GET", "/api/v1/health");
+    const auto unavailable = http_request(c.port(), "GET", "/api/v1/health");
     CHECK(unavailable.status == 503);
     CHECK(unavailable.headers.count("retry-after") == 1);
     CHECK(error_code_of(unavailable) == "storage_unavailable");
-    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 0") !=
+    CHECK(http_request(c.port(), "GET", "/metrics").body.find("budget_redis_up 0") !=
           std::string::npos);
 
-    redis.start();
-    CHECK(eventually(
-        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
-    CHECK(http_request(budgetd.port(), "GET", "/metrics").body.find("budget_redis_up 1") !=
+    c.redis().start();
+    CHECK(eventually([&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; },
+                     5s));
+    CHECK(http_request(c.port(), "GET", "/metrics").body.find("budget_redis_up 1") !=
           std::string::npos);
-    CHECK(budgetd.terminate() == 0);
+    CHECK(c.budgetd().terminate() == 0);
 }
 
 TEST_CASE("a frozen Redis makes health answer 503 within the command timeout",
           "[integration][http]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
     REQUIRE(eventually(
-        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+        [&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     // CLIENT PAUSE stops Redis from answering anyone for a while without closing connections.
-    redis.cli("CLIENT PAUSE 1500 ALL");
+    c.redis().cli("CLIENT PAUSE 1500 ALL");
     const auto before = std::chrono::steady_clock::now();
-    const auto r = http_request(budgetd.port(), "GET", "/api/v1/health");
+    const auto r = http_request(c.port(), "GET", "/api/v1/health");
     CHECK(r.status == 503);
     CHECK(std::chrono::steady_clock::now() - before < 1s);
-    CHECK(eventually(
-        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
+    CHECK(eventually([&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; },
+                     5s));
 }
 
 TEST_CASE("the campaign, metrics, errors and static pages answer as the contract says",
           "[integration][http]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
-    const int port = budgetd.port();
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
+    const int port = c.port();
 
     SECTION("campaign") {
         const auto r = http_request(port, "GET", "/api/v1/campaign");
@@ -137,8 +130,8 @@ TEST_CASE("the campaign, metrics, errors and static pages answer as the contract
     SECTION("each request is logged as one JSON line without personal data") {
         http_request(port, "GET", "/api/v1/campaign?email=someone%40example.org");
         REQUIRE(eventually(
-            [&] { return budgetd.log().find("/api/v1/campaign") != std::string::npos; }, 2s));
-        const auto log = budgetd.log();
+            [&] { return c.budgetd().log().find("/api/v1/campaign") != std::string::npos; }, 2s));
+        const auto log = c.budgetd().log();
         CHECK(log.find("\"event\":\"request\",\"method\":\"GET\",\"path\":\"/api/v1/"
                        "campaign\",\"status\":200") != std::string::npos);
         CHECK(log.find("someone") == std::string::npos);
@@ -148,10 +141,8 @@ TEST_CASE("the campaign, metrics, errors and static pages answer as the contract
 
 TEST_CASE("malformed, oversized and slow requests get a clear answer and a closed connection",
           "[integration][http]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
-    const int port = budgetd.port();
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
+    const int port = c.port();
 
     SECTION("a request line that is not HTTP gets 400") {
         const auto r = raw_exchange(port, "HELLO WORLD\r\n\r\n", 3s);
@@ -203,18 +194,16 @@ TEST_CASE("malformed, oversized and slow requests get a clear answer and a close
 }
 
 TEST_CASE("SIGTERM lets a request in flight finish and exits 0", "[integration][http]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), config_for(redis, dir.path()));
-    const int port = budgetd.port();
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
+    const int port = c.port();
     // An idle keep-alive connection must not hold the shutdown back.
     std::thread idle([&] { raw_exchange(port, "", 3s); });
-    std::this_thread::sleep_for(100ms);
+    CHECK(eventually([&] { return accepted_connections(port) == 1; }, 2s));
     const auto started = std::chrono::steady_clock::now();
-    CHECK(budgetd.terminate() == 0);
+    CHECK(c.budgetd().terminate() == 0);
     CHECK(std::chrono::steady_clock::now() - started < 2s);
     idle.join();
-    CHECK(budgetd.log().find("\"event\":\"stopped\"") != std::string::npos);
+    CHECK(c.budgetd().log().find("\"event\":\"stopped\"") != std::string::npos);
 }
 
 TEST_CASE("a bad configuration is refused with a one-line reason and a non-zero exit",
@@ -234,11 +223,9 @@ TEST_CASE("a bad configuration is refused with a one-line reason and a non-zero 
         CHECK(std::count(err.begin(), err.end(), '\n') == 1);
     }
     SECTION("a port already taken") {
-        RedisServer redis(dir.path() + "/redis");
-        const auto [code, err] = run_budgetd_expecting_exit(
-            dir.path(), "[server]\nlisten = \"127.0.0.1:" + std::to_string(redis.port()) +
-                            "\"\n[storage]\ndata_dir = \"" + dir.path() +
-                            "/d\"\n[redis]\nurl = \"" + redis.url() + "\"\n");
+        TestCampaign taken({}, {.redis = TestRedis::plain, .start_budgetd = false});
+        taken.config().port = taken.redis().port();
+        const auto [code, err] = taken.start_expecting_exit();
         CHECK(code != 0);
         CHECK(err.find("cannot listen") != std::string::npos);
     }
@@ -246,14 +233,11 @@ TEST_CASE("a bad configuration is refused with a one-line reason and a non-zero 
 
 TEST_CASE("the embedded default runs its own Redis with AOF always and stops it on exit",
           "[integration][embedded]") {
-    TempDir dir;
-    Budgetd budgetd(dir.path(),
-                    "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
-                    "[storage]\ndata_dir = \"" +
-                        dir.path() + "/data\"\n");
-    CHECK(eventually(
-        [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; }, 5s));
-    const auto sock = dir.path() + "/data/redis.sock";
+    TestCampaign c({.embedded_redis = true, .campaign = "", .window = std::nullopt},
+                   {.redis = TestRedis::none});
+    CHECK(eventually([&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; },
+                     5s));
+    const auto sock = c.dir() + "/data/redis.sock";
     CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendfsync").second.find("always") !=
           std::string::npos);
     CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendonly").second.find("yes") !=
@@ -262,20 +246,15 @@ TEST_CASE("the embedded default runs its own Redis with AOF always and stops it 
           std::string::npos);
 
     SECTION("a second budgetd on the same data directory is refused") {
-        const auto [code, err] = run_budgetd_expecting_exit(
-            dir.path(),
-            "[server]\nlisten = \"127.0.0.1:0\"\n[redis]\nembedded = true\n"
-            "[storage]\ndata_dir = \"" +
-                dir.path() + "/data\"\n");
+        const auto [code, err] = c.start_expecting_exit();
         CHECK(code != 0);
         CHECK(err.find("in use") != std::string::npos);
     }
     SECTION("a killed embedded Redis is restarted by budgetd") {
-        run_command("pkill -9 -f 'redis-server.*" + dir.path() + "'");
+        run_command("pkill -9 -f 'redis-server.*" + c.dir() + "'");
         CHECK(eventually(
-            [&] { return http_request(budgetd.port(), "GET", "/api/v1/health").status == 200; },
-            5s));
+            [&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     }
-    CHECK(budgetd.terminate() == 0);
+    CHECK(c.budgetd().terminate() == 0);
     CHECK(run_command("redis-cli -s " + sock + " PING").second.find("PONG") == std::string::npos);
 }

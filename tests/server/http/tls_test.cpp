@@ -20,10 +20,9 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "server/http/server.hpp"
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 using namespace budget::test;
 using namespace std::chrono_literals;
@@ -65,13 +64,13 @@ TestPki make_pki(const std::string& dir, const std::string& server_key_type = "e
 }
 
 // read_timeout (1 s) differs from idle_timeout (3 s): a test can tell which one cut a client.
-std::string tls_config(const RedisServer& redis, const std::string& dir, const TestPki& pki,
-                       const std::string& tls_extra = "") {
-    return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\nread_timeout_ms = 1000\n"
-           "idle_timeout_ms = 3000\n[tls]\ncert_file = \"" +
-           pki.cert + "\"\nkey_file = \"" + pki.key + "\"\n" + tls_extra + "[redis]\nurl = \"" +
-           redis.url() + "\"\ncommand_timeout_ms = 500\n[storage]\ndata_dir = \"" + dir +
-           "/data\"\n[campaign]\nid = \"t\"\n";
+EngineConfig https(const TestPki& pki, const std::string& tls_lines = "") {
+    return {.server_lines = "read_timeout_ms = 1000\nidle_timeout_ms = 3000\n",
+            .tls_cert_file = pki.cert,
+            .tls_key_file = pki.key,
+            .tls_lines = tls_lines,
+            .command_timeout_ms = 500,
+            .window = std::nullopt};
 }
 
 std::string location_of(const HttpResult& r) {
@@ -147,17 +146,16 @@ TEST_CASE("the redirect location keeps the host and the path and names the HTTPS
 TEST_CASE("TLS 1.3 is served, and is what a default client negotiates", "[integration][tls]") {
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki));
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
     const auto verify = "-CAfile '" + pki.ca + "' -verify_return_error ";
 
-    const auto tls13 = s_client(budgetd.port(), verify + "-tls1_3");
+    const auto tls13 = s_client(c.port(), verify + "-tls1_3");
     INFO(tls13.out);
     CHECK(tls13.code == 0);
     CHECK(tls13.has("Protocol version: TLSv1.3"));
     CHECK(tls13.has("Verification: OK"));
 
-    const auto by_default = s_client(budgetd.port(), verify);
+    const auto by_default = s_client(c.port(), verify);
     INFO(by_default.out);
     CHECK(by_default.code == 0);
     CHECK(by_default.has("Protocol version: TLSv1.3"));
@@ -167,13 +165,11 @@ TEST_CASE("TLS 1.0 and 1.1 are refused by the server even to a client that offer
           "[integration][tls]") {
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki));
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
     // SECLEVEL=0 lifts the client's own refusal of old versions (Debian's default level 2):
     // the refusal must come from budgetd, as a protocol_version alert.
     for (const char* version : {"-tls1", "-tls1_1"}) {
-        const auto r =
-            s_client(budgetd.port(), std::string(version) + " -cipher 'DEFAULT:@SECLEVEL=0'");
+        const auto r = s_client(c.port(), std::string(version) + " -cipher 'DEFAULT:@SECLEVEL=0'");
         INFO(version << "\n" << r.out);
         CHECK(r.code != 0);
         CHECK(r.has("alert protocol version"));
@@ -184,15 +180,14 @@ TEST_CASE("TLS 1.0 and 1.1 are refused by the server even to a client that offer
 TEST_CASE("TLS 1.2 is served only with ECDHE key exchange and an AEAD cipher",
           "[integration][tls]") {
     TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
     // Which suites are even possible depends on the key type: each is checked with its own.
     std::string key_type = GENERATE(as<std::string>{}, "ec", "rsa");
     const auto pki = make_pki(dir.path() + "/pki-" + key_type, key_type);
-    Budgetd budgetd(dir.path() + "/" + key_type, tls_config(redis, dir.path(), pki));
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
     const std::string auth = key_type == "ec" ? "ECDSA" : "RSA";
 
     auto tls12 = [&](const std::string& cipher) {
-        return s_client(budgetd.port(),
+        return s_client(c.port(),
                         "-tls1_2 -CAfile '" + pki.ca + "' -cipher '" + cipher + ":@SECLEVEL=0'");
     };
     for (const auto& good :
@@ -227,9 +222,8 @@ TEST_CASE("HTTPS answers carry Strict-Transport-Security and plain HTTP gets not
           "[integration][tls]") {
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki, "hsts_max_age_s = 86400\n"));
-    const int port = budgetd.port();
+    TestCampaign c(https(pki, "hsts_max_age_s = 86400\n"), {.redis = TestRedis::plain});
+    const int port = c.port();
     const std::string hsts = "Strict-Transport-Security: max-age=86400; includeSubDomains\r\n";
 
     SECTION("health over HTTPS is 200 with the header") {
@@ -274,14 +268,9 @@ TEST_CASE("over HTTPS the staff session cookie is Secure and bound to the host",
           "[integration][tls]") {
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki, ""));
-    const auto [added, why] =
-        run_command("echo 'password-of-alice' | " + std::string(BUDGETCTL_PATH) + " --config " +
-                    dir.path() + "/budget.toml user add --role committee --username alice");
-    INFO(why);
-    REQUIRE(added == 0);
-    const auto r = curl_https(budgetd.port(), pki, "/api/v1/admin/login",
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
+    c.add_staff("committee", "alice", "password-of-alice");
+    const auto r = curl_https(c.port(), pki, "/api/v1/admin/login",
                               "-X POST -H 'Content-Type: application/json' -d "
                               "'{\"username\":\"alice\",\"password\":\"password-of-alice\"}'");
     INFO(r.out);
@@ -296,11 +285,9 @@ TEST_CASE("the redirect port answers 308 to the HTTPS URL and never serves the A
           "[integration][tls]") {
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(),
-                    tls_config(redis, dir.path(), pki, "redirect_listen = \"127.0.0.1:0\"\n"));
-    const int https_port = budgetd.port();
-    const int port = redirect_port_of(budgetd);
+    TestCampaign c(https(pki, "redirect_listen = \"127.0.0.1:0\"\n"), {.redis = TestRedis::plain});
+    const int https_port = c.port();
+    const int port = redirect_port_of(c.budgetd());
     REQUIRE(port != 0);
     REQUIRE(port != https_port);
     const auto https_base = "https://127.0.0.1:" + std::to_string(https_port);
@@ -349,9 +336,10 @@ TEST_CASE("a certificate or key that cannot serve stops budgetd with a one-line 
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
     const auto other = make_pki(dir.path() + "/other");
-    RedisServer redis(dir.path() + "/redis");
+    TestCampaign c({}, {.redis = TestRedis::plain, .start_budgetd = false});
     auto refused = [&](const TestPki& files) {
-        return run_budgetd_expecting_exit(dir.path(), tls_config(redis, dir.path(), files));
+        c.config() = https(files);
+        return c.start_expecting_exit();
     };
     auto one_line = [](const std::string& err) {
         return std::count(err.begin(), err.end(), '\n') == 1;
@@ -411,9 +399,8 @@ TEST_CASE("a client that never completes its handshake is cut after the read tim
           "[integration][tls]") {
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki));
-    const int port = budgetd.port();
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
+    const int port = c.port();
 
     // Nothing at all, and the first bytes of a ClientHello record that never comes whole.
     std::vector<std::future<RawResult>> stalled;
@@ -422,7 +409,7 @@ TEST_CASE("a client that never completes its handshake is cut after the read tim
             return raw_exchange(port, i % 2 ? std::string("\x16\x03\x01\x02\x00", 5) : "", 6s);
         }));
     }
-    std::this_thread::sleep_for(200ms);
+    CHECK(eventually([&] { return accepted_connections(port) == 4; }, 2s));
     const auto meanwhile = curl_https(port, pki, "/api/v1/health");
     CHECK(meanwhile.out.rfind("HTTP/1.1 200", 0) == 0);
     for (auto& f : stalled) {
@@ -443,8 +430,7 @@ TEST_CASE("SIGTERM closes an idle HTTPS connection with close_notify and exits 0
     namespace http = beast::http;
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki");
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki));
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
 
     asio::io_context ioc;
     asio::ssl::context ctx(asio::ssl::context::tls_client);
@@ -453,7 +439,7 @@ TEST_CASE("SIGTERM closes an idle HTTPS connection with close_notify and exits 0
     beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
     beast::get_lowest_layer(stream).expires_after(10s);
     beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(
-        asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(budgetd.port())));
+        asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(c.port())));
     stream.handshake(asio::ssl::stream_base::client);
     http::request<http::string_body> req{http::verb::get, "/api/v1/health", 11};
     req.set(http::field::host, "127.0.0.1");
@@ -466,9 +452,9 @@ TEST_CASE("SIGTERM closes an idle HTTPS connection with close_notify and exits 0
 
     // The connection now waits idle for its next request: SIGTERM must not wait for it.
     const auto started = std::chrono::steady_clock::now();
-    CHECK(budgetd.terminate() == 0);
+    CHECK(c.budgetd().terminate() == 0);
     CHECK(std::chrono::steady_clock::now() - started < 5s);
-    CHECK(budgetd.log().find("\"event\":\"stopped\"") != std::string::npos);
+    CHECK(c.budgetd().log().find("\"event\":\"stopped\"") != std::string::npos);
     // A clean TLS end (close_notify) reads as end of stream; a bare TCP close would read as
     // stream_truncated.
     beast::error_code ec;
@@ -545,17 +531,16 @@ TEST_CASE("testssl.sh finds nothing of medium severity or worse on the HTTPS lis
     std::string key_type = GENERATE(as<std::string>{}, "ec", "rsa");
     TempDir dir;
     const auto pki = make_pki(dir.path() + "/pki", key_type);
-    RedisServer redis(dir.path() + "/redis");
-    Budgetd budgetd(dir.path(), tls_config(redis, dir.path(), pki));
+    TestCampaign c(https(pki), {.redis = TestRedis::plain});
     const auto json_path = dir.path() + "/testssl.json";
 
     // -p protocols, -s cipher categories, -f forward secrecy, -S certificate, -P preferences,
     // -h HTTP headers, -U vulnerabilities: everything testssl.sh judges, in about 30 s a run.
     const auto started = std::chrono::steady_clock::now();
-    const auto [code, out] = run_command(
-        "timeout 400 " + trimmed(testssl) + " --quiet --color 0 --warnings off --add-ca '" +
-        pki.ca + "' --jsonfile '" + json_path +
-        "' -p -s -f -S -P -h -U 127.0.0.1:" + std::to_string(budgetd.port()));
+    const auto [code, out] =
+        run_command("timeout 400 " + trimmed(testssl) +
+                    " --quiet --color 0 --warnings off --add-ca '" + pki.ca + "' --jsonfile '" +
+                    json_path + "' -p -s -f -S -P -h -U 127.0.0.1:" + std::to_string(c.port()));
     const auto seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     INFO(out);

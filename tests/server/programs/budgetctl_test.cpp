@@ -4,22 +4,15 @@
 
 #include "server/programs/budgetctl_staff.hpp"
 #include "server/storage/keys.hpp"
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 using namespace budget::test;
 namespace keys = budget::server::storage::keys;
 
 namespace {
 
-std::string write_config(const std::string& dir, const std::string& redis_section,
-                         const char* vote_opens = "2099-09-01T00:00:00+02:00") {
-    const auto path = dir + "/budget.toml";
-    std::ofstream(path) << "[redis]\n"
-                        << redis_section << "[storage]\ndata_dir = \"" << dir
-                        << "/data\"\n[campaign]\nid = \"t\"\nvote_opens = \"" << vote_opens
-                        << "\"\nvote_closes = \"2099-09-30T23:59:59+02:00\"\n";
-    return path;
-}
+// Labelling time: the vote opens in 2099.
+const VoteWindow kLabelling{"2099-09-01T00:00:00+02:00", "2099-09-30T23:59:59+02:00"};
 
 /// A key as one shell word for redis-cli (keys hold braces, never quotes).
 std::string shell_word(const std::string& key) { return "'" + key + "'"; }
@@ -36,9 +29,9 @@ TEST_CASE(
     "budgetctl user add hashes the password with Argon2id and refuses weak or duplicate "
     "accounts",
     "[integration][budgetctl]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    const auto config = write_config(dir.path(), "url = \"" + redis.url() + "\"\n");
+    TestCampaign c({.window = kLabelling}, {.redis = TestRedis::plain, .start_budgetd = false});
+    auto& redis = c.redis();
+    const auto config = c.write_config();
 
     auto [code, out] = budgetctl(config, "user add --role committee --username alice", "court");
     CHECK(code == 1);
@@ -67,9 +60,9 @@ TEST_CASE(
 
 TEST_CASE("budgetctl initiatives import writes the demo set, and a bad file writes nothing",
           "[integration][budgetctl]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    const auto config = write_config(dir.path(), "url = \"" + redis.url() + "\"\n");
+    TestCampaign c({.window = kLabelling}, {.redis = TestRedis::plain, .start_budgetd = false});
+    auto& redis = c.redis();
+    const auto config = c.write_config();
     const std::string demo = BUDGET_SOURCE_DIR "/config/demo-initiatives.json";
 
     auto [code, out] = budgetctl(config, "initiatives import " + demo);
@@ -88,26 +81,27 @@ TEST_CASE("budgetctl initiatives import writes the demo set, and a bad file writ
 
     // One bad row among good ones: refused whole.
     {
-        std::ofstream(dir.path() + "/bad.json")
+        std::ofstream(c.dir() + "/bad.json")
             << R"([{"id":"neuve","title":"Neuve","summary":"Résumé","holder":"Asso","commune":"62041","requested_eur":100},)"
             << R"({"id":"fausse","title":"Fausse","summary":"Résumé","holder":"Asso","commune":"59350","requested_eur":100}])";
     }
-    std::tie(code, out) = budgetctl(config, "initiatives import " + dir.path() + "/bad.json");
+    std::tie(code, out) = budgetctl(config, "initiatives import " + c.dir() + "/bad.json");
     CHECK(code == 1);
     CHECK(out.find("ligne 1 (fausse)") != std::string::npos);
     CHECK(out.find("59350") != std::string::npos);
     CHECK(redis.cli("HEXISTS " + shell_word(keys::initiatives("t")) + " neuve") == "0");
 
-    { std::ofstream(dir.path() + "/broken.json") << "{\"initiatives\": ["; }
-    std::tie(code, out) = budgetctl(config, "initiatives import " + dir.path() + "/broken.json");
+    { std::ofstream(c.dir() + "/broken.json") << "{\"initiatives\": ["; }
+    std::tie(code, out) = budgetctl(config, "initiatives import " + c.dir() + "/broken.json");
     CHECK(code == 1);
     CHECK(out.find("not valid JSON") != std::string::npos);
 }
 
 TEST_CASE("budgetctl explains that the embedded Redis needs budgetd running",
           "[integration][budgetctl]") {
-    TempDir dir;
-    const auto config = write_config(dir.path(), "embedded = true\n");
+    TestCampaign c({.embedded_redis = true, .window = kLabelling},
+                   {.redis = TestRedis::none, .start_budgetd = false});
+    const auto config = c.write_config();
     const auto [code, out] =
         budgetctl(config, "user add --role committee --username alice", "long-password-123");
     CHECK(code == 1);
@@ -115,10 +109,10 @@ TEST_CASE("budgetctl explains that the embedded Redis needs budgetd running",
 }
 
 TEST_CASE("budgetctl refuses to import once the vote has opened", "[integration][budgetctl]") {
-    TempDir dir;
-    RedisServer redis(dir.path() + "/redis");
-    const auto config =
-        write_config(dir.path(), "url = \"" + redis.url() + "\"\n", "2020-09-01T00:00:00+02:00");
+    TestCampaign c({.window = VoteWindow{"2020-09-01T00:00:00+02:00", kLabelling.closes}},
+                   {.redis = TestRedis::plain, .start_budgetd = false});
+    auto& redis = c.redis();
+    const auto config = c.write_config();
     const auto [code, out] =
         budgetctl(config, "initiatives import " BUDGET_SOURCE_DIR "/config/demo-initiatives.json");
     CHECK(code == 1);

@@ -9,13 +9,12 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "server/core/crypto.hpp"
 #include "server/redis/client.hpp"
 #include "server/storage/keys.hpp"
 #include "tests/server/redis/event_loop.hpp"
-#include "tests/server/support/process_support.hpp"
+#include "tests/server/support/campaign_fixture.hpp"
 
 using namespace budget::server;
 using namespace budget::test;
@@ -192,50 +191,28 @@ TEST_CASE("every master is asked for its persistence settings", "[integration][c
 TEST_CASE("budgetd takes ballots over the cluster and budgetctl tallies every shard",
           "[integration][cluster][voting]") {
     auto& f = fixture();
-    TempDir dir;
-    const auto seed = f.cluster.ports().front();
-    const auto outbox = dir.path() + "/outbox.jsonl";
-    auto config = [&](std::int64_t closes) {
-        return "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\n[redis]\ncluster = [\"127.0.0.1:" +
-               std::to_string(seed) +
-               "\"]\nballot_shards = 8\nwait_replicas = 1\nwait_timeout_ms = 2000\n"
-               "[storage]\ndata_dir = \"" +
-               dir.path() + "/data\"\n[campaign]\nid = \"k\"\nvote_opens = \"" +
-               rfc3339_utc(now_unix() - 3600) + "\"\nvote_closes = \"" + rfc3339_utc(closes) +
-               "\"\n[otp]\ndelivery = \"outbox\"\noutbox = \"" + outbox +
-               "\"\nmax_requests_per_ip_hour = 1000\n";
-    };
     // The sealed ballot, written through the cluster by budgetctl (it follows MOVED).
-    seal_ballot(dir.path(), config(now_unix() + 3600),
-                test_ballot_document("k", {{"a"}, {"b"}, {"c"}}));
-    Budgetd budgetd(dir.path(), config(now_unix() + 3600));
+    TestCampaign c({.cluster_ports = {f.cluster.ports().front()},
+                    .ballot_shards = 8,
+                    .wait_replicas = 1,
+                    .wait_timeout_ms = 2000,
+                    .campaign = "k",
+                    .window = VoteWindow::relative(-3600, 3600),
+                    .otp_lines = "max_requests_per_ip_hour = 1000\n"},
+                   {.redis = TestRedis::none, .ballot = {{"a"}, {"b"}, {"c"}}});
     std::vector<std::string> receipts;
     for (int i = 0; i < 16; ++i) {
-        const auto email = "r" + std::to_string(i) + "@example.org";
-        REQUIRE(http_request(budgetd.port(), "POST", "/api/v1/auth/challenge",
-                             json::serialize(json::object{{"email", email}}))
-                    .status == 202);
-        const auto verified = http_request(
-            budgetd.port(), "POST", "/api/v1/auth/verify",
-            json::serialize(json::object{{"email", email},
-                                         {"code", last_outbox_code(outbox, email)},
-                                         {"first_name", "Prénom"},
-                                         {"last_name", "Nom" + std::string(1, 'a' + i)},
-                                         {"birth_date", "1980-05-17"},
-                                         {"commune", "62041"}}));
-        REQUIRE(verified.status == 200);
-        const auto token = std::string(json::parse(verified.body).at("token").as_string());
-        const auto voted = http_request(budgetd.port(), "POST", "/api/v1/ballots",
-                                        i % 2 ? R"({"choices":["a","b"]})" : R"({"choices":["c"]})",
-                                        {{"Authorization", "Bearer " + token}});
+        const auto token = c.verify_resident(
+            {"r" + std::to_string(i) + "@example.org", "Prénom", "Nom" + std::string(1, 'a' + i)});
+        REQUIRE(!token.empty());
+        const auto voted =
+            c.cast(token, i % 2 ? R"({"choices":["a","b"]})" : R"({"choices":["c"]})");
         INFO(voted.body);
         REQUIRE(voted.status == 201);
         receipts.push_back(
             std::string(json::parse(voted.body).at("receipt").at("ballot_id").as_string()));
         // The same person again, through the cluster's atomic script: refused.
-        CHECK(http_request(budgetd.port(), "POST", "/api/v1/ballots", R"({"choices":["a"]})",
-                           {{"Authorization", "Bearer " + token}})
-                  .status == 409);
+        CHECK(c.cast(token, R"({"choices":["a"]})").status == 409);
     }
     // The ballots went to several shards, hence several masters.
     std::set<int> owners;
@@ -247,14 +224,14 @@ TEST_CASE("budgetd takes ballots over the cluster and budgetctl tallies every sh
     CHECK(owners.size() >= 2);
 
     // After the close, the tally reads all shards from the cluster.
-    { std::ofstream(dir.path() + "/closed.toml") << config(now_unix() - 1); }
-    const auto [code, out] =
-        run_command(std::string(BUDGETCTL_PATH) + " --config " + dir.path() +
-                    "/closed.toml tally --rule greedy --out " + dir.path() + "/results");
+    c.config().window = VoteWindow::relative(-3600, -1);
+    const auto closed = c.write_config("closed.toml");
+    const auto [code, out] = run_command(std::string(BUDGETCTL_PATH) + " --config " + closed +
+                                         " tally --rule greedy --out " + c.dir() + "/results");
     INFO(out);
     REQUIRE(code == 0);
     CHECK(out.find("tallied 16 ballots") != std::string::npos);
-    std::ifstream in(dir.path() + "/results/ballots.json");
+    std::ifstream in(c.dir() + "/results/ballots.json");
     std::stringstream text;
     text << in.rdbuf();
     for (const auto& id : receipts) CHECK(text.str().find(id) != std::string::npos);
@@ -271,12 +248,12 @@ TEST_CASE("after its master is killed, a slot is served by the promoted replica"
     // Let the replica catch up, then kill the master without warning.
     REQUIRE(f.cluster.node_on(old_master)->cli("WAIT 1 2000") == "1");
     f.cluster.node_on(old_master)->kill();
-    bool served = false;
-    for (int i = 0; i < 100 && !served; ++i) {
-        const auto r = f.command({"GET", key});
-        served = r && r->type == redis::Reply::Type::string && r->str == "before";
-        if (!served) std::this_thread::sleep_for(100ms);
-    }
+    const bool served = eventually(
+        [&] {
+            const auto r = f.command({"GET", key});
+            return r && r->type == redis::Reply::Type::string && r->str == "before";
+        },
+        20s);
     CHECK(served);
     CHECK(f.cluster.master_of_slot(slot) != old_master);
     const auto set = f.command({"SET", key, "after"});

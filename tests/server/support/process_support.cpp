@@ -22,7 +22,6 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 namespace budget::test {
@@ -97,13 +96,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& stderr_path
 }
 
 int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const auto r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    if (eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout))
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     ::kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return -1;
@@ -292,6 +287,27 @@ std::string RedisCluster::node_id(int port) const {
         if (n->port() == port) return n->cli("CLUSTER MYID");
     }
     return {};
+}
+
+int accepted_connections(int port) {
+    // /proc/net/tcp: "sl local_address rem_address st ... inode", addresses as hex IP:port.
+    // A connection still in the listener's accept queue has no socket, hence inode 0.
+    std::ifstream in("/proc/net/tcp");
+    std::string line;
+    std::getline(in, line);  // the header
+    int count = 0;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode;
+        const auto colon = local.find(':');
+        if (colon == std::string::npos) continue;
+        const bool established = state == "01";
+        if (established && std::stoi(local.substr(colon + 1), nullptr, 16) == port && inode != "0")
+            ++count;
+    }
+    return count;
 }
 
 std::string last_outbox_code(const std::string& outbox, const std::string& email) {

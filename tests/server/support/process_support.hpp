@@ -154,6 +154,10 @@ struct RawResult {
 };
 RawResult raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout);
 
+/// Connections to 127.0.0.1:`port` that the server listening there has accepted and still holds
+/// open (from the kernel's table: one in the accept queue is not counted).
+int accepted_connections(int port);
+
 /// The last one-time code written for `email` in an outbox file (budgetd's [otp] outbox), or "".
 std::string last_outbox_code(const std::string& outbox, const std::string& email);
 
@@ -163,6 +167,7 @@ bool eventually(Predicate predicate, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (predicate()) return true;
+        // The poll interval: the predicate is asked again 20 ms later, not before.
         struct timespec ts {
             0, 20'000'000
         };
