@@ -68,6 +68,9 @@ cpu_delta() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN {printf "%.1f", (n > 0) ?
 # (h) The HTTP ceiling: nginx serving a receipt-sized static file on loopback, same connections.
 nginx_dir="$ENGINE_WORK/nginx"
 mkdir -p "$nginx_dir/www"
+# nginx's workers run as an unprivileged user: they must be able to read the file (else every
+# answer is a 403, and the "ceiling" would measure refusals).
+chmod 755 "$ENGINE_WORK" "$nginx_dir" "$nginx_dir/www"
 printf '{"receipt":{"ballot_id":"%032d","ballot_hash":"%064d","cast_at":"2026-09-01T12:00:00+02:00"}}' 0 0 \
     >"$nginx_dir/www/receipt.json"
 nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -29,6 +29,8 @@ redis_pid=$!
 
 nginx_port=$(free_port)
 mkdir -p "$work/www" "$work/nginx"
+# nginx's workers run as an unprivileged user: they must be able to read the file.
+chmod 755 "$work" "$work/www"
 echo '{"status":"ok"}' > "$work/www/health.json"
 cat > "$work/nginx/nginx.conf" <<NGINX
 worker_processes 1;
@@ -54,6 +56,7 @@ url = "redis://127.0.0.1:$redis_port"
 [storage]
 data_dir = "$work/data"
 TOML
+build-release/server/budgetctl --config "$work/budget.toml" keys init >/dev/null
 build-release/server/budgetd --config "$work/budget.toml" 2>/dev/null &
 budgetd_pid=$!
 # Measured only once both answer 200 (budgetd's health needs Redis up too).
