@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 }
 
 // toml11 reports over several lines with source excerpts; an operator needs one line.
-std::string one_line(std::string text) {
+std::string one_line(std::string_view text) {
     std::string out;
     bool space = false;
     for (char c : text) {
@@ -85,7 +85,7 @@ class Section {
 
     template <typename Int>
     void read_int(const std::string& key, Int& out, std::int64_t min, std::int64_t max) const {
-        std::int64_t n = static_cast<std::int64_t>(out);
+        auto n = static_cast<std::int64_t>(out);
         read(key, n, min, max);
         out = static_cast<Int>(n);
     }
@@ -371,7 +371,7 @@ OtpConfig parse_otp(const Section& s, bool production, const std::string& base_d
     s.read_int("smtp_port", otp.smtp_port, 1, 65535);
     s.read("smtp_from", otp.smtp_from);
     s.read_seconds("code_ttl_s", otp.code_ttl, 60, 3600);
-    s.read_seconds("session_ttl_s", otp.session_ttl, 60, 24 * 3600);
+    s.read_seconds("session_ttl_s", otp.session_ttl, 60, std::int64_t{24} * 3600);
     s.read_int("max_tries", otp.max_tries, 1, 20);
     s.read_int("max_codes_per_hour", otp.max_codes_per_hour, 1, 100);
     s.read_int("max_requests_per_ip_hour", otp.max_requests_per_ip_hour, 1, 1'000'000);

@@ -24,8 +24,8 @@ struct Endpoint {
 struct ServerConfig {
     Endpoint listen;
     int threads = 2;
-    std::size_t header_limit_bytes = 8 * 1024;
-    std::size_t body_limit_bytes = 64 * 1024;
+    std::size_t header_limit_bytes = std::size_t{8} * 1024;
+    std::size_t body_limit_bytes = std::size_t{64} * 1024;
     std::chrono::milliseconds read_timeout{10'000};  ///< whole request, from its first byte
     std::chrono::milliseconds idle_timeout{30'000};  ///< keep-alive wait for the next request
     std::string web_root;                            ///< static pages; default: shipped web/

@@ -89,7 +89,8 @@ std::optional<std::int64_t> parse_rfc3339(const std::string& t) {
     }
     if (pos != t.size()) return std::nullopt;
     const auto days = days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
-    return days * 86400 + *h * 3600 + *mi * 60 + std::min(*s, 59) - offset;
+    const int seconds_of_day = *h * 3600 + *mi * 60 + std::min(*s, 59);
+    return days * 86400 + seconds_of_day - offset;
 }
 
 std::int64_t unix_now() {

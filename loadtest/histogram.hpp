@@ -17,7 +17,9 @@ class LatencyHistogram {
     std::uint64_t count() const { return count_; }
     std::uint64_t min() const { return count_ == 0 ? 0 : min_; }
     std::uint64_t max() const { return max_; }
-    double mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / count_; }
+    double mean() const {
+        return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
+    }
     /// The smallest recorded bucket's highest value such that a fraction `q` (0..1) of the
     /// values are at or below it; exact max for q = 1; 0 when empty.
     std::uint64_t percentile(double q) const;

@@ -107,7 +107,7 @@ asio::awaitable<HttpAnswer> HttpConnection::send(const HttpCall& call) {
         co_return answer;
     }
     http::response_parser<http::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{16} * 1024 * 1024);
     auto [rec, read] = co_await http::async_read(stream_, buffer_, parser, use_nothrow);
     if (rec) {
         answer.error = "read: " + rec.message();

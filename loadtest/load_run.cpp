@@ -130,7 +130,7 @@ std::vector<std::string> LoadRun::random_choices() {
 }
 
 RunRecord LoadRun::run() {
-    auto on_done = [this](std::exception_ptr e) {
+    auto on_done = [this](const std::exception_ptr& e) {
         if (!e) return;
         try {
             std::rethrow_exception(e);
@@ -154,7 +154,7 @@ asio::awaitable<void> LoadRun::pause(std::chrono::milliseconds d) {
 template <class MakeWorker>
 asio::awaitable<void> LoadRun::run_workers(int count, MakeWorker make) {
     workers_left_ = count;
-    auto on_done = [this](std::exception_ptr e) {
+    auto on_done = [this](const std::exception_ptr& e) {
         if (e) {
             try {
                 std::rethrow_exception(e);
@@ -184,7 +184,7 @@ asio::awaitable<void> LoadRun::main_task() {
             "/api/v1/initiatives listed any; pass --choices id1,id2,...";
         co_return;
     }
-    auto on_ignored = [](std::exception_ptr) {};
+    auto on_ignored = [](const std::exception_ptr&) {};
     asio::co_spawn(io_, codes_.run(), on_ignored);
     if (progress_) asio::co_spawn(io_, progress_loop(), on_ignored);
 
@@ -412,7 +412,7 @@ asio::awaitable<void> LoadRun::journey(HttpConnection& conn, const Resident& r) 
     if (chance(scenario_.mix.invalid_ballot)) {
         auto choices = random_choices();
         if (static_cast<int>(choices.size()) >= max_choices_) choices.pop_back();
-        choices.push_back("zz-loadtest-unknown-initiative");
+        choices.emplace_back("zz-loadtest-unknown-initiative");
         co_await vote(conn, Step::ballot_invalid, r.index, *token, choices);
     }
     const auto wait = think();

@@ -18,7 +18,7 @@ constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto kPollEvery = std::chrono::milliseconds(2);
 }  // namespace
 
-OutboxCodes::OutboxCodes(asio::any_io_executor ex, std::string path)
+OutboxCodes::OutboxCodes(const asio::any_io_executor& ex, std::string path)
     : ex_(ex), path_(std::move(path)), poll_timer_(ex) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) offset_ = static_cast<std::uint64_t>(st.st_size);

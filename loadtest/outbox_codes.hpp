@@ -15,7 +15,7 @@ namespace budget::loadtest {
 class OutboxCodes {
   public:
     /// Codes already in the file when constructed are ignored: only new ones count.
-    OutboxCodes(boost::asio::any_io_executor ex, std::string path);
+    OutboxCodes(const boost::asio::any_io_executor& ex, std::string path);
     ~OutboxCodes();
     OutboxCodes(const OutboxCodes&) = delete;
     OutboxCodes& operator=(const OutboxCodes&) = delete;

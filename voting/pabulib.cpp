@@ -390,8 +390,10 @@ void write_pabulib(std::ostream& out, const PabulibInstance& instance) {
     out << "META\nkey;value\n";
     std::vector<bool> written(derived.size(), false);
     for (const auto& [key, value] : instance.meta) {
-        const auto it = std::find_if(derived.begin(), derived.end(),
-                                     [&](const auto& entry) { return entry.first == key; });
+        // An init-capture: clang before 16 cannot capture a structured binding.
+        const auto it =
+            std::find_if(derived.begin(), derived.end(),
+                         [&key = key](const auto& entry) { return entry.first == key; });
         if (it == derived.end()) {
             write_row(out, key, value, {});
             continue;

@@ -104,9 +104,9 @@ const json::value* field(const json::value& v, const char* name) {
 
 }  // namespace
 
-boost::system::result<Verification, std::string> verify_results(const json::value& results,
-                                                                const json::value& ballot_export,
-                                                                const std::string& expected_key) {
+boost::system::result<Verification, std::string> verify_results(
+    const json::value& results, const json::value& ballot_export,
+    const std::string& expected_public_key_b64) {
     if (sodium_init() < 0) return std::string("libsodium could not be initialised");
     const auto* document = field(results, "document");
     const auto* signature = field(results, "signature");
@@ -116,7 +116,7 @@ boost::system::result<Verification, std::string> verify_results(const json::valu
         return std::string(
             "results: expected {\"document\":{...},\"signature\":\"...\",\"public_key\":\"...\"}");
     const std::string key_b64(public_key->as_string());
-    if (!expected_key.empty() && expected_key != key_b64)
+    if (!expected_public_key_b64.empty() && expected_public_key_b64 != key_b64)
         return std::string(
             "signature: the results are signed with another key than the one expected");
     const auto key = from_base64(key_b64);

@@ -28,9 +28,9 @@ TallyBuilder::TallyBuilder(std::vector<std::string> initiative_ids)
     for (std::size_t i = 0; i < ids_.size(); ++i) position_.emplace(ids_[i], i);
 }
 
-boost::system::result<void, TallyProblem> TallyBuilder::add(std::string_view bytes) {
+boost::system::result<void, TallyProblem> TallyBuilder::add(std::string_view canonical_ballot) {
     const auto index = tree_.size();
-    auto ballot = parse_canonical_ballot(bytes);
+    auto ballot = parse_canonical_ballot(canonical_ballot);
     if (!ballot) return TallyProblem{TallyError::not_canonical, index, ""};
     ApprovalBallot approvals;
     approvals.reserve(ballot->choices.size());
@@ -44,7 +44,7 @@ boost::system::result<void, TallyProblem> TallyBuilder::add(std::string_view byt
         return TallyProblem{TallyError::duplicate_ballot_id, index, ballot->ballot_id};
     for (const auto p : approvals) ++votes_[p];
     ballots_.push_back(std::move(approvals));
-    tree_.append(leaf_hash(bytes));
+    tree_.append(leaf_hash(canonical_ballot));
     return {};
 }
 

@@ -45,8 +45,7 @@ constexpr Row kTable[] = {
 
     {E::field_missing, {s::bad_request, "invalid_field", "Le champ « {} » est obligatoire."}},
     {E::field_not_string,
-     {s::bad_request, "invalid_field",
-      "Le champ « {} » doit être une chaîne de caractères."}},
+     {s::bad_request, "invalid_field", "Le champ « {} » doit être une chaîne de caractères."}},
     {E::field_too_long,
      {s::bad_request, "invalid_field", "Le champ « {} » dépasse {} caractères."}},
     {E::field_invalid_text,
@@ -72,8 +71,7 @@ constexpr Row kTable[] = {
      {s::unprocessable_entity, "invalid_birth_date",
       "La date de naissance doit être une date réelle au format AAAA-MM-JJ."}},
     {E::implausible_birth_date,
-     {s::unprocessable_entity, "invalid_birth_date",
-      "La date de naissance n'est pas plausible."}},
+     {s::unprocessable_entity, "invalid_birth_date", "La date de naissance n'est pas plausible."}},
     {E::code_format, {s::unauthorized, "invalid_code", "Le code doit comporter 6 chiffres."}},
     {E::code_wrong,
      {s::unauthorized, "invalid_code", "Code incorrect. Vérifiez le code reçu par courriel."}},
@@ -81,8 +79,7 @@ constexpr Row kTable[] = {
      {s::unauthorized, "invalid_code",
       "Ce code n'est plus valable (expiré ou trop d'essais). Demandez un nouveau code."}},
     {E::too_young,
-     {s::forbidden, "too_young",
-      "Il faut avoir au moins {} ans le jour du vote pour participer."}},
+     {s::forbidden, "too_young", "Il faut avoir au moins {} ans le jour du vote pour participer."}},
     {E::not_resident,
      {s::forbidden, "not_resident",
       "Le vote est réservé aux habitants du Pas-de-Calais : la commune indiquée n'en fait pas "
@@ -211,8 +208,7 @@ constexpr Row kTable[] = {
     {E::unknown_rule,
      {s::unprocessable_entity, "unknown_rule",
       "Règle inconnue : choisissez greedy, greedy-territorial, mes, mes-add1 ou mes-completed."}},
-    {E::already_published,
-     {s::conflict, "already_published", "Les résultats sont déjà publiés."}},
+    {E::already_published, {s::conflict, "already_published", "Les résultats sont déjà publiés."}},
     {E::ballot_shards_mismatch,
      {s::conflict, "ballot_shards_mismatch",
       "Les bulletins ont été répartis en {} journaux, mais la configuration en indique {} : "
@@ -255,8 +251,7 @@ constexpr Row kTable[] = {
     {E::single_shard,
      {s::bad_request, "invalid_shard", "Ce budget citoyen n'a qu'un journal : shard vaut 0."}},
     {E::invalid_shard,
-     {s::bad_request, "invalid_shard",
-      "Indiquez un numéro de journal (shard) entre 0 et {}."}},
+     {s::bad_request, "invalid_shard", "Indiquez un numéro de journal (shard) entre 0 et {}."}},
     {E::not_in_tree,
      {s::not_found, "not_in_tree",
       "Ce bulletin n'est pas encore couvert par cette tête d'arbre ; réessayez avec une plus "
@@ -307,7 +302,7 @@ Response fail_with(Error error, unsigned version, boost::json::object extra,
                    std::initializer_list<std::string_view> args) {
     const auto& e = entry(error);
     boost::json::object inner{{"code", e.code}, {"message", error_message(error, args)}};
-    for (auto& [key, value] : extra) inner[key] = std::move(value);
+    for (auto& field : extra) inner[field.key()] = std::move(field.value());
     return error_body(e, version, std::move(inner));
 }
 

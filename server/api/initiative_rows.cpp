@@ -135,10 +135,10 @@ void refuse_unknown_fields(RowReader& r) {
 
 }  // namespace
 
-std::optional<std::size_t> clean_text_length(std::string_view s, bool multiline) {
+std::optional<std::size_t> clean_text_length(std::string_view text, bool multiline) {
     std::size_t i = 0, chars = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
         std::size_t n = 0;
         if (c < 0x80) {
             const bool allowed_control = multiline && (c == '\n' || c == '\t' || c == '\r');
@@ -152,9 +152,9 @@ std::optional<std::size_t> clean_text_length(std::string_view s, bool multiline)
         } else {
             return std::nullopt;
         }
-        if (i + n >= s.size() && n > 0) return std::nullopt;
+        if (i + n >= text.size() && n > 0) return std::nullopt;
         for (std::size_t k = 1; k <= n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return std::nullopt;
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return std::nullopt;
         }
         i += n + 1;
         ++chars;
@@ -162,11 +162,11 @@ std::optional<std::size_t> clean_text_length(std::string_view s, bool multiline)
     return chars;
 }
 
-std::string trim_text(std::string_view s) {
+std::string trim_text(std::string_view text) {
     const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return std::string(s);
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    return std::string(text);
 }
 
 bool is_valid_initiative_id(std::string_view id) {

@@ -121,21 +121,22 @@ json::object initiative_json(const AppContext& ctx, const storage::InitiativeRec
             {"requested_eur", r.requested_eur}};
 }
 
-json::object ballot_initiative_json(const AppContext& ctx, const storage::BallotInitiative& b) {
-    const auto* category = labelling::find_category(ctx.questionnaire, b.category);
-    return {{"id", b.id},
-            {"title", b.title},
-            {"summary", b.summary},
-            {"holder", b.holder},
-            {"commune", b.commune},
-            {"commune_name", commune_name(ctx, b.commune)},
-            {"territory", b.territory},
-            {"territory_label", territory_label(ctx, b.territory)},
-            {"category", b.category},
+json::object ballot_initiative_json(const AppContext& ctx,
+                                    const storage::BallotInitiative& initiative) {
+    const auto* category = labelling::find_category(ctx.questionnaire, initiative.category);
+    return {{"id", initiative.id},
+            {"title", initiative.title},
+            {"summary", initiative.summary},
+            {"holder", initiative.holder},
+            {"commune", initiative.commune},
+            {"commune_name", commune_name(ctx, initiative.commune)},
+            {"territory", initiative.territory},
+            {"territory_label", territory_label(ctx, initiative.territory)},
+            {"category", initiative.category},
             {"category_label", category ? json::value(category->label) : json::value(nullptr)},
-            {"requested_eur", b.requested_eur},
-            {"amount_eur", b.amount_eur},
-            {"radar", scores_json(b.radar)}};
+            {"requested_eur", initiative.requested_eur},
+            {"amount_eur", initiative.amount_eur},
+            {"radar", scores_json(initiative.radar)}};
 }
 
 json::object stored_decision_json(const storage::StoredDecision& d) {

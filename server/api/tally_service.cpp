@@ -319,7 +319,7 @@ asio::awaitable<TallyResult<storage::SignedResults>> TallyService::sign(
     }
     if (!*done) {
         auto failed = failure(TallyFailure::tally_failed);
-        failed.reason = std::move(done->error());
+        failed.reason = done->error();  // a copy: result::error() returns by value
         co_return failed;
     }
     co_return std::move(**done);

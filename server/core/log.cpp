@@ -101,7 +101,7 @@ void log_event(std::string_view level, std::string_view event, boost::json::obje
     line["ts"] = now_rfc3339();
     line["level"] = level;
     line["event"] = event;
-    for (auto& [k, v] : fields) line[k] = std::move(v);
+    for (auto& field : fields) line[field.key()] = std::move(field.value());
     auto text = boost::json::serialize(line);
     text += '\n';
     // One write(2) per line so that lines from several threads never interleave.

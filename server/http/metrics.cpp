@@ -38,12 +38,12 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
 void Metrics::record_request(std::string_view route, std::string_view method, int status,
                              std::chrono::nanoseconds latency) {
     http_.observe(latency);
-    const std::tuple<std::string_view, std::string_view, int> key{route, method, status};
+    const RequestView key{route, method, status};
     std::lock_guard lock(mutex_);
     if (auto it = requests_.find(key); it != requests_.end()) {
         ++it->second;
     } else {
-        requests_.emplace(std::tuple<std::string, std::string, int>{route, method, status}, 1);
+        requests_.emplace(RequestKey{route, method, status}, 1);
     }
 }
 

@@ -38,9 +38,25 @@ class Metrics {
     std::string render() const;
 
   private:
-    mutable std::mutex mutex_;
+    using RequestKey = std::tuple<std::string, std::string, int>;
+    using RequestView = std::tuple<std::string_view, std::string_view, int>;
     /// Transparent: a request is counted by looking up views, strings are made once per key.
-    std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> requests_;
+    /// Both sides are compared as views (the same order as the strings'): std::less<> would
+    /// compare a tuple of strings with a tuple of views, which clang 14 rejects (libstdc++ 12).
+    struct ByView {
+        using is_transparent = void;
+        static RequestView view(const RequestKey& k) {
+            return {std::get<0>(k), std::get<1>(k), std::get<2>(k)};
+        }
+        static RequestView view(const RequestView& k) { return k; }
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const {
+            return view(a) < view(b);
+        }
+    };
+
+    mutable std::mutex mutex_;
+    std::map<RequestKey, std::uint64_t, ByView> requests_;
     Histogram http_;
     Histogram redis_;
     std::atomic<bool> redis_up_{false};

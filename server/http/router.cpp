@@ -45,8 +45,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 }
 
 void Router::add(http::verb method, std::string pattern, Handler handler) {
-    Route r{method, pattern, {}, std::move(handler)};
-    for (auto seg : split_path(pattern)) r.segments.emplace_back(seg);
+    Route r{method, std::move(pattern), {}, std::move(handler)};
+    for (auto seg : split_path(r.pattern)) r.segments.emplace_back(seg);
     routes_.push_back(std::move(r));
 }
 

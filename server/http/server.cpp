@@ -22,8 +22,8 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "server/http/client_address.hpp"
 #include "server/core/log.hpp"
+#include "server/http/client_address.hpp"
 #include "server/http/response_header.hpp"
 
 namespace budget::server::http {
@@ -69,7 +69,7 @@ std::uint16_t listen_on(tcp::acceptor& acceptor, const config::Endpoint& at) {
     }
 }
 
-void log_failure(const char* event, std::exception_ptr e) {
+void log_failure(const char* event, const std::exception_ptr& e) {
     if (!e) return;
     try {
         std::rethrow_exception(e);
@@ -144,8 +144,7 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config
                        const Router& router, const StaticFiles& static_files, Metrics& metrics,
                        ErrorResponder errors, std::vector<asio::io_context*> workers,
                        HttpsSettings https)
-    : ioc_(ioc),
-      workers_(workers.empty() ? std::vector<asio::io_context*>{&ioc} : std::move(workers)),
+    : workers_(workers.empty() ? std::vector<asio::io_context*>{&ioc} : std::move(workers)),
       config_(config),
       router_(router),
       static_files_(static_files),
@@ -163,10 +162,10 @@ void HttpServer::start() {
     if (https_.context && https_.tls.redirect_listen) {
         redirect_port_ = listen_on(redirect_acceptor_, *https_.tls.redirect_listen);
         asio::co_spawn(redirect_acceptor_.get_executor(), accept_loop(redirect_acceptor_, true),
-                       [](std::exception_ptr e) { log_failure("accept_loop_failed", e); });
+                       [](const std::exception_ptr& e) { log_failure("accept_loop_failed", e); });
     }
     asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, false),
-                   [](std::exception_ptr e) { log_failure("accept_loop_failed", e); });
+                   [](const std::exception_ptr& e) { log_failure("accept_loop_failed", e); });
 }
 
 void HttpServer::shutdown() {
@@ -210,11 +209,12 @@ asio::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor, bool redi
             sessions_.insert(session);
         }
         auto executor = session->stream.get_executor();
-        asio::co_spawn(executor, run_session(session), [this, session](std::exception_ptr e) {
-            log_failure("session_failed", e);
-            std::lock_guard lock(sessions_mutex_);
-            sessions_.erase(session);
-        });
+        asio::co_spawn(executor, run_session(session),
+                       [this, session](const std::exception_ptr& e) {
+                           log_failure("session_failed", e);
+                           std::lock_guard lock(sessions_mutex_);
+                           sessions_.erase(session);
+                       });
     }
 }
 
@@ -309,7 +309,8 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
                 answer = errors_(TransportError::too_large, 11);
             } else if (ec == bhttp::error::header_limit) {
                 answer = errors_(TransportError::headers_too_large, 11);
-            } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+            } else if (ec.category() ==
+                           bhttp::make_error_code(bhttp::error::bad_target).category() &&
                        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
                 // A parse error (bad method, bad header...): answer it; a close mid-request is not.
                 answer = errors_(TransportError::malformed_request, 11);

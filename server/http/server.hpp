@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "server/http/types.hpp"
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
 #include "server/http/static_files.hpp"
+#include "server/http/types.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -72,7 +72,6 @@ class HttpServer {
     boost::asio::awaitable<boost::system::error_code> serve(Session& session, Stream& stream);
     Response redirect(const Request& req, std::string& route) const;
 
-    boost::asio::io_context& ioc_;
     std::vector<boost::asio::io_context*> workers_;
     std::size_t next_worker_ = 0;
     const config::ServerConfig& config_;

@@ -75,7 +75,7 @@ std::variant<std::unique_ptr<Campaign>, std::string> open_campaign(const config:
     auto c = std::make_unique<Campaign>();
     c->redis = std::move(std::get<std::unique_ptr<redis::BlockingClient>>(connected));
     c->questionnaire = std::move(std::get<labelling::Questionnaire>(questionnaire));
-    c->secrets = std::move(*secrets);
+    c->secrets = *secrets;
     c->stores =
         std::make_unique<storage::Stores>(c->redis->client(), config, c->questionnaire,
                                           c->secrets.signing_key, c->clock, c->secrets.pepper);

@@ -9,28 +9,29 @@ namespace budget::server::programs {
 namespace asio = boost::asio;
 
 std::variant<std::unique_ptr<RedisRuntime>, std::string> RedisRuntime::start(
-    const config::Config& cfg, const std::vector<asio::io_context*>& loops,
+    const config::Config& config, const std::vector<asio::io_context*>& loops,
     redis::Observer* observer) {
     std::unique_ptr<RedisRuntime> runtime(new RedisRuntime());
     redis::Options options;
-    options.command_timeout = cfg.redis.command_timeout;
+    options.command_timeout = config.redis.command_timeout;
     options.observer = observer;
     // WAIT holds its connection until a replica answers, and every command pipelined behind it
     // waits too: with WAIT, each loop gets enough connections for ballots to wait side by side.
     const int threads = static_cast<int>(loops.size());
-    const int default_connections = threads * (cfg.redis.wait_replicas > 0 ? 16 : 1);
-    const int connections = cfg.redis.connections > 0 ? cfg.redis.connections : default_connections;
+    const int default_connections = threads * (config.redis.wait_replicas > 0 ? 16 : 1);
+    const int connections =
+        config.redis.connections > 0 ? config.redis.connections : default_connections;
     const int per_loop = std::max(1, connections / threads);
     try {
-        if (cfg.redis.embedded) {
-            runtime->embedded_.emplace(cfg.redis.server_binary, cfg.storage.data_dir);
+        if (config.redis.embedded) {
+            runtime->embedded_.emplace(config.redis.server_binary, config.storage.data_dir);
             runtime->embedded_->start();
             redis::Target target;
             target.unix_path = runtime->embedded_->socket_path();
             runtime->client_ = std::make_unique<redis::Client>(loops, target, options, per_loop);
-        } else if (!cfg.redis.cluster.empty()) {
+        } else if (!config.redis.cluster.empty()) {
             redis::ClusterSeeds seeds;
-            for (const auto& seed : cfg.redis.cluster) {
+            for (const auto& seed : config.redis.cluster) {
                 redis::Target node;
                 node.host = seed.host;
                 node.port = seed.port;
@@ -41,7 +42,7 @@ std::variant<std::unique_ptr<RedisRuntime>, std::string> RedisRuntime::start(
                 std::make_unique<redis::Client>(loops, std::move(seeds), options, per_loop);
         } else {
             runtime->client_ = std::make_unique<redis::Client>(
-                loops, redis::Target::parse_url(cfg.redis.url), options, per_loop);
+                loops, redis::Target::parse_url(config.redis.url), options, per_loop);
         }
     } catch (const std::exception& e) {
         return std::string(e.what());
@@ -66,7 +67,8 @@ void RedisRuntime::supervise_tick() {
     supervision_->expires_after(std::chrono::milliseconds(500));
     supervision_->async_wait([this](boost::system::error_code ec) {
         if (ec) return;
-        if (embedded_ && embedded_->restart_if_exited()) log_event("warn", "embedded_redis_restarted");
+        if (embedded_ && embedded_->restart_if_exited())
+            log_event("warn", "embedded_redis_restarted");
         supervise_tick();
     });
 }

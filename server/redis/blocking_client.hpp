@@ -40,8 +40,7 @@ class BlockingClient {
     T run(boost::asio::awaitable<T> work);
 
     Result command(std::vector<std::string> args);
-    Result eval(const Script& script, std::vector<std::string> keys,
-                std::vector<std::string> args);
+    Result eval(const Script& script, std::vector<std::string> keys, std::vector<std::string> args);
 
   private:
     BlockingClient() = default;
@@ -68,7 +67,7 @@ T BlockingClient::run(boost::asio::awaitable<T> work) {
     bool finished = false;
     if constexpr (std::is_void_v<T>) {
         boost::asio::co_spawn(ioc_, std::move(work), [&](std::exception_ptr e) {
-            failed = e;
+            failed = std::move(e);
             finished = true;
         });
         run_until([&] { return finished; });
@@ -76,8 +75,8 @@ T BlockingClient::run(boost::asio::awaitable<T> work) {
     } else {
         std::optional<T> out;
         boost::asio::co_spawn(ioc_, std::move(work), [&](std::exception_ptr e, T value) {
-            failed = e;
             if (!e) out.emplace(std::move(value));
+            failed = std::move(e);
             finished = true;
         });
         run_until([&] { return finished; });

@@ -294,7 +294,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         error_code ec;
         fd_.cancel(ec);
         fd_.release();
-        if (connected_.exchange(false) && options_.observer) options_.observer->connection_changed(false);
+        if (connected_.exchange(false) && options_.observer)
+            options_.observer->connection_changed(false);
         schedule_reconnect();
     }
 
@@ -408,8 +409,7 @@ class NodePool {
         : target_(std::move(target)), name_(target_.describe()) {
         for (auto* ioc : contexts) {
             for (int i = 0; i < per_context; ++i) {
-                connections_.push_back(
-                    std::make_shared<Connection>(*ioc, target_, options));
+                connections_.push_back(std::make_shared<Connection>(*ioc, target_, options));
                 context_of_.push_back(ioc);
             }
         }
@@ -561,7 +561,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         timer->async_wait([self = std::move(self)](error_code) mutable {
             if (self->stopping) return;
             asio::co_spawn(self->refresh_timer->get_executor(), refresh_once(self),
-                           [self](std::exception_ptr, bool ok) {
+                           [self](const std::exception_ptr&, bool ok) {
                                if (self->stopping) return;
                                const bool again = self->refresh_wanted.exchange(false) || !ok;
                                const auto due = again ? std::chrono::milliseconds(100)
@@ -584,8 +584,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         for (auto* pool : candidates) {
             if (!pool->connected()) continue;
             std::vector<std::string> cmd{"CLUSTER", "SLOTS"};
-            auto r =
-                co_await pool->pick(nullptr).async_command(std::move(cmd), asio::use_awaitable);
+            auto r = co_await pool->pick(nullptr).async_command(cmd, asio::use_awaitable);
             if (r && self->install_slot_map(*r, pool->target())) co_return true;
         }
         co_return false;
@@ -606,8 +605,8 @@ Client::Client(asio::io_context& ioc, Target target, Options options, int connec
 Client::Client(const std::vector<asio::io_context*>& contexts, Target target, Options options,
                int connections_per_context)
     : state_(State::make(contexts, options, connections_per_context)) {
-    state_->target = target;
-    state_->single = &state_->pool_for(target);
+    state_->target = std::move(target);
+    state_->single = &state_->pool_for(state_->target);
 }
 
 Client::Client(const std::vector<asio::io_context*>& contexts, ClusterSeeds seeds, Options options,
@@ -825,9 +824,8 @@ asio::awaitable<std::vector<Result>> Client::command_on_masters(std::vector<std:
     std::vector<Result> out;
     if (targets.empty()) out.push_back(failure(Errc::unavailable));
     for (auto* pool : targets) {
-        auto copy = args;
-        out.push_back(
-            co_await pool->pick(caller).async_command(std::move(copy), asio::use_awaitable));
+        // `args` lives in this frame until the reply: async_command reads it, never keeps it.
+        out.push_back(co_await pool->pick(caller).async_command(args, asio::use_awaitable));
     }
     co_return out;
 }

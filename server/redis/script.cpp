@@ -4,7 +4,7 @@
 
 namespace budget::server::redis {
 
-Script::Script(std::string src) : source(std::move(src)) {
+Script::Script(std::string text) : source(std::move(text)) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_Digest(source.data(), source.size(), md, &len, EVP_sha1(), nullptr);

@@ -7,7 +7,7 @@
 namespace budget::server::redis {
 
 struct Script {
-    explicit Script(std::string source);
+    explicit Script(std::string text);
     std::string source;
     std::string sha1;
 };

@@ -127,7 +127,7 @@ TEST_CASE("Paris time follows the European summer-time rule", "[config][paris_ti
 TEST_CASE("summer time starts on the last Sunday of March at 01:00 UTC", "[config][paris_time]") {
     for (const auto& change : kSummerStarts) {
         INFO(change.name);
-        CHECK(paris_utc_offset(change.at - 7 * 86400) == 3600);  // the Sunday before
+        CHECK(paris_utc_offset(change.at - std::int64_t{7} * 86400) == 3600);  // the Sunday before
         CHECK(paris_utc_offset(change.at - 1) == 3600);
         CHECK(paris_utc_offset(change.at) == 7200);
         CHECK(paris_utc_offset(change.at + 1) == 7200);
@@ -140,7 +140,7 @@ TEST_CASE("summer time starts on the last Sunday of March at 01:00 UTC", "[confi
 TEST_CASE("summer time ends on the last Sunday of October at 01:00 UTC", "[config][paris_time]") {
     for (const auto& change : kSummerEnds) {
         INFO(change.name);
-        CHECK(paris_utc_offset(change.at - 7 * 86400) == 7200);  // the Sunday before
+        CHECK(paris_utc_offset(change.at - std::int64_t{7} * 86400) == 7200);  // the Sunday before
         CHECK(paris_utc_offset(change.at - 1) == 7200);
         CHECK(paris_utc_offset(change.at) == 3600);
         CHECK(paris_utc_offset(change.at + 1) == 3600);

@@ -2,7 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): kill() is POSIX, not in <csignal>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +61,7 @@ template <typename Job>
 void parallel(std::size_t n, int threads, Job job) {
     std::atomic<std::size_t> next{0};
     std::vector<std::thread> pool;
+    pool.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
         pool.emplace_back([&] {
             for (std::size_t i = next++; i < n; i = next++) job(i);
@@ -142,7 +143,8 @@ std::vector<Voter> Bench::login(int count, const std::string& tag) {
     return voters;
 }
 
-bool Bench::wait_healthy(std::chrono::milliseconds timeout, std::chrono::milliseconds* elapsed) {
+bool Bench::wait_healthy(std::chrono::milliseconds timeout,
+                         std::chrono::milliseconds* elapsed) const {
     const auto started = Clock::now();
     const bool ok = test::eventually(
         [&] { return call(port_, "GET", "/api/v1/health").status == 200; }, timeout);

@@ -54,7 +54,7 @@ class Bench {
 
     /// True once GET /api/v1/health answers 200 within `timeout`; `elapsed` is how long it took.
     bool wait_healthy(std::chrono::milliseconds timeout,
-                      std::chrono::milliseconds* elapsed = nullptr);
+                      std::chrono::milliseconds* elapsed = nullptr) const;
 
   private:
     int port_;

@@ -4,7 +4,7 @@
 // missing, nobody has two ballots, nothing is half-written, and the server answers again by
 // itself. Each scenario prints its numbers (acknowledged vs found in the Redis log).
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): kill() is POSIX, not in <csignal>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -177,8 +177,8 @@ TEST_CASE("slowloris connections and oversized requests do not keep residents fr
             "POST /api/v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Length: "
             "99999999999\r\n\r\n",
             // Header block past header_limit_bytes.
-            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(64 * 1024, 'p') +
-                "\r\n\r\n",
+            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: " +
+                std::string(std::size_t{64} * 1024, 'p') + "\r\n\r\n",
             // A chunked body that grows past the limit.
             "POST /api/v1/ballots HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
                 [] {

@@ -35,6 +35,7 @@ std::vector<Hash> vector_leaves() {
          0x6f},
     };
     std::vector<Hash> leaves;
+    leaves.reserve(inputs.size());
     for (const auto& input : inputs) leaves.push_back(leaf_hash(input));
     return leaves;
 }
@@ -47,6 +48,7 @@ Hash hx(const std::string& hex) {
 
 std::vector<Hash> hxs(const std::vector<std::string>& hexes) {
     std::vector<Hash> out;
+    out.reserve(hexes.size());
     for (const auto& hex : hexes) out.push_back(hx(hex));
     return out;
 }

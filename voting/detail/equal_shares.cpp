@@ -114,7 +114,7 @@ bool EqualShares::evaluate_approximately(std::size_t p, Evaluation& evaluation) 
     poor_flag_.assign(count, 0);
     unsigned char* poor = poor_flag_.data();
 
-    const double cost = static_cast<double>(cost_[p]);
+    const auto cost = static_cast<double>(cost_[p]);
     double due = cost;
     std::uint64_t payers = votes_[p];
     for (std::size_t i = 0; i < count; ++i) {
@@ -225,8 +225,8 @@ void EqualShares::evaluate_exactly(std::size_t p, Evaluation& evaluation) {
 
 // Orders two affordable evaluations by price per euro of utility, alpha / cost.
 int EqualShares::compare_prices(Evaluation& a, Evaluation& b) {
-    const double ca = static_cast<double>(a.cost);
-    const double cb = static_cast<double>(b.cost);
+    const auto ca = static_cast<double>(a.cost);
+    const auto cb = static_cast<double>(b.cost);
     const double left = a.alpha * cb;
     const double right = b.alpha * ca;
     const int order = settled_order(left, a.error * cb + std::fabs(left) * kRounding, right,
@@ -322,7 +322,7 @@ EqualSharesOutcome EqualShares::run(const Rational& share) {
                 unaffordable[q] = 1;  // budgets never grow back within a run
                 continue;
             }
-            const double cost = static_cast<double>(cost_[q]);
+            const auto cost = static_cast<double>(cost_[q]);
             price_floor[q] = (candidate.alpha - candidate.error) / cost * (1.0 - kSlack);
             bool better = best_project == cost_.size();
             if (!better) {

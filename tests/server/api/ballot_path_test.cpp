@@ -117,6 +117,7 @@ TEST_CASE("64 concurrent ballots from one session give exactly one receipt",
     const auto token = f.verify_resident({"rush@example.org", "Marie", "Curie"});
     REQUIRE(!token.empty());
     std::vector<std::future<int>> results;
+    results.reserve(64);
     for (int i = 0; i < 64; ++i) {
         results.push_back(std::async(std::launch::async,
                                      [&] { return f.cast(token, R"({"choices":["a"]})").status; }));

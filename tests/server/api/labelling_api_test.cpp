@@ -228,7 +228,8 @@ TEST_CASE(
 
         // Decisions.
         const auto decide = [&](const std::string& id, json::object body) {
-            return committee[0].send("POST", "/api/v1/admin/initiatives/" + id + "/decision", body);
+            return committee[0].send("POST", "/api/v1/admin/initiatives/" + id + "/decision",
+                                     std::move(body));
         };
         r = decide("fort", {{"decision", "label"}, {"category", category}});
         CHECK(r.status == 200);

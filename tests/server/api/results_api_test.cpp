@@ -353,6 +353,7 @@ TEST_CASE("with several ballot shards every shard's log has signed heads and inc
         ids.push_back(c.vote(resident(who), {"a"}));
     }
     std::vector<std::uint64_t> sizes;
+    sizes.reserve(kShards);
     for (int k = 0; k < kShards; ++k) sizes.push_back(list_length(c, keys::ballot_log("t", k)));
 
     // Each shard that holds ballots gets a head over its whole log, naming the shard in the

@@ -18,6 +18,7 @@ namespace {
 
 std::vector<Hash> leaves(const std::string& prefix, int count) {
     std::vector<Hash> out;
+    out.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i)
         out.push_back(budget::voting::leaf_hash(prefix + std::to_string(i)));
     return out;

@@ -93,14 +93,14 @@ struct Campaign {
     }
 
     // Casts a ballot for `who` through the ballot store, as the ballot path does.
-    std::string vote(const std::string& who, std::vector<std::string> choices) {
+    std::string vote(const std::string& who, const std::vector<std::string>& choices) const {
         storage::CastRequest request;
         request.identity_key = crypto::sha256_hex("identity:" + who);
         request.territory = "arrageois";
         request.ballot_id = crypto::sha256_hex("ballot:" + who).substr(0, 32);
         request.canonical = voting::canonical_ballot(request.ballot_id, choices);
         request.day = "2026-09-01";
-        const auto id = request.ballot_id;
+        auto id = request.ballot_id;
         const auto outcome = client->run(stores->ballots.cast(std::move(request)));
         REQUIRE(outcome.status == storage::CastStatus::recorded);
         return id;

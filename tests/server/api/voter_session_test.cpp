@@ -77,8 +77,8 @@ TEST_CASE("the voter cookie is HttpOnly, strict, scoped to the API, Secure behin
 
 TEST_CASE("an address is normalised to one key per mailbox", "[voter_session]") {
     CHECK(api::normalise_email("  Eloise.Dupont@Example.ORG ") == "eloise.dupont@example.org");
-    CHECK(api::normalise_email("") == "");
-    CHECK(api::normalise_email("   ") == "");
+    CHECK(api::normalise_email("").empty());
+    CHECK(api::normalise_email("   ").empty());
 }
 
 TEST_CASE("only a plausible address, safe in an SMTP command, gets a code", "[voter_session]") {

@@ -79,7 +79,7 @@ std::string location_of(const HttpResult& r) {
 }
 
 int redirect_port_of(const Budgetd& budgetd) {
-    const std::regex re("\"event\":\"redirect_listening\"[^\\n]*\"port\":([0-9]+)");
+    const std::regex re(R"("event":"redirect_listening"[^\n]*"port":([0-9]+))");
     std::smatch m;
     const auto log = budgetd.log();
     return std::regex_search(log, m, re) ? std::stoi(m[1]) : 0;
@@ -205,9 +205,9 @@ TEST_CASE("TLS 1.2 is served only with ECDHE key exchange and an AEAD cipher",
         "ECDHE-" + auth + "-AES128-SHA256",  // CBC
     };
     if (key_type == "rsa") {
-        refused.push_back("AES128-GCM-SHA256");          // RSA key exchange: no forward secrecy
-        refused.push_back("AES256-SHA");                 // RSA key exchange and CBC
-        refused.push_back("DHE-RSA-AES128-GCM-SHA256");  // finite-field DHE
+        refused.emplace_back("AES128-GCM-SHA256");          // RSA key exchange: no forward secrecy
+        refused.emplace_back("AES256-SHA");                 // RSA key exchange and CBC
+        refused.emplace_back("DHE-RSA-AES128-GCM-SHA256");  // finite-field DHE
     }
     for (const auto& bad : refused) {
         const auto r = tls12(bad);
@@ -404,6 +404,7 @@ TEST_CASE("a client that never completes its handshake is cut after the read tim
 
     // Nothing at all, and the first bytes of a ClientHello record that never comes whole.
     std::vector<std::future<RawResult>> stalled;
+    stalled.reserve(4);
     for (int i = 0; i < 4; ++i) {
         stalled.push_back(std::async(std::launch::async, [port, i] {
             return raw_exchange(port, i % 2 ? std::string("\x16\x03\x01\x02\x00", 5) : "", 6s);

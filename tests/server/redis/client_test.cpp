@@ -50,6 +50,7 @@ TEST_CASE("concurrent commands on the pool are all answered, in order per connec
 
     constexpr int kCommands = 2000;
     std::vector<std::future<long long>> results;
+    results.reserve(kCommands);
     for (int i = 0; i < kCommands; ++i) {
         results.push_back(asio::co_spawn(
             loop.ioc,

@@ -56,7 +56,7 @@ struct ClusterFixture {
         static int n = 0;
         return "test:" + what + ":" + std::to_string(++n);
     }
-    std::string master_id(int slot) { return cluster.node_id(cluster.master_of_slot(slot)); }
+    std::string master_id(int slot) const { return cluster.node_id(cluster.master_of_slot(slot)); }
     int other_master(int port) {
         for (int p : cluster.ports()) {
             if (p == port) continue;
@@ -202,15 +202,14 @@ TEST_CASE("budgetd takes ballots over the cluster and budgetctl tallies every sh
                    {.redis = TestRedis::none, .ballot = {{"a"}, {"b"}, {"c"}}});
     std::vector<std::string> receipts;
     for (int i = 0; i < 16; ++i) {
-        const auto token = c.verify_resident(
-            {"r" + std::to_string(i) + "@example.org", "Prénom", "Nom" + std::string(1, 'a' + i)});
+        const auto token = c.verify_resident({"r" + std::to_string(i) + "@example.org", "Prénom",
+                                              "Nom" + std::string(1, static_cast<char>('a' + i))});
         REQUIRE(!token.empty());
         const auto voted =
             c.cast(token, i % 2 ? R"({"choices":["a","b"]})" : R"({"choices":["c"]})");
         INFO(voted.body);
         REQUIRE(voted.status == 201);
-        receipts.push_back(
-            std::string(json::parse(voted.body).at("receipt").at("ballot_id").as_string()));
+        receipts.emplace_back(json::parse(voted.body).at("receipt").at("ballot_id").as_string());
         // The same person again, through the cluster's atomic script: refused.
         CHECK(c.cast(token, R"({"choices":["a"]})").status == 409);
     }

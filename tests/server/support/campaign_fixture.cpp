@@ -35,14 +35,14 @@ HttpResult StaffSession::send(const std::string& method, const std::string& path
     return http_request(port, method, path, json::serialize(body), headers);
 }
 
-TestCampaign::TestCampaign(EngineConfig config, CampaignLaunch launch)
+TestCampaign::TestCampaign(EngineConfig config, const CampaignLaunch& launch)
     : config_(std::move(config)), outbox_(dir_.path() + "/outbox.jsonl") {
     if (launch.redis != TestRedis::none) {
         redis_ = std::make_unique<RedisServer>(dir_.path() + "/redis", 0,
                                                launch.redis == TestRedis::aof_always);
     }
     if (!launch.ballot.empty()) seal(launch.ballot);
-    if (launch.start_budgetd) start(std::move(launch.budgetd_env));
+    if (launch.start_budgetd) start(launch.budgetd_env);
 }
 
 RedisServer& TestCampaign::redis() {
@@ -123,9 +123,9 @@ void TestCampaign::seal(const std::vector<TestInitiative>& initiatives) const {
     seal_ballot(dir(), config_toml(), test_ballot_document(config_.campaign, initiatives));
 }
 
-void TestCampaign::start(std::vector<std::string> env) {
+void TestCampaign::start(const std::vector<std::string>& env) {
     budgetd_.reset();
-    budgetd_ = std::make_unique<Budgetd>(dir(), config_toml(), std::move(env));
+    budgetd_ = std::make_unique<Budgetd>(dir(), config_toml(), env);
 }
 
 void TestCampaign::restart(VoteWindow window) {

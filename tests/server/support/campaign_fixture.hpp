@@ -102,7 +102,7 @@ inline constexpr const char* kStaffPassword = "correct horse battery staple";
 /// A campaign's processes for one test, stopped and removed at destruction.
 class TestCampaign {
   public:
-    explicit TestCampaign(EngineConfig config = {}, CampaignLaunch launch = {});
+    explicit TestCampaign(EngineConfig config = {}, const CampaignLaunch& launch = {});
     TestCampaign(const TestCampaign&) = delete;
     TestCampaign& operator=(const TestCampaign&) = delete;
 
@@ -124,7 +124,7 @@ class TestCampaign {
     void seal(const std::vector<TestInitiative>& initiatives) const;
     /// Starts budgetd on the current config, stopping the one running first: Redis, the data
     /// directory and the keys are kept, as in an operator's restart.
-    void start(std::vector<std::string> env = {});
+    void start(const std::vector<std::string>& env = {});
     void restart() { start(); }
     /// Restarts budgetd with the vote window changed (to close the vote, say).
     void restart(VoteWindow window);

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): kill() is POSIX, not in <csignal>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,10 +64,11 @@ int free_port() {
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = 0;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
     ::close(fd);
+    if (!bound) throw std::runtime_error("free_port: no loopback port to bind");
     return ntohs(addr.sin_port);
 }
 
@@ -76,6 +77,7 @@ namespace {
 pid_t spawn(const std::vector<std::string>& args, const std::string& stderr_path,
             const std::vector<std::string>& env = {}) {
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     const pid_t pid = fork();
@@ -364,7 +366,8 @@ void seal_ballot(const std::string& dir, const std::string& config_toml,
     if (code != 0) throw std::runtime_error("budgetctl storage seal-ballot failed: " + out);
 }
 
-Budgetd::Budgetd(std::string dir, const std::string& config_toml, std::vector<std::string> env)
+Budgetd::Budgetd(std::string dir, const std::string& config_toml,
+                 const std::vector<std::string>& env)
     : dir_(std::move(dir)) {
     fs::create_directories(dir_);
     { std::ofstream(dir_ + "/budget.toml") << config_toml; }
@@ -375,7 +378,7 @@ Budgetd::Budgetd(std::string dir, const std::string& config_toml, std::vector<st
     fs::rename(dir_ + "/budgetd.log", dir_ + "/budgetd.previous.log", ignored);
     spawned_at_ = std::chrono::steady_clock::now();
     pid_ = spawn({BUDGETD_PATH, "--config", dir_ + "/budget.toml"}, dir_ + "/budgetd.log", env);
-    const std::regex port_re("\"event\":\"listening\"[^\\n]*\"port\":([0-9]+)");
+    const std::regex port_re(R"("event":"listening"[^\n]*"port":([0-9]+))");
     const bool up = eventually(
         [&] {
             std::smatch m;
@@ -448,7 +451,7 @@ HttpResult http_request(int port, const std::string& method, const std::string& 
     http::write(stream, req);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     http::read(stream, buffer, parser);
     HttpResult out;
     const auto& res = parser.get();

@@ -81,7 +81,8 @@ class Budgetd {
     /// Writes `config_toml` to `dir`/budget.toml and starts budgetd on it. The config should
     /// listen on port 0; the real port is read from the "listening" log line.
     /// `env` holds extra NAME=VALUE pairs (e.g. libfaketime's) for budgetd's process only.
-    Budgetd(std::string dir, const std::string& config_toml, std::vector<std::string> env = {});
+    Budgetd(std::string dir, const std::string& config_toml,
+            const std::vector<std::string>& env = {});
     ~Budgetd();
     int port() const { return port_; }
     /// SIGTERM, then waits; returns the exit status.
