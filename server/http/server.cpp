@@ -52,6 +52,9 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream&>;
 template <typename Stream>
 constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
+// What Beast's flat_stream copies into one TLS record (flat_stream_base::max_size).
+constexpr std::size_t kTlsFlattenLimit = 16 * 1024;
+
 // A client that never answers our close_notify must not hold the connection for long.
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
 
@@ -76,6 +79,26 @@ void log_failure(const char* event, const std::exception_ptr& e) {
     } catch (const std::exception& ex) {
         log_event("error", event, {{"reason", ex.what()}});
     }
+}
+
+// Writes a response's header block and body. In plain HTTP: one gather write. Under TLS, Beast's
+// flat_stream (under ssl_stream) flattens a gather of at most 16 KiB into one record, but given a
+// sequence whose first buffer is empty — what asio::async_write passes once the header is sent
+// and the body remains — it writes zero bytes, which async_write takes for the end: the body of
+// every answer over 16 KiB was never sent. So past that size the header and the body are two
+// writes of one buffer each.
+template <typename Stream>
+asio::awaitable<error_code> write_message(Stream& stream, const std::string& header,
+                                          const std::string& body) {
+    if (!kIsTls<Stream> || header.size() + body.size() <= kTlsFlattenLimit) {
+        const std::array<asio::const_buffer, 2> wire{asio::buffer(header), asio::buffer(body)};
+        auto [ec, n] = co_await asio::async_write(stream, wire, kTuple);
+        co_return ec;
+    }
+    auto [header_ec, header_n] = co_await asio::async_write(stream, asio::buffer(header), kTuple);
+    if (header_ec || body.empty()) co_return header_ec;
+    auto [body_ec, body_n] = co_await asio::async_write(stream, asio::buffer(body), kTuple);
+    co_return body_ec;
 }
 
 bool is_host_char(char c) {
@@ -353,12 +376,9 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         if (res.chunked()) {
             std::tie(wec, std::ignore) = co_await bhttp::async_write(stream, res, kTuple);
         } else {
-            // The same bytes in one gather write, without Beast's serializer (see
-            // response_header.hpp).
+            // The same bytes as Beast's serializer writes (see response_header.hpp).
             serialize_header(res, header_text);
-            const std::array<asio::const_buffer, 2> wire{asio::buffer(header_text),
-                                                         asio::buffer(res.body())};
-            std::tie(wec, std::ignore) = co_await asio::async_write(stream, wire, kTuple);
+            wec = co_await write_message(stream, header_text, res.body());
         }
         if (wec) co_return wec;
         if (!keep_alive) break;

@@ -1,11 +1,15 @@
 // Integration: budgetd speaking HTTPS, judged from outside as a client would: the openssl and curl
 // command-line tools, a Beast TLS client, and (tls_testssl, hidden here) testssl.sh. Each test
 // makes its own CA and server certificate with the openssl CLI.
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -461,6 +465,136 @@ TEST_CASE("SIGTERM closes an idle HTTPS connection with close_notify and exits 0
     beast::error_code ec;
     http::read(stream, buffer, res, ec);
     CHECK(ec == http::error::end_of_stream);
+}
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+// Sizes around everything that batches bytes: TLS records (16 KiB), Beast's flattening of a
+// gather write (16 KiB), the socket's and parser's buffers, up to 1 MiB.
+const std::vector<std::size_t> kSizes = {0,     1,     100,   8191,  8192,   16383,  16384,  16385,
+                                         16500, 32768, 65535, 65536, 100000, 262144, 1048576};
+
+// Bytes no compression or text handling would leave alone: a simple generator, seeded per size.
+std::string content_of_size(std::size_t size) {
+    std::string out(size, '\0');
+    std::uint32_t x = 2463534242u ^ static_cast<std::uint32_t>(size);
+    for (auto& c : out) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        c = static_cast<char>(x & 0xff);
+    }
+    return out;
+}
+
+// A verified TLS connection to budgetd, at one protocol version only.
+struct TlsClient {
+    asio::io_context ioc;
+    asio::ssl::context ctx{asio::ssl::context::tls_client};
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream;
+    beast::flat_buffer buffer;
+
+    TlsClient(int port, const std::string& ca, int version) {
+        ctx.load_verify_file(ca);
+        ctx.set_verify_mode(asio::ssl::verify_peer);
+        SSL_CTX_set_min_proto_version(ctx.native_handle(), version);
+        SSL_CTX_set_max_proto_version(ctx.native_handle(), version);
+        stream = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc, ctx);
+        beast::get_lowest_layer(*stream).expires_after(30s);
+        beast::get_lowest_layer(*stream).connect(asio::ip::tcp::endpoint(
+            asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+        stream->handshake(asio::ssl::stream_base::client);
+    }
+    static std::string request(const std::string& target) {
+        return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    }
+    void send(const std::string& bytes) { asio::write(*stream, asio::buffer(bytes)); }
+    bhttp::response<bhttp::string_body> receive() {
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(8 * 1024 * 1024);
+        bhttp::read(*stream, buffer, parser);
+        return parser.release();
+    }
+};
+
+// The answer arrived whole: 200, a Content-Length that is the body's, and the expected bytes.
+void check_whole(const bhttp::response<bhttp::string_body>& res, const std::string& expected,
+                 const std::string& what) {
+    INFO(what << ": " << expected.size() << " bytes expected, " << res.body().size()
+              << " received");
+    CHECK(res.result_int() == 200);
+    CHECK(res[bhttp::field::content_length] == std::to_string(expected.size()));
+    CHECK(res.body().size() == expected.size());
+    CHECK(res.body() == expected);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "answers of every size up to 1 MiB arrive byte for byte over TLS 1.2 and 1.3, alone, "
+    "kept alive and pipelined",
+    "[integration][tls]") {
+    TempDir dir;
+    const auto pki = make_pki(dir.path() + "/pki");
+    // A web root of files of every size, served as static files.
+    const auto web = dir.path() + "/web";
+    run_command("mkdir -p '" + web + "'");
+    std::map<std::string, std::string> files;
+    for (const auto size : kSizes) {
+        const auto name = "/f" + std::to_string(size) + ".bin";
+        files[name] = content_of_size(size);
+        std::ofstream(web + name, std::ios::binary) << files[name];
+    }
+    auto config = https(pki);
+    config.server_lines += "web_root = \"" + web + "\"\n";
+    config.window = VoteWindow::relative(-3600, 3600);
+    TestCampaign c(config, {.redis = TestRedis::plain});
+    // API bodies too: the commune list (about 80 KB) and the health answer, as plain HTTP would
+    // have them: read once over TLS 1.3, alone, as the reference for the other ways.
+    std::map<std::string, std::string> api;
+    for (const std::string target : {"/api/v1/communes", "/api/v1/health"}) {
+        TlsClient once(c.port(), pki.ca, TLS1_3_VERSION);
+        once.send(TlsClient::request(target));
+        auto res = once.receive();
+        REQUIRE(res.result_int() == 200);
+        REQUIRE(res[bhttp::field::content_length] == std::to_string(res.body().size()));
+        api[target] = res.body();
+    }
+    REQUIRE(api["/api/v1/communes"].size() > 65536);
+    REQUIRE(boost::json::parse(api["/api/v1/communes"]).at("communes").as_array().size() == 887);
+
+    std::vector<std::pair<std::string, std::string>> expected(files.begin(), files.end());
+    expected.insert(expected.end(), api.begin(), api.end());
+    for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+        const auto name = version == TLS1_2_VERSION ? "TLS 1.2" : "TLS 1.3";
+        SECTION(std::string(name) + ": one connection per answer") {
+            for (const auto& [target, body] : expected) {
+                TlsClient client(c.port(), pki.ca, version);
+                client.send(TlsClient::request(target));
+                check_whole(client.receive(), body, std::string(name) + " alone " + target);
+            }
+        }
+        SECTION(std::string(name) + ": one kept-alive connection, one request at a time") {
+            TlsClient client(c.port(), pki.ca, version);
+            for (const auto& [target, body] : expected) {
+                client.send(TlsClient::request(target));
+                check_whole(client.receive(), body, std::string(name) + " kept alive " + target);
+            }
+        }
+        SECTION(std::string(name) + ": every request pipelined in one write") {
+            TlsClient client(c.port(), pki.ca, version);
+            std::string all;
+            for (const auto& [target, body] : expected) all += TlsClient::request(target);
+            client.send(all);
+            for (const auto& [target, body] : expected) {
+                check_whole(client.receive(), body, std::string(name) + " pipelined " + target);
+            }
+        }
+    }
 }
 
 namespace {
