@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser tests: Debian's Chromium (headless, through playwright-core) against a real budgetd and
-# redis-server that the tests start themselves. Installs nothing: scripts/install-deps.sh must have
+# Browser tests: Debian's Chromium (headless, through playwright-core) against a real budgetd
+# that the tests start themselves, as the README's first command starts it: HTTPS with a
+# self-signed certificate, plain HTTP redirecting to it, an embedded redis-server. Installs nothing: scripts/install-deps.sh must have
 # run (chromium, redis-server, node and the npm packages); expects budgetd and budgetctl built in
 # $BUILD_DIR (default build-test). Screenshots go to artifacts/screenshots/.
 set -euo pipefail
@@ -30,4 +31,12 @@ fi
 
 rm -rf artifacts/screenshots artifacts/axe-minor.txt
 mkdir -p artifacts/screenshots
-exec node --test --test-reporter=spec tests/browser/
+
+# The engine is served over HTTPS with a self-signed certificate, as scripts/run.sh serves the
+# demo; one certificate for the run, trusted by Node's fetch and by Chromium (its key only).
+tls_dir=$(mktemp -d "${TMPDIR:-/tmp}/budget-browser-tls.XXXXXX")
+trap 'rm -rf "$tls_dir"' EXIT
+./scripts/demo-certificate.sh "$tls_dir"
+export BUDGET_TEST_TLS_DIR=$tls_dir
+export NODE_EXTRA_CA_CERTS=$tls_dir/cert.pem
+node --test --test-reporter=spec tests/browser/

@@ -19,20 +19,8 @@ url="https://127.0.0.1:$port/"
 mkdir -p "$demo"
 ctl=(build-release/server/budgetctl --config "$demo/budget.toml")
 
-# A self-signed certificate for local use only, made once: ECDSA P-256 for localhost and
-# 127.0.0.1, an end-entity certificate (browsers refuse a CA certificate as a server's), the
-# key readable by its owner only.
-if [[ ! -s "$demo/tls/cert.pem" || ! -s "$demo/tls/key.pem" ]]; then
-    mkdir -p "$demo/tls"
-    chmod 700 "$demo/tls"
-    (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-        -keyout "$demo/tls/key.pem" -out "$demo/tls/cert.pem" -days 365 -subj "/CN=localhost" \
-        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-        -addext "basicConstraints=critical,CA:FALSE" \
-        -addext "keyUsage=critical,digitalSignature" -addext "extendedKeyUsage=serverAuth" \
-        2>"$demo/tls/openssl.log") || { cat "$demo/tls/openssl.log" >&2; exit 1; }
-    chmod 600 "$demo/tls/key.pem"
-fi
+# A self-signed certificate for local use only, made once (the browser tests use the same kind).
+./scripts/demo-certificate.sh "$demo/tls"
 
 write_config() {  # $1: vote opening, $2: vote closing, $3: "tls" for HTTPS, else plain HTTP
     local tls=""

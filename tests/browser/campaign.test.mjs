@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { budgetdPath, launchBrowser, newContext, outboxCode, outboxCount, voteThroughApi } from './support/harness.mjs';
-import { inspect, watch } from './support/checks.mjs';
+import { fulfillJson, inspect, watch } from './support/checks.mjs';
 import { Campaign, staffUsers } from './support/scenario.mjs';
 
 const labelledByApi = ['ressourcerie-arras', 'epicerie-solidaire-bethune', 'tiers-lieu-saint-omer'];
@@ -34,7 +34,6 @@ before(async () => {
   assert.ok(fs.existsSync(budgetdPath), `budgetd not built: ${budgetdPath} (set BUILD_DIR)`);
   campaign = new Campaign();
   await campaign.init();
-  await campaign.start('labelling');
   await campaign.loadQuestionnaire();
   browser = await launchBrowser();
 });
@@ -180,7 +179,7 @@ describe('the vote', () => {
   });
 
   test('a resident votes from the home page to the receipt, on a phone', async () => {
-    const ctx = await newContext(browser, { width: 390, height: 844 });
+    const ctx = await newContext(browser, { width: 360, height: 740 });
     const page = await ctx.newPage();
     const w = watch(page, notFoundYet);
     await page.goto(`${campaign.base}/`);
@@ -342,7 +341,9 @@ describe('the vote', () => {
   });
 
   test('a network failure is explained in French, and nothing is claimed', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(browser, undefined, {
+      allow: [/failed .*\/api\/v1\/auth\/challenge: net::ERR_INTERNET_DISCONNECTED/],
+    });
     const page = await ctx.newPage();
     await page.goto(`${campaign.base}/initiatives.html`);
     await page.getByRole('article', { name: /Ressourcerie/ }).getByLabel('Choisir cette initiative').check();
@@ -392,11 +393,19 @@ describe('tally, publication and verification', () => {
     await page.locator('main').getByText('Les résultats sont publiés.').waitFor();
     await inspect(page, 'mission-depouillement-publie');
 
-    const csv = await ctx.request.get(`${campaign.base}/api/v1/results.csv`);
-    assert.equal(csv.status(), 200);
-    const results = await (await fetch(`${campaign.base}/api/v1/results`)).json();
+    // The three downloads, through the page's own links.
+    const downloads = page.locator('#downloads');
+    const fetched = {};
+    for (const name of ['Résultats signés (JSON)', 'Résultats pour un tableur (CSV)', 'Bulletins anonymes (JSON)']) {
+      const [download] = await Promise.all([page.waitForEvent('download'), downloads.getByRole('link', { name }).click()]);
+      fetched[name] = fs.readFileSync(await download.path(), 'utf8');
+    }
+    const results = JSON.parse(fetched['Résultats signés (JSON)']);
     assert.equal(results.document.rule, 'greedy');
     assert.equal(results.document.votes[labelledInBrowser], 4);
+    assert.match(fetched['Résultats pour un tableur (CSV)'], /^\uFEFFidentifiant;titre;territoire/);
+    assert.match(fetched['Résultats pour un tableur (CSV)'], /conserverie-berck;[^\n]*;4;oui;/);
+    assert.equal(JSON.parse(fetched['Bulletins anonymes (JSON)']).ballots.length, 4);
     w.assertClean();
     await ctx.close();
   });
@@ -415,7 +424,7 @@ describe('tally, publication and verification', () => {
   });
 
   test('the resident’s receipt verifies in the browser', async () => {
-    const ctx = await newContext(browser, { width: 390, height: 844 });
+    const ctx = await newContext(browser, { width: 360, height: 740 });
     const page = await ctx.newPage();
     const w = watch(page);
     await page.goto(`${campaign.base}/verifier.html`);
@@ -448,7 +457,7 @@ describe('tally, publication and verification', () => {
       const response = await route.fetch();
       const body = await response.json();
       body.document.votes[labelledByApi[2]] += 1;
-      await route.fulfill({ response, json: body });
+      await fulfillJson(route, response, body);
     });
     await page.goto(`${campaign.base}/verifier.html`);
     await page.getByLabel('Votre reçu').fill(JSON.stringify(receipt));
@@ -471,7 +480,7 @@ describe('tally, publication and verification', () => {
       const response = await route.fetch();
       const body = await response.json();
       body.audit_path[0] = body.audit_path[0].replace(/^./, (c) => (c === '0' ? '1' : '0'));
-      await route.fulfill({ response, json: body });
+      await fulfillJson(route, response, body);
     });
     await page.goto(`${campaign.base}/verifier.html`);
     await page.getByLabel('Votre reçu').fill(JSON.stringify(receipt));
@@ -492,6 +501,7 @@ describe('tally, publication and verification', () => {
   test('without WebCrypto Ed25519, the vendored verifier gives the same answers', async () => {
     const ctx = await newContext(browser);
     await ctx.addInitScript(() => {
+      if (typeof SubtleCrypto === 'undefined') return;  // about:blank is no secure context
       const original = SubtleCrypto.prototype.importKey;
       SubtleCrypto.prototype.importKey = function importKey(format, key, algorithm, ...rest) {
         const name = typeof algorithm === 'string' ? algorithm : algorithm && algorithm.name;
@@ -510,7 +520,7 @@ describe('tally, publication and verification', () => {
       const response = await route.fetch();
       const body = await response.json();
       body.document.winners[0].amount_eur += 1000;
-      await route.fulfill({ response, json: body });
+      await fulfillJson(route, response, body);
     });
     await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
     await page.locator('#verify-result[data-outcome="failed"]').waitFor();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { budgetdPath, launchBrowser, newContext, voteThroughApi } from './support/harness.mjs';
-import { watch } from './support/checks.mjs';
+import { fulfillJson, watch } from './support/checks.mjs';
 import { Campaign, staffUsers } from './support/scenario.mjs';
 
 const SHARDS = 4;
@@ -26,7 +26,6 @@ before(async () => {
   assert.ok(fs.existsSync(budgetdPath), `budgetd not built: ${budgetdPath} (set BUILD_DIR)`);
   campaign = new Campaign({ ballotShards: SHARDS });
   await campaign.init();
-  await campaign.start('labelling');
   await campaign.loadQuestionnaire();
   await campaign.review(labelled, staffUsers.committee.map((u) => u.username), 3, { decision: 'label', category: 'pratique_ess' });
   await campaign.start('voting');
@@ -92,7 +91,7 @@ describe('a ballot log in several journals', () => {
       const response = await route.fetch();
       const head = await response.json();
       head.head.shard = (shard + 1) % SHARDS;
-      await route.fulfill({ response, json: head });
+      await fulfillJson(route, response, head);
     });
     await page.goto(`${campaign.base}/verifier.html`);
     await page.getByLabel('Votre reçu').fill(JSON.stringify(receipts[i]));

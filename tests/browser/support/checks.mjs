@@ -48,26 +48,91 @@ export async function inspect(page, name) {
   await screenshots(page, name);
 }
 
-/**
- * Records CSP violations, script errors and failed requests other than the expected ones
- * (`allow` is a list of RegExps matched against "STATUS URL").
- */
-export function watch(page, allow = []) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+const watched = new WeakMap();  // context -> { problems, allow }
+
+function record(state, line) {
+  if (!state.allow.some((re) => re.test(line))) state.problems.push(line);
+}
+
+function watchPage(state, page) {
+  page.on('pageerror', (e) => record(state, `page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const t = m.text();
-    if (/Failed to load resource/.test(t)) return;    // reported by 'response' below with its URL
-    problems.push(`console: ${t}`);
+    if (/Failed to load resource/.test(t)) return;  // reported with its URL by 'response'
+    record(state, `console: ${t}`);
   });
   page.on('response', (r) => {
-    if (r.status() < 400) return;
-    const line = `${r.status()} ${r.url()}`;
-    if (!allow.some((re) => re.test(line))) problems.push(`response: ${line}`);
+    if (r.status() >= 400) record(state, `${r.status()} ${r.url()}`);
   });
+  page.on('requestfailed', (req) => {
+    const reason = req.failure()?.errorText;
+    // Cancelled by the page itself (a navigation away while the favicon or a page loads): no
+    // answer went wrong. A cut connection or a short body reads otherwise (ERR_CONNECTION_*,
+    // ERR_CONTENT_LENGTH_MISMATCH, ERR_TIMED_OUT...).
+    if (reason === 'net::ERR_ABORTED') return;
+    record(state, `failed ${req.url()}: ${reason}`);
+  });
+  // The bytes that arrived are the bytes announced: a body cut short (or padded) fails. Compared
+  // on the body as the page got it (from the network or its cache) when it was not compressed;
+  // a compressed body that does not decode fails as a failed request instead.
+  page.on('requestfinished', async (req) => {
+    let res;
+    let body;
+    try {
+      res = await req.response();
+      if (!res || req.method() === 'HEAD' || res.status() === 304 || res.status() < 200) return;
+      const headers = await res.allHeaders();
+      if (headers['content-length'] === undefined || headers['content-encoding']) return;
+      body = await res.body();
+      if (Number(headers['content-length']) !== body.length) {
+        record(state, `length ${req.url()}: Content-Length ${headers['content-length']}, ${body.length} bytes received`);
+      }
+    } catch { /* a document replaced by a navigation: its body is gone, nothing to measure */ }
+  });
+}
+
+/**
+ * Watches every page of a browser context (harness.newContext does it for every context): CSP
+ * violations and script errors, failed requests, error answers and bodies whose length is not
+ * their Content-Length, except what `allow` (RegExps matched against the reported line, e.g.
+ * "409 https://.../api/v1/ballots") expects. Closing the context asserts that none was seen.
+ */
+export function watchContext(context, allow = []) {
+  const state = { problems: [], allow: [...allow] };
+  watched.set(context, state);
+  context.on('page', (page) => watchPage(state, page));
+  const close = context.close.bind(context);
+  context.close = async (...args) => {
+    await close(...args);
+    assertNoProblems(state);
+  };
+  return state;
+}
+
+/** Answers a routed request with a changed JSON body (a tampered document, in the tests that
+ *  check the page catches it): the original answer's headers, but the new body's length. */
+export function fulfillJson(route, response, json) {
+  const headers = Object.fromEntries(Object.entries(response.headers())
+    .filter(([name]) => name !== 'content-length'));
+  return route.fulfill({ response, headers, json });
+}
+
+function assertNoProblems(state) {
+  assert.deepEqual(state.problems, [], `unexpected problems in the page:\n${state.problems.join('\n')}`);
+}
+
+/**
+ * The checks of a page's context, with more expected lines (`allow`, RegExps matched against
+ * "STATUS URL", "failed URL: reason"...): assertClean() checks now what closing will check too.
+ */
+export function watch(page, allow = []) {
+  let state = watched.get(page.context());
+  if (!state) state = watchContext(page.context());
+  state.allow.push(...allow);
+  state.problems = state.problems.filter((line) => !allow.some((re) => re.test(line)));
   return {
-    problems,
-    assertClean() { assert.deepEqual(problems, [], `unexpected problems in the page:\n${problems.join('\n')}`); },
+    get problems() { return state.problems; },
+    assertClean() { assertNoProblems(state); },
   };
 }

@@ -2,6 +2,7 @@
 // same data with other vote dates, budgetctl as an operator would run it, the OTP outbox, an API
 // client for the steps that are not under test, and Chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,6 +17,21 @@ export const artifactsDir = path.join(repoRoot, 'artifacts');
 export const screenshotsDir = path.join(artifactsDir, 'screenshots');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The engine is served as the README's first command serves it: HTTPS with a self-signed
+ * certificate (scripts/demo-certificate.sh, made by scripts/browser-tests.sh for the whole run)
+ * and its own embedded redis-server. Node's fetch trusts that certificate through
+ * NODE_EXTRA_CA_CERTS; Chromium trusts its key, and only its key, through
+ * --ignore-certificate-errors-spki-list: certificate errors are never ignored wholesale.
+ */
+export const tlsDir = process.env.BUDGET_TEST_TLS_DIR;
+if (!tlsDir || !fs.existsSync(path.join(tlsDir, 'cert.pem'))) {
+  throw new Error('BUDGET_TEST_TLS_DIR must hold cert.pem and key.pem: run scripts/browser-tests.sh');
+}
+const certificate = new crypto.X509Certificate(fs.readFileSync(path.join(tlsDir, 'cert.pem')));
+export const certificateSpki = crypto.createHash('sha256')
+  .update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -83,16 +99,22 @@ export function isoFromNow(offsetMs) {
   return new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 
-/** Writes the TOML configuration for one budgetd run and returns its path. */
-export function writeConfig(dir, { listenPort, redisPort, voteOpens, voteCloses, name = 'budget.toml', ballotShards = 1 }) {
-  const toml = `# browser tests
+/** Writes the TOML configuration for one budgetd run and returns its path: HTTPS on
+ *  `listenPort`, plain HTTP redirecting to it on `redirectPort`, an embedded redis-server. */
+export function writeConfig(dir, { listenPort, redirectPort, voteOpens, voteCloses, name = 'budget.toml', ballotShards = 1 }) {
+  const toml = `# browser tests: as scripts/run.sh serves the demo
 [server]
 listen = "127.0.0.1:${listenPort}"
 threads = 2
 web_root = ${JSON.stringify(path.join(repoRoot, 'web'))}
 
+[tls]
+cert_file = ${JSON.stringify(path.join(tlsDir, 'cert.pem'))}
+key_file = ${JSON.stringify(path.join(tlsDir, 'key.pem'))}
+redirect_listen = "127.0.0.1:${redirectPort}"
+
 [redis]
-url = "redis://127.0.0.1:${redisPort}"
+embedded = true
 ${ballotShards > 1 ? `ballot_shards = ${ballotShards}\n` : ''}
 [storage]
 data_dir = ${JSON.stringify(path.join(dir, 'data'))}
@@ -132,7 +154,7 @@ export function budgetctl(config, args, input) {
 export async function startBudgetd(config, port, logFile) {
   const log = fs.openSync(logFile, 'a');
   const proc = spawn(budgetdPath, ['--config', config], { stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
+  const base = `https://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (proc.exitCode !== null) break;
     try {
@@ -216,6 +238,7 @@ export async function voteThroughApi(base, outbox, person, choices) {
 export const chromiumArgs = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  `--ignore-certificate-errors-spki-list=${certificateSpki}`,
 ];
 
 /** Debian's Chromium, headless; each test opens its own isolated contexts (Playwright gives the
@@ -229,9 +252,16 @@ export async function launchBrowser() {
   });
 }
 
-/** A resident's or staff member's own browser window: French, Paris time, no shared cookies. */
-export async function newContext(browser, viewport = { width: 1280, height: 900 }) {
+/**
+ * A resident's or staff member's own browser window: French, Paris time, no shared cookies.
+ * Every page of it is watched (support/checks.mjs): a failed request, an error answer not
+ * allowed by the test, a console or script error, or a body whose length is not its
+ * Content-Length fails the test when the context is closed (or checked with assertClean()).
+ */
+export async function newContext(browser, viewport = { width: 1280, height: 900 }, { allow = [] } = {}) {
   const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport, acceptDownloads: true });
   context.setDefaultTimeout(10000);
+  const { watchContext } = await import('./checks.mjs');
+  watchContext(context, allow);
   return context;
 }

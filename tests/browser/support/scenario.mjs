@@ -1,9 +1,10 @@
-// One campaign from labelling to publication on one Redis, budgetd restarted between phases with
-// other vote dates (as an operator would change the dates of a real campaign).
+// One campaign from labelling to publication, budgetd restarted between phases with other vote
+// dates (as an operator would change the dates of a real campaign), on its embedded redis-server
+// whose AOF in the data directory carries the campaign from one phase to the next.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  StaffClient, budgetctl, freePort, isoFromNow, repoRoot, startBudgetd, startRedis, tempDir, writeConfig,
+  StaffClient, budgetctl, freePort, isoFromNow, repoRoot, startBudgetd, tempDir, writeConfig,
 } from './harness.mjs';
 
 const HOUR = 3600 * 1000;
@@ -22,9 +23,9 @@ export class Campaign {
   constructor({ ballotShards = 1 } = {}) {
     this.ballotShards = ballotShards;
     this.dir = tempDir();
-    this.redis = null;
     this.server = null;
     this.port = 0;
+    this.redirectPort = 0;
     this.outbox = path.join(this.dir, 'outbox.jsonl');
     this.questionnaire = null;
   }
@@ -32,10 +33,12 @@ export class Campaign {
   get base() { return this.server.base; }
 
   async init() {
-    this.redis = await startRedis(this.dir);
     this.port = await freePort();
+    this.redirectPort = await freePort();
     this.config = this.phaseConfig('labelling');
     budgetctl(this.config, ['keys', 'init']);
+    // budgetctl reaches the embedded Redis through budgetd's socket: budgetd runs first.
+    await this.start('labelling');
     for (const u of staffUsers.committee) {
       budgetctl(this.config, ['user', 'add', '--role', 'committee', '--username', u.username], `${u.password}\n`);
     }
@@ -52,7 +55,7 @@ export class Campaign {
       closed: [isoFromNow(-2 * HOUR), isoFromNow(-2000)],
     }[phase];
     return writeConfig(this.dir, {
-      listenPort: this.port, redisPort: this.redis.port, voteOpens: dates[0], voteCloses: dates[1], name: `${phase}.toml`,
+      listenPort: this.port, redirectPort: this.redirectPort, voteOpens: dates[0], voteCloses: dates[1], name: `${phase}.toml`,
       ballotShards: this.ballotShards,
     });
   }
@@ -100,7 +103,6 @@ export class Campaign {
 
   async stop() {
     if (this.server) await this.server.stop();
-    if (this.redis) await this.redis.stop();
     if (!process.env.BUDGET_KEEP_TEST_DIRS) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
