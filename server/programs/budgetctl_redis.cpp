@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "server/programs/startup.hpp"
 #include "server/redis/embedded_redis.hpp"
 
 namespace budget::server::programs {
@@ -26,13 +27,7 @@ std::variant<std::unique_ptr<redis::BlockingClient>, std::string> connect_redis(
         return redis::BlockingClient::connect(target, options);
     }
     if (!config.redis.cluster.empty()) {
-        redis::ClusterSeeds seeds;
-        for (const auto& seed : config.redis.cluster) {
-            redis::Target node;
-            node.host = seed.host;
-            node.port = seed.port;
-            seeds.nodes.push_back(std::move(node));
-        }
+        auto seeds = cluster_seeds(config.redis);
         return redis::BlockingClient::connect(std::move(seeds), options);
     }
     try {

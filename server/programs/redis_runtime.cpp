@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/core/log.hpp"
+#include "server/programs/startup.hpp"
 
 namespace budget::server::programs {
 
@@ -30,13 +31,7 @@ std::variant<std::unique_ptr<RedisRuntime>, std::string> RedisRuntime::start(
             target.unix_path = runtime->embedded_->socket_path();
             runtime->client_ = std::make_unique<redis::Client>(loops, target, options, per_loop);
         } else if (!config.redis.cluster.empty()) {
-            redis::ClusterSeeds seeds;
-            for (const auto& seed : config.redis.cluster) {
-                redis::Target node;
-                node.host = seed.host;
-                node.port = seed.port;
-                seeds.nodes.push_back(std::move(node));
-            }
+            auto seeds = cluster_seeds(config.redis);
             runtime->cluster_ = true;
             runtime->client_ =
                 std::make_unique<redis::Client>(loops, std::move(seeds), options, per_loop);

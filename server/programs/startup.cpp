@@ -25,6 +25,17 @@ std::variant<config::CommuneDirectory, std::string> load_communes(const config::
     }
 }
 
+redis::ClusterSeeds cluster_seeds(const config::RedisConfig& redis) {
+    redis::ClusterSeeds seeds;
+    for (const auto& seed : redis.cluster) {
+        redis::Target node;
+        node.host = seed.host;
+        node.port = seed.port;
+        seeds.nodes.push_back(std::move(node));
+    }
+    return seeds;
+}
+
 std::optional<Secrets> load_secrets(const std::string& data_dir) {
     auto signing_key = load_signing_key(data_dir);
     auto pepper = load_key32(identity_pepper_path(data_dir));

@@ -12,6 +12,7 @@
 #include "labelling/questionnaire.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/signing.hpp"
+#include "server/redis/client.hpp"
 
 namespace budget::server::programs {
 
@@ -21,6 +22,9 @@ std::variant<labelling::Questionnaire, std::string> load_questionnaire(
 
 /// The commune directory of the configuration (communes mapped to territories).
 std::variant<config::CommuneDirectory, std::string> load_communes(const config::Config& config);
+
+/// The seed nodes of `[redis] cluster`, as the client takes them.
+redis::ClusterSeeds cluster_seeds(const config::RedisConfig& redis);
 
 struct Secrets {
     SigningKey signing_key;
