@@ -28,7 +28,7 @@ struct ServerConfig {
     std::size_t body_limit_bytes = std::size_t{64} * 1024;
     std::chrono::milliseconds read_timeout{10'000};  ///< whole request, from its first byte
     std::chrono::milliseconds idle_timeout{30'000};  ///< keep-alive wait for the next request
-    std::string web_root;                            ///< static pages; default: shipped web/
+    std::string web_root;  ///< the built site (scripts/build-web.mjs); default: shipped_web_dir()
     bool production = false;  ///< refuses development shortcuts (outbox delivery...)
     /// Reverse proxies whose X-Forwarded-For is believed for per-address limits (IP addresses).
     std::vector<std::string> trusted_proxies;
@@ -120,7 +120,7 @@ Config load_config(const std::string& path);
 /// Directory of the shipped configuration files (questionnaire, territories): the installed
 /// <prefix>/share/budget-citoyen when the program runs installed, else the source tree's config/.
 std::string shipped_config_dir();
-/// The shipped web pages: <prefix>/share/budget-citoyen/web installed, else the source's web/.
+/// The web site as built from web/: <prefix>/share/budget-citoyen/web installed, else BUILD/web.
 std::string shipped_web_dir();
 /// The shipped commune list: installed beside the questionnaire, else generated in the build.
 std::string shipped_communes();

@@ -7,7 +7,7 @@ packages=(
     build-essential cmake pkg-config ccache git ca-certificates
     libboost1.81-dev libboost-json1.81-dev
     libhiredis-dev redis-server redis-tools
-    libssl-dev openssl libsodium-dev
+    libssl-dev openssl libsodium-dev zlib1g-dev libbrotli-dev
     catch2 libtoml11-dev
     nodejs npm
     curl nginx-light wrk faketime python3 python3-aiosmtpd testssl.sh

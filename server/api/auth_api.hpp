@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "config/communes.hpp"
+#include "server/http/encoded_body.hpp"
 #include "server/api/app_context.hpp"
 #include "server/api/errors.hpp"
 #include "server/api/otp_delivery.hpp"
@@ -80,7 +81,8 @@ class AuthApi {
     crypto::Key32 identity_key_, email_key_, ip_key_;
     VoterSessions sessions_;
     std::unique_ptr<OtpDelivery> delivery_;
-    std::string communes_json_;  ///< never changes while running: serialised once
+    /// Never changes while running: serialised and compressed (gzip, brotli) once, at start.
+    http::EncodedBody communes_;
 };
 
 }  // namespace budget::server::api

@@ -24,6 +24,7 @@
 
 #include "server/core/log.hpp"
 #include "server/http/client_address.hpp"
+#include "server/http/negotiation.hpp"
 #include "server/http/response_header.hpp"
 
 namespace budget::server::http {
@@ -417,6 +418,22 @@ std::string forwarded_for(const Request& req) {
 
 }  // namespace
 
+Response HttpServer::error_answer(const Request& req, std::string_view path,
+                                  TransportError error) const {
+    auto res = errors_(error, req.version());
+    // A browser asking for a page gets the site's page for it, with the status of the error
+    // table; the API, scripts and curl keep the JSON error.
+    if (path.starts_with("/api/")) return res;
+    res.set(http::field::vary, "Accept");
+    if (!accepts_html(header_value(req, "Accept"))) return res;
+    const auto* page = static_files_.error_page(error);
+    if (!page) return res;
+    res.set(http::field::content_type, page->content_type);
+    res.body() = page->body.identity().bytes;
+    res.prepare_payload();
+    return res;
+}
+
 asio::awaitable<Response> HttpServer::handle(const Request& req, const std::string& client_ip,
                                              std::string& route) {
     const auto version = req.version();
@@ -443,24 +460,25 @@ asio::awaitable<Response> HttpServer::handle(const Request& req, const std::stri
                    !path.starts_with("/api/")) {
             route = "(static)";
             if (const auto* file = static_files_.find(path)) {
-                if (req[http::field::if_none_match] == file->etag) {
-                    res = Response{http::status::not_modified, version};
-                } else {
-                    res =
-                        text_response(http::status::ok, file->content, file->content_type, version);
-                }
-                res.set(http::field::etag, file->etag);
-                res.set(http::field::cache_control, "no-cache");
+                res = respond_with(req, file->body, file->content_type, file->cache_control);
+            } else if (static_files_.is_folder(path)) {
+                // "/comite" is the folder "/comite/": its relative links need the final slash.
+                std::string location(path);
+                location += '/';
+                if (qpos != std::string_view::npos) location += target.substr(qpos);
+                res = Response{http::status::permanent_redirect, version};
+                res.set(http::field::location, location);
+                res.content_length(0);
             } else {
-                res = errors_(TransportError::not_found, version);
+                res = error_answer(req, path, TransportError::not_found);
             }
         } else {
             route = "(unknown)";
-            res = errors_(TransportError::not_found, version);
+            res = error_answer(req, path, TransportError::not_found);
         }
     } catch (const std::exception& e) {
         log_event("error", "handler_failed", {{"path", route}, {"reason", e.what()}});
-        res = errors_(TransportError::internal, version);
+        res = error_answer(req, path, TransportError::internal);
     }
     res.version(version);
     if (req.method() == http::verb::head) {

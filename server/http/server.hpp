@@ -71,6 +71,9 @@ class HttpServer {
     template <typename Stream>
     boost::asio::awaitable<boost::system::error_code> serve(Session& session, Stream& stream);
     Response redirect(const Request& req, std::string& route) const;
+    /// The answer to a transport failure: the error table's, or the site's page for it when the
+    /// request is outside /api/ and asks for HTML (same status).
+    Response error_answer(const Request& req, std::string_view path, TransportError error) const;
 
     std::vector<boost::asio::io_context*> workers_;
     std::size_t next_worker_ = 0;

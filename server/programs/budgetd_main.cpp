@@ -157,6 +157,10 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (const auto reason = programs::web_root_problem(cfg.server.web_root)) {
+        std::cerr << "budgetd: " << *reason << "\n";
+        return 2;
+    }
     const auto secrets = programs::load_secrets(cfg.storage.data_dir);
     if (!secrets) {
         std::cerr << "budgetd: no keys in " << cfg.storage.data_dir
@@ -203,7 +207,9 @@ int main(int argc, char** argv) {
     api::App app(context);
     http::Router router;
     app.register_routes(router);
-    const http::StaticFiles static_files(cfg.server.web_root);
+    // The site's own pages for an unknown address and a server error (web/404.html, 500.html).
+    const http::StaticFiles static_files(cfg.server.web_root,
+                                         {.not_found = "/404.html", .internal = "/500.html"});
     http::HttpServer http(loops.main(), cfg.server, router, static_files, metrics,
                           &api::transport_error, loops.all(), {tls_context.get(), cfg.tls});
     try {

@@ -1,5 +1,7 @@
 #include "server/programs/startup.hpp"
 
+#include <filesystem>
+
 #include "config/files.hpp"
 #include "labelling/questionnaire_toml.hpp"
 #include "server/core/key_files.hpp"
@@ -23,6 +25,15 @@ std::variant<config::CommuneDirectory, std::string> load_communes(const config::
     } catch (const config::ConfigError& e) {
         return std::string(e.what());
     }
+}
+
+std::optional<std::string> web_root_problem(const std::string& web_root) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(web_root) / "templates" / "layout.html", ec))
+        return "web_root " + web_root +
+               " holds the sources of the site; serve the site built from them: BUILD/web "
+               "(cmake --build BUILD), or node scripts/build-web.mjs web OUT_DIR";
+    return std::nullopt;
 }
 
 redis::ClusterSeeds cluster_seeds(const config::RedisConfig& redis) {

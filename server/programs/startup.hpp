@@ -23,6 +23,10 @@ std::variant<labelling::Questionnaire, std::string> load_questionnaire(
 /// The commune directory of the configuration (communes mapped to territories).
 std::variant<config::CommuneDirectory, std::string> load_communes(const config::Config& config);
 
+/// Why `web_root` cannot be served, or std::nullopt: it must be a site built by
+/// scripts/build-web.mjs (BUILD/web), not the sources in web/ (pages without their layout).
+std::optional<std::string> web_root_problem(const std::string& web_root);
+
 /// The seed nodes of `[redis] cluster`, as the client takes them.
 redis::ClusterSeeds cluster_seeds(const config::RedisConfig& redis);
 

@@ -106,7 +106,6 @@ export function writeConfig(dir, { listenPort, redirectPort, voteOpens, voteClos
 [server]
 listen = "127.0.0.1:${listenPort}"
 threads = 2
-web_root = ${JSON.stringify(path.join(repoRoot, 'web'))}
 
 [tls]
 cert_file = ${JSON.stringify(path.join(tlsDir, 'cert.pem'))}
