@@ -61,7 +61,7 @@ function listFiles(root) {
  * written, up to the end of the line) and what follows.
  */
 function frontMatter(text, file) {
-  if (!text.startsWith('---\n')) return { params: {}, body: text };
+  if (!text.startsWith('---\n')) return { params: {}, body: text, line: 1 };
   const end = text.indexOf('\n---\n', 3);
   if (end < 0) fail(`${file}: the front matter opened by --- is never closed`);
   const params = {};
@@ -71,7 +71,8 @@ function frontMatter(text, file) {
     if (!m) fail(`${file}:${i + 2}: expected "name: value", got ${JSON.stringify(line)}`);
     params[m[1]] = m[2].trim();
   });
-  return { params, body: text.slice(end + 5) };
+  // line: where the body starts in the file, so that errors name the file's own lines.
+  return { params, body: text.slice(end + 5), line: text.slice(0, end + 5).split('\n').length };
 }
 
 const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -83,7 +84,7 @@ const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt
  * value) and {{! comment}}. A section, partial or comment tag alone on its line takes the line
  * with it. An unknown parameter or partial is an error, not an empty string.
  */
-function parseTemplate(src, file) {
+function parseTemplate(src, file, firstLine = 1) {
   const tag = /\{\{\{\s*([\w.-]+)\s*\}\}\}|\{\{([#^/>!]?)\s*(\*?)([^}]*?)\s*\}\}/g;
   const root = { children: [] };
   const stack = [root];
@@ -107,7 +108,7 @@ function parseTemplate(src, file) {
     }
     text(src.slice(at, start));
     at = end;
-    const line = src.slice(0, m.index).split('\n').length;
+    const line = firstLine - 1 + src.slice(0, m.index).split('\n').length;
     const where = `${file}:${line}`;
     if (sigil === '{') top().children.push({ kind: 'var', name: m[1], raw: true, where });
     else if (sigil === '') top().children.push({ kind: 'var', name: m[4], raw: false, where });
@@ -127,7 +128,7 @@ function parseTemplate(src, file) {
   return root.children;
 }
 
-function renderTemplate(src, file, params, partials, depth = 0) {
+function renderTemplate(src, file, params, partials, depth = 0, firstLine = 1) {
   if (depth > 10) fail(`${file}: partials include each other without end`);
   const value = (node) => {
     if (!(node.name in params)) fail(`${node.where}: no parameter "${node.name}"`);
@@ -148,7 +149,7 @@ function renderTemplate(src, file, params, partials, depth = 0) {
       }
     }
   }).join('');
-  return render(parseTemplate(src, file));
+  return render(parseTemplate(src, file, firstLine));
 }
 
 /** The URL a page is served at: index.html stands for its folder. */
@@ -166,8 +167,8 @@ function markCurrent(html, current) {
 function renderPage(rel, text, layout, partials) {
   const page = frontMatter(text, rel);
   const params = { ...layout.params, current: pageUrl(rel), ...page.params };
-  params.content = renderTemplate(page.body, rel, params, partials).replace(/\n$/, '');
-  const html = renderTemplate(layout.body, `${TEMPLATES}/layout.html`, params, partials);
+  params.content = renderTemplate(page.body, rel, params, partials, 0, page.line).replace(/\n$/, '');
+  const html = renderTemplate(layout.body, `${TEMPLATES}/layout.html`, params, partials, 0, layout.line);
   return markCurrent(html, params.current);
 }
 

@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "config/paris_time.hpp"
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "server/api/request_body.hpp"
 
 namespace budget::server::api {

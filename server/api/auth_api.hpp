@@ -16,11 +16,11 @@
 #include <variant>
 
 #include "config/communes.hpp"
-#include "server/http/encoded_body.hpp"
 #include "server/api/app_context.hpp"
 #include "server/api/errors.hpp"
 #include "server/api/otp_delivery.hpp"
 #include "server/api/voter_session.hpp"
+#include "server/http/encoded_body.hpp"
 #include "server/http/router.hpp"
 #include "voting/eligibility.hpp"
 

@@ -20,7 +20,8 @@ std::string gzip_compress(std::string_view data, int level) {
     stream.avail_in = static_cast<uInt>(data.size());
     stream.next_out = reinterpret_cast<Bytef*>(out.data());
     stream.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&stream, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("gzip: deflate failed");
+    if (deflate(&stream, Z_FINISH) != Z_STREAM_END)
+        throw std::runtime_error("gzip: deflate failed");
     out.resize(stream.total_out);
     return out;
 }

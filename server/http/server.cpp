@@ -481,7 +481,8 @@ asio::awaitable<Response> HttpServer::handle(const Request& req, const std::stri
         res = error_answer(req, path, TransportError::internal);
     }
     res.version(version);
-    if (req.method() == http::verb::head) {
+    // A 304 carries no Content-Length: its value would have to be the 200's length.
+    if (req.method() == http::verb::head && res.result() != http::status::not_modified) {
         const auto length = res.body().size();
         res.body().clear();
         res.content_length(length);

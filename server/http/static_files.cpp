@@ -85,7 +85,8 @@ StaticFiles::StaticFiles(const std::string& root, const ErrorPages& error_pages)
         std::optional<std::string> br;
         // Never a page: see BREACH above.
         if (!ends_with(path, ".html")) {
-            if (const auto it = contents.find(path + ".gz"); it != contents.end()) gzip = it->second;
+            if (const auto it = contents.find(path + ".gz"); it != contents.end())
+                gzip = it->second;
             if (const auto it = contents.find(path + ".br"); it != contents.end()) br = it->second;
         }
         const auto cache_control =

@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
     // Reference data and secrets: any problem stops the start with a one-line reason.
     auto communes = programs::load_communes(cfg);
     auto questionnaire = programs::load_questionnaire(cfg);
-    for (const auto* reason : {std::get_if<std::string>(&communes),
-                               std::get_if<std::string>(&questionnaire)}) {
+    for (const auto* reason :
+         {std::get_if<std::string>(&communes), std::get_if<std::string>(&questionnaire)}) {
         if (reason) {
             std::cerr << "budgetd: " << *reason << "\n";
             return 2;
