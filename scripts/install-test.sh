@@ -21,8 +21,19 @@ cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 for f in bin/budgetd bin/budgetctl bin/budget-loadtest \
     share/budget-citoyen/questionnaire.toml share/budget-citoyen/territories.toml \
     share/budget-citoyen/communes-62.json share/budget-citoyen/budget.example.toml \
-    share/budget-citoyen/web/index.html share/budget-citoyen/web/vendor/noble-ed25519.js; do
+    share/budget-citoyen/web/index.html share/budget-citoyen/web/404.html \
+    share/budget-citoyen/web/500.html; do
     [[ -e $prefix/$f ]] || fail "$f is not installed"
+done
+# The site as the build step made it (scripts/build-web.mjs): BUILD/web, nothing else, nothing
+# less; assets under hashed names with their .gz and .br, no template left.
+site="$prefix/share/budget-citoyen/web"
+diff -r "$build/web" "$site" >"$work/site.diff" || fail "the installed site is not BUILD/web: $(head -5 "$work/site.diff")"
+compgen -G "$site/vendor/noble-ed25519.*.js" >/dev/null || fail "the verifier's library is not installed"
+css=$(cd "$site" && compgen -G "css/site.????????????.css") || fail "no fingerprinted style sheet"
+[[ -e $site/$css.gz && -e $site/$css.br ]] || fail "$css has no .gz or .br beside it"
+for f in templates CMakeLists.txt Makefile CMakeFiles cmake_install.cmake css/site.css; do
+    [[ ! -e $site/$f ]] || fail "$f is in the installed site"
 done
 
 redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -62,6 +73,10 @@ listening=$(grep '"event":"listening"' "$work/budgetd.log")
     fail "the installed budgetd reads another questionnaire: $listening"
 page=$(curl -fsS "http://127.0.0.1:$port/")
 [[ $page == *"Budget citoyen"* ]] || fail "the home page is not served"
+[[ $page == *"href=\"/$css\""* ]] || fail "the home page does not name $css"
+headers=$(curl -fsS -o /dev/null -D - -H 'Accept-Encoding: br, gzip' "http://127.0.0.1:$port/$css")
+[[ ${headers,,} == *"content-encoding: br"* && ${headers,,} == *"immutable"* ]] ||
+    fail "the installed style sheet is not sent compressed and immutable: $headers"
 communes=$(curl -fsS "http://127.0.0.1:$port/api/v1/communes")
 [[ $communes == *'"name":"Arras"'* ]] || fail "the commune list is not served"
 echo "install-test: the installed budgetd runs from $prefix on its own files"
