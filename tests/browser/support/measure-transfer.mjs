@@ -1,5 +1,5 @@
 // The bytes a first visit of each page costs over the network, as Chromium counts them (headers
-// and encoded bodies of every response), and how many requests a second page then makes:
+// and encoded bodies of every response), and what a second page of the site then costs:
 //   BUDGET_TEST_TLS_DIR=DIR NODE_EXTRA_CA_CERTS=DIR/cert.pem BUILD_DIR=build \
 //     node tests/browser/support/measure-transfer.mjs [OUT.json]
 // (DIR from scripts/demo-certificate.sh DIR). A campaign in its vote, three initiatives labelled;
@@ -36,20 +36,33 @@ async function contextFor(path) {
   return ctx;
 }
 
-/** Loads `path` in `page` and sums what crossed the network until it is idle. */
+/**
+ * Loads `path` in `page` and sums what crossed the network until it is idle, as DevTools'
+ * "transferred" column counts it (Network.loadingFinished's encodedDataLength: header and
+ * encoded body bytes received); answers from the browser's cache cost nothing and are not
+ * counted as requests, a 304 costs its headers.
+ */
 async function visit(page, path) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map();
+  const cached = new Set();
   const seen = [];
-  const onFinished = async (req) => {
-    const sizes = await req.sizes().catch(() => null);
-    if (!sizes) return;
-    const api = new URL(req.url()).pathname.startsWith('/api/');
-    seen.push({ api, bytes: sizes.responseBodySize + sizes.responseHeadersSize, url: req.url() });
-  };
-  page.on('requestfinished', onFinished);
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
+  cdp.on('Network.responseReceived', (e) => {
+    if (e.response.fromDiskCache || e.response.fromPrefetchCache) cached.add(e.requestId);
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    if (cached.has(e.requestId) || e.encodedDataLength === 0) return;
+    const url = urls.get(e.requestId) || '';
+    const api = url.startsWith(c.base) && new URL(url).pathname.startsWith('/api/');
+    seen.push({ api, bytes: e.encodedDataLength, url });
+  });
   await page.goto(`${c.base}${path}`);
   await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(200);
-  page.off('requestfinished', onFinished);
+  await page.waitForTimeout(300);
+  await cdp.detach();
   const sum = (list) => list.reduce((n, r) => n + r.bytes, 0);
   return {
     requests: seen.length,
@@ -72,7 +85,16 @@ for (const path of [...resident, ...committee, ...mission]) {
   const second = await visit(page, next);
   rows.push({ path, first, next, second });
   console.log(`${path.padEnd(48)} first visit ${String(first.static_bytes).padStart(7)} B static (${first.static_requests} requests) + ${String(first.api_bytes).padStart(6)} B API;`
-    + ` then ${next}: ${second.static_requests} static requests, ${second.static_bytes} B`);
+    + ` then ${next}: ${second.static_requests} static requests, ${second.static_bytes} B static + ${second.api_bytes} B API`);
+  await ctx.close();
+}
+// The commune list, which the vote form fetches when the resident picks their commune: as
+// Chromium asks for it (Accept-Encoding: gzip, deflate, br), in a fresh context.
+{
+  const ctx = await contextFor('/api/v1/communes');
+  const list = await visit(await ctx.newPage(), '/api/v1/communes');
+  rows.push({ path: '/api/v1/communes', first: list });
+  console.log(`${'/api/v1/communes'.padEnd(48)} ${list.api_bytes} B`);
   await ctx.close();
 }
 if (process.argv[2]) fs.writeFileSync(process.argv[2], JSON.stringify(rows, null, 2));
