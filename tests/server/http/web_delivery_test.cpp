@@ -180,6 +180,12 @@ TEST_CASE("the commune list is compressed, cached a day and revalidated by its E
         CHECK(again.status == 304);
         CHECK(again.body.empty());
         CHECK(header(again, "etag") == header(packed, "etag"));
+        const auto head =
+            head_of(port, "/api/v1/communes", std::string("Accept-Encoding: ") + accept + "\r\n");
+        CHECK(contains(head, "HTTP/1.1 200"));
+        CHECK(contains(head, std::string("Content-Encoding: ") + coding + "\r\n"));
+        CHECK(contains(head, "Content-Length: " + std::to_string(packed.body.size()) + "\r\n"));
+        CHECK(head.substr(head.find("\r\n\r\n") + 4).empty());
     }
 }
 
