@@ -65,7 +65,7 @@ def main():
             decision = {"decision": "label", "category": radar["proposed_category"]["id"], "justification": ""}
         else:
             decision = {"decision": "refuse",
-                        "justification": "Dossier à retravailler : " + " ".join(radar["gate"]["reasons"])}
+                        "justification": "Dossier à retravailler : " + " ".join(radar["gate"]["reasons"])}
         reviewers[0].post(f"/api/v1/admin/initiatives/{iid}/decision", decision)
         print(f"seed-demo: {iid}: {decision['decision']} {' '.join(radar['gate']['reasons'])}")
 

@@ -1,6 +1,7 @@
 #include "server/api/auth_api.hpp"
 
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "config/config.hpp"
 #include "config/paris_time.hpp"
@@ -61,6 +62,22 @@ std::variant<VerifyForm, Response> read_verify_form(const json::object& body, un
     return form;
 }
 
+Response wrong_code_refusal(int tries_left, unsigned version) {
+    json::object extra{{"tries_left", tries_left}};
+    if (tries_left == 1) return fail_with(Error::code_wrong_last, version, std::move(extra));
+    const auto n = std::to_string(tries_left);
+    return fail_with(Error::code_wrong, version, std::move(extra), {n});
+}
+
+Response unknown_commune_refusal(std::string_view given, unsigned version) {
+    std::string shown;
+    for (const char c : given) {
+        if (shown.size() == 10) break;
+        if (std::isalnum(static_cast<unsigned char>(c))) shown += c;
+    }
+    return fail(Error::unknown_commune, version, {shown});
+}
+
 Response eligibility_refusal(voting::EligibilityError error, int min_age, unsigned version) {
     switch (error) {
         case voting::EligibilityError::invalid_birth_date:
@@ -116,6 +133,7 @@ void AuthApi::register_routes(http::Router& router) {
         return [this, method](RequestContext& rc) { return (this->*method)(rc); };
     };
     router.add(http::verb::post, "/api/v1/auth/challenge", bind(&AuthApi::challenge));
+    router.add(http::verb::post, "/api/v1/auth/code", bind(&AuthApi::check_code));
     router.add(http::verb::post, "/api/v1/auth/verify", bind(&AuthApi::verify));
     router.add(http::verb::get, "/api/v1/communes", bind(&AuthApi::communes));
 }
@@ -166,9 +184,49 @@ asio::awaitable<Response> AuthApi::send_code(std::string email, unsigned version
     // The same answer for every address: whether anyone uses it is nobody's business.
     json::object sent{
         {"status", "sent"},
-        {"message", "Si l'adresse est valide, un code à 6 chiffres vient d'y être envoyé."},
+        {"message", "Si l’adresse est valide, un code à 6 chiffres vient d’y être envoyé."},
         {"valid_seconds", otp.code_ttl.count()}};
     co_return http::json_response(http::status::accepted, sent, version);
+}
+
+asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
+    const auto v = rc.request.version();
+    auto body = parse_json_object(rc.request);
+    if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
+    const auto& object = std::get<json::object>(body);
+    auto email_field = get_string(object, "email", 254);
+    if (auto* rej = std::get_if<Rejection>(&email_field)) co_return rej->to_response(v);
+    auto code_field = get_string(object, "code", 100);
+    if (auto* rej = std::get_if<Rejection>(&code_field)) co_return rej->to_response(v);
+    const auto email = normalise_email(std::get<std::string>(email_field));
+    if (!plausible_email(email)) co_return fail(Error::invalid_email, v);
+    const auto& code = std::get<std::string>(code_field);
+    if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos)
+        co_return fail(Error::code_format, v);
+    // Counted with the verifications: this step is another way to try codes.
+    if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
+    const auto probed =
+        co_await ctx_.stores.codes.probe(email_hash(email), code, ctx_.config.otp.max_tries);
+    if (!probed) co_return store_refusal(probed.error(), v);
+    switch (probed->outcome) {
+        case storage::CodeCheck::ok:
+            break;
+        case storage::CodeCheck::wrong:
+            co_return wrong_code_refusal(probed->tries_left, v);
+        case storage::CodeCheck::dead:
+        case storage::CodeCheck::bound:
+            co_return fail_with(Error::code_dead, v, {{"tries_left", 0}});
+    }
+    // Whether this person has voted is known here only when the address verified an identity
+    // before; otherwise the verification tells it.
+    json::value already_voted = nullptr;
+    if (!probed->bound_identity.empty()) {
+        const auto voted = co_await ctx_.stores.ballots.has_voted(probed->bound_identity);
+        if (voted) already_voted = *voted;
+    }
+    json::object out{
+        {"valid", true}, {"tries_left", probed->tries_left}, {"already_voted", already_voted}};
+    co_return http::json_response(http::status::ok, out, v);
 }
 
 asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
@@ -182,7 +240,11 @@ asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
     const auto* commune = ctx_.communes.find(form.commune);
     const auto eligible = voting::check_eligibility(form.birth_date, paris_today(ctx_.clock.now()),
                                                     min_age, commune != nullptr);
-    if (!eligible) co_return eligibility_refusal(eligible.error(), min_age, v);
+    if (!eligible) {
+        if (eligible.error() == voting::EligibilityError::not_resident)
+            co_return unknown_commune_refusal(form.commune, v);
+        co_return eligibility_refusal(eligible.error(), min_age, v);
+    }
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
     co_return co_await open_session(form, *commune, v);
 }
@@ -195,26 +257,35 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
     const auto checked = co_await ctx_.stores.codes.check(hash, form.code, identity, otp.max_tries,
                                                           kEmailBindingTtl);
     if (!checked) co_return store_refusal(checked.error(), version);
-    switch (*checked) {
+    switch (checked->outcome) {
         case storage::CodeCheck::ok:
             break;
         case storage::CodeCheck::wrong:
-            co_return fail(Error::code_wrong, version);
+            co_return wrong_code_refusal(checked->tries_left, version);
         case storage::CodeCheck::dead:
-            co_return fail(Error::code_dead, version);
+            co_return fail_with(Error::code_dead, version, {{"tries_left", 0}});
         case storage::CodeCheck::bound:
             co_return fail(Error::email_already_used, version);
     }
+    // Said now, before the ballot page offers any choice (null if it cannot be read now: the
+    // ballot itself would still be refused).
+    const auto voted = co_await ctx_.stores.ballots.has_voted(identity);
     const VoterSession session{std::move(identity), commune.territory,
                                ctx_.clock.now() + otp.session_ttl.count()};
-    co_return session_response(session, version);
+    co_return session_response(session, voted ? std::optional<bool>(*voted) : std::nullopt,
+                               version);
 }
 
-Response AuthApi::session_response(const VoterSession& session, unsigned version) const {
+Response AuthApi::session_response(const VoterSession& session, std::optional<bool> already_voted,
+                                   unsigned version) const {
     const auto token = sessions_.issue(session);
     json::object out{{"token", token},
                      {"expires_at", config::format_paris_time(session.expires_unix)},
                      {"territory", session.territory}};
+    if (already_voted)
+        out["already_voted"] = *already_voted;
+    else
+        out["already_voted"] = nullptr;
     auto res = http::json_response(http::status::ok, out, version);
     res.set(http::field::set_cookie,
             voter_cookie(token, ctx_.config.otp.session_ttl, ctx_.config.tls.enabled()));

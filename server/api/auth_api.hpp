@@ -4,6 +4,7 @@
 // session; and the commune list of the form.
 //
 //   POST /api/v1/auth/challenge   {"email"}                                   -> 202
+//   POST /api/v1/auth/code        {"email","code"}                            -> 200 {"valid"...}
 //   POST /api/v1/auth/verify      {"email","code","first_name","last_name",
 //                                  "birth_date","commune"}                     -> 200 {"token"...}
 //   GET  /api/v1/communes                                                      -> 200
@@ -13,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "config/communes.hpp"
@@ -41,6 +43,13 @@ struct VerifyForm {
 std::variant<VerifyForm, Response> read_verify_form(const boost::json::object& body,
                                                     unsigned version);
 
+/// The refusal of a wrong code: 401 invalid_code with `"tries_left"`, worded for the count.
+Response wrong_code_refusal(int tries_left, unsigned version);
+
+/// The refusal of an unknown commune, naming the code given (an excerpt, letters and digits
+/// only: the text is echoed back).
+Response unknown_commune_refusal(std::string_view given, unsigned version);
+
 /// The refusal for an eligibility problem (`min_age` fills the too_young message).
 Response eligibility_refusal(voting::EligibilityError error, int min_age, unsigned version);
 
@@ -59,6 +68,7 @@ class AuthApi {
 
   private:
     boost::asio::awaitable<Response> challenge(RequestContext& rc);
+    boost::asio::awaitable<Response> check_code(RequestContext& rc);
     boost::asio::awaitable<Response> verify(RequestContext& rc);
     boost::asio::awaitable<Response> communes(RequestContext& rc);
 
@@ -72,8 +82,10 @@ class AuthApi {
                                                   const config::Commune& commune, unsigned version);
     /// The identity's keyed hash: the same person through any address has the same key.
     std::string identity_key(const VerifyForm& form) const;
-    /// The 200 of a verification: the token, its expiry, the territory, and the cookie.
-    Response session_response(const VoterSession& session, unsigned version) const;
+    /// The 200 of a verification: the token, its expiry, the territory, whether this identity
+    /// has voted already (null when that cannot be read now), and the cookie.
+    Response session_response(const VoterSession& session, std::optional<bool> already_voted,
+                              unsigned version) const;
     /// The keyed hash of a normalised address, as the code store's keys take it.
     std::string email_hash(const std::string& normalised_email) const;
 

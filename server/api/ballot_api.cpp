@@ -3,8 +3,8 @@
 #include <array>
 #include <boost/json.hpp>
 
-#include "config/paris_time.hpp"
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 #include "server/api/request_body.hpp"
 #include "voting/merkle.hpp"
 #include "voting/phase.hpp"
@@ -52,9 +52,9 @@ std::string choice_problem_text(const voting::ChoiceProblem& p, int max_choices)
             return "Vous pouvez choisir au plus " + std::to_string(max_choices) + " initiative" +
                    (max_choices > 1 ? "s." : ".");
         case voting::ChoiceError::duplicate:
-            return "L'initiative « " + p.initiative + " » est choisie deux fois.";
+            return "L’initiative « " + p.initiative + " » est choisie deux fois.";
         case voting::ChoiceError::not_on_ballot:
-            return "L'initiative « " + p.initiative + " » ne figure pas sur le bulletin.";
+            return "L’initiative « " + p.initiative + " » ne figure pas sur le bulletin.";
     }
     return "Choix invalides.";
 }

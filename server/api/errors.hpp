@@ -47,10 +47,12 @@ enum class Error {
     invalid_birth_date,
     implausible_birth_date,
     code_format,
-    code_wrong,
+    code_wrong,       ///< {} tries left (2 or more)
+    code_wrong_last,  ///< one try left
     code_dead,
     too_young,  ///< {} minimum age
     not_resident,
+    unknown_commune,  ///< {} the code given (an excerpt)
     email_already_used,
     address_rate_limited,
     codes_rate_limited,
@@ -92,7 +94,8 @@ enum class Error {
     justification_to_refuse,  ///< gate in `extra`
     concurrent_change,
     invalid_limit,
-    // --- tally, publication, log ------------------------------------------------------------------
+    // --- tally, publication, log
+    // ------------------------------------------------------------------
     vote_not_closed,
     unknown_rule,
     already_published,

@@ -235,6 +235,14 @@ asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> BallotStore::find_r
     co_return std::optional<ReceiptLocation>();
 }
 
+asio::awaitable<StoreResult<bool>> BallotStore::has_voted(std::string identity_key) {
+    auto k = keys::ballot_keys(campaign_, shards_, identity_key);
+    std::vector<std::string> cmd{"EXISTS", std::move(k.voted)};
+    auto r = co_await redis_.command(std::move(cmd));
+    if (!r) co_return detail::read_failure(r.error(), "has_voted");
+    co_return r->integer == 1;
+}
+
 asio::awaitable<StoreResult<std::map<std::string, long long>>> BallotStore::participation() {
     std::map<std::string, long long> totals;
     for (int k = 0; k < shards_; ++k) {

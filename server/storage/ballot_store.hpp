@@ -94,6 +94,9 @@ class BallotStore {
     /// Where a ballot id sits, looking through the shards; std::nullopt when unknown.
     boost::asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> find_receipt(
         std::string ballot_id);
+    /// Whether this identity has a ballot already (its voted marker, in its shard): what the
+    /// resident is told as soon as their identity is known, before any choice is offered.
+    boost::asio::awaitable<StoreResult<bool>> has_voted(std::string identity_key);
     /// Participation counters summed over the shards: "total", "day:<date>", "territory:<id>".
     boost::asio::awaitable<StoreResult<std::map<std::string, long long>>> participation();
 

@@ -18,15 +18,29 @@
 namespace budget::server::storage {
 
 struct CodeIssued {
-    bool issued = false;           ///< false: past the address's hourly allowance
-    long long retry_after_s = 0;   ///< when not issued: seconds until the allowance resets
+    bool issued = false;          ///< false: past the address's hourly allowance
+    long long retry_after_s = 0;  ///< when not issued: seconds until the allowance resets
 };
 
 enum class CodeCheck {
     ok,     ///< right code: consumed, the address is bound to the identity
     wrong,  ///< wrong code: one try used
-    dead,   ///< no code, expired, or out of tries
+    dead,   ///< no code, expired, used, or out of tries
     bound,  ///< right code, but the address already verified another identity
+};
+
+/// The answer of check(): the outcome and, after a wrong code, the tries the code has left.
+struct CodeChecked {
+    CodeCheck outcome = CodeCheck::dead;
+    int tries_left = 0;  ///< with `wrong` (at least 1); 0 otherwise
+};
+
+/// The answer of probe(): a right code stays usable; `bound_identity` is the identity key the
+/// address verified before ("" when none), so that "already voted" can be said at once.
+struct CodeProbe {
+    CodeCheck outcome = CodeCheck::dead;  ///< ok, wrong or dead (never bound)
+    int tries_left = 0;                   ///< with `ok` and `wrong`
+    std::string bound_identity;
 };
 
 class CodeStore {
@@ -40,11 +54,17 @@ class CodeStore {
                                                           std::chrono::seconds ttl, int per_hour);
 
     /// Checks a code; on success binds the address to `identity_key` for `binding_ttl`.
-    boost::asio::awaitable<StoreResult<CodeCheck>> check(const std::string& email_hash,
-                                                         const std::string& code,
-                                                         const std::string& identity_key,
-                                                         int max_tries,
-                                                         std::chrono::seconds binding_ttl);
+    boost::asio::awaitable<StoreResult<CodeChecked>> check(const std::string& email_hash,
+                                                           const std::string& code,
+                                                           const std::string& identity_key,
+                                                           int max_tries,
+                                                           std::chrono::seconds binding_ttl);
+
+    /// Checks a code on its own, before the identity is known: a wrong code uses a try exactly
+    /// as check() does (the same count, the same death at `max_tries`); a right code is not
+    /// consumed, check() still needs it.
+    boost::asio::awaitable<StoreResult<CodeProbe>> probe(const std::string& email_hash,
+                                                         const std::string& code, int max_tries);
 
   private:
     std::string code_mac(const std::string& email_hash, const std::string& code) const;
@@ -52,7 +72,7 @@ class CodeStore {
     redis::Client& redis_;
     std::string campaign_;
     crypto::Key32 code_key_;
-    redis::Script issue_script_, check_script_;
+    redis::Script issue_script_, check_script_, probe_script_;
 };
 
 }  // namespace budget::server::storage

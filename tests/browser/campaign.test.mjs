@@ -81,7 +81,7 @@ describe('labelling, before the vote opens', () => {
     assert.match(text, /La commune « 59350 » n'est pas un code INSEE de commune du département/);
     assert.match(text, /Le montant demandé doit être positif/);
     assert.doesNotMatch(text, /Ligne 1/);
-    assert.match(await page.getByRole('alert').innerText(), /rien n'a été enregistré/);
+    assert.match(await page.getByRole('alert').innerText(), /rien n’a été enregistré/);
     await inspect(page, 'mission-import-errors');
 
     await page.getByLabel('Contenu JSON').fill(JSON.stringify([bad.initiatives[0]]));
@@ -184,7 +184,7 @@ describe('the vote', () => {
     const w = watch(page, notFoundYet);
     await page.goto(`${campaign.base}/`);
     await page.locator('main').getByText('Vote ouvert').waitFor();
-    assert.match(await page.locator('#campaign-status').innerText(), /Le vote est ouvert jusqu’au/);
+    assert.match(await page.locator('#campaign-headline').innerText(), /Le vote est ouvert jusqu’au/);
     await inspect(page, 'accueil');
 
     await page.getByRole('link', { name: 'Choisir mes initiatives et voter' }).click();
@@ -209,7 +209,7 @@ describe('the vote', () => {
     assert.equal(await page.locator('#counter').innerText(), '3 sur 3 initiatives choisies');
     await choose(/Conserverie/).click();
     assert.equal(await choose(/Conserverie/).isChecked(), false);
-    assert.match(await page.locator('#selection-message').innerText(), /Vous avez déjà choisi 3 initiatives : retirez-en une/);
+    assert.match(await page.locator('#selection-message').innerText(), /Déjà 3 choix\s: retirez-en un d’abord/);
     await choose(/Tiers-lieu/).uncheck();
     await choose(/Conserverie/).check();
     assert.equal(await page.locator('#counter').innerText(), '3 sur 3 initiatives choisies');
@@ -236,7 +236,7 @@ describe('the vote', () => {
     await page.getByRole('heading', { name: /Étape 3 sur 5/ }).waitFor();
     const code = await outboxCode(campaign.outbox, resident.email);
     await page.getByLabel('Code à 6 chiffres').fill(code);
-    await page.getByRole('button', { name: 'Continuer' }).click();
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
 
     // Step 4: identity, with the commune picked from the autocomplete by keyboard.
     await page.getByRole('heading', { name: /Étape 4 sur 5/ }).waitFor();
@@ -260,11 +260,12 @@ describe('the vote', () => {
     // Step 5: confirm; the receipt page follows.
     await page.getByRole('heading', { name: /Étape 5 sur 5/ }).waitFor();
     assert.match(await page.locator('#confirm-list').innerText(), /Ressourcerie[\s\S]*Conserverie/);
+    assert.equal(await page.locator('#confirm-commune').innerText(), 'Arras (62000)');
     await inspect(page, 'voter-confirmation');
     await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
     await page.waitForURL(/\/recu\.html$/);
     await page.locator('main').getByText('Merci, votre vote est enregistré.').waitFor();
-    const ballotId = await page.locator('#receipt-ballot-id').innerText();
+    const ballotId = await page.locator('#receipt-ballot-id').getAttribute('data-value');
     assert.match(ballotId, /^[0-9a-f]{32}$/);
     await inspect(page, 'recu');
 
@@ -278,10 +279,10 @@ describe('the vote', () => {
     await ctx.close();
   });
 
-  test('a second attempt is refused with the French message', async () => {
+  test('a second attempt is refused with the French message, as soon as the code is right', async () => {
     const ctx = await newContext(browser);
     const page = await ctx.newPage();
-    const w = watch(page, [...notFoundYet, /401 .*\/auth\/verify$/, /409 .*\/api\/v1\/ballots$/]);
+    const w = watch(page, [...notFoundYet, /401 .*\/auth\/code$/]);
     await page.goto(`${campaign.base}/initiatives.html`);
     await page.getByRole('article', { name: /Tiers-lieu/ }).getByLabel('Choisir cette initiative').check();
     await page.getByRole('link', { name: 'Continuer vers le vote' }).click();
@@ -292,28 +293,20 @@ describe('the vote', () => {
     await page.getByRole('heading', { name: /Étape 3 sur 5/ }).waitFor();
     const code = await outboxCode(campaign.outbox, resident.email, before);
 
-    // A wrong code first: the API's message, back on the code step.
+    // A wrong code first: refused on its own step, with the tries left.
     const wrong = String((Number(code) + 1) % 1000000).padStart(6, '0');
     await page.getByLabel('Code à 6 chiffres').fill(wrong);
-    await page.getByRole('button', { name: 'Continuer' }).click();
-    await page.getByLabel('Prénom').fill(resident.first);
-    await page.getByLabel('Nom', { exact: true }).fill(resident.last);
-    await page.getByLabel('Jour').fill(resident.day);
-    await page.getByLabel('Mois').fill(resident.month);
-    await page.getByLabel('Année').fill(resident.year);
-    await page.getByRole('combobox', { name: 'Commune où vous habitez' }).fill('Arras');
-    await page.getByRole('button', { name: 'Vérifier mon identité' }).click();
-    await page.locator('#code-error', { hasText: 'Code incorrect. Vérifiez le code reçu par courriel.' }).waitFor();
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await page.locator('#code-error', { hasText: /Code incorrect\s: vérifiez le code reçu par courriel\. Il vous reste 4 essais\./ }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.id), 'code');
+    assert.ok(await page.getByRole('heading', { name: /Étape 3 sur 5/ }).isVisible());
 
+    // The right code: this address voted already, and the page says so at once.
     await page.getByLabel('Code à 6 chiffres').fill(code);
-    await page.getByRole('button', { name: 'Continuer' }).click();
-    await page.getByRole('button', { name: 'Vérifier mon identité' }).click();
-    await page.getByRole('heading', { name: /Étape 5 sur 5/ }).waitFor();
-    await page.getByRole('button', { name: 'Confirmer mon vote' }).click();
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    assert.match(await alert.innerText(), /Vous avez déjà voté pour ce budget citoyen : une seule participation par personne est possible\./);
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await page.getByRole('heading', { name: 'Vous avez déjà voté' }).waitFor();
+    assert.match(await page.locator('#voted-notice').innerText(), /Vous avez déjà voté pour ce budget citoyen\s: une seule participation par personne est possible\./);
+    assert.equal(await page.getByRole('button', { name: 'Confirmer mon vote' }).isVisible(), false);
     assert.match(page.url(), /\/voter\.html$/);
     await inspect(page, 'voter-deja-vote');
     w.assertClean();
@@ -335,7 +328,7 @@ describe('the vote', () => {
     await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
     await page.locator('#verify-result').waitFor();
     assert.equal(await page.locator('#verify-result').getAttribute('data-outcome'), 'recorded', await page.locator('#checks').innerText());
-    assert.match(await page.locator('#checks').innerText(), /Votre bulletin fait partie des 4 bulletins du journal signé/);
+    assert.match(await page.locator('#checks').innerText(), /Votre bulletin fait partie des 4 bulletins enregistrés dans le journal signé/);
     w.assertClean();
     await ctx.close();
   });
@@ -354,7 +347,7 @@ describe('the vote', () => {
     await page.getByRole('button', { name: 'Recevoir un code' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    assert.match(await alert.innerText(), /Impossible de joindre le service du Budget citoyen : vérifiez votre connexion à Internet/);
+    assert.match(await alert.innerText(), /Impossible de joindre le service du Budget citoyen\s: vérifiez votre connexion à Internet/);
     assert.ok(await page.getByRole('heading', { name: /Étape 2 sur 5/ }).isVisible());
     await ctx.close();
   });
@@ -435,10 +428,10 @@ describe('tally, publication and verification', () => {
     const result = page.locator('#verify-result');
     await result.waitFor();
     assert.equal(await result.getAttribute('data-outcome'), 'verified', await page.locator('#checks').innerText());
-    const checks = await page.locator('#checks').innerText();
+    const checks = await page.locator('#checks').textContent();
     assert.match(checks, /Votre reçu correspond bien à vos choix/);
-    assert.match(checks, /Les résultats publiés portent une signature valide[\s\S]*WebCrypto \(Ed25519\)/);
-    assert.match(checks, /Votre bulletin est compté : il fait partie des 4 bulletins des résultats signés/);
+    assert.match(checks, /Les résultats sont signés par la Mission ESS\.[\s\S]*WebCrypto \(Ed25519\)/);
+    assert.match(checks, /Votre bulletin fait partie des 4 bulletins comptés\./);
     assert.match(checks, /La même clé a scellé le bulletin de vote à l’ouverture et signé les résultats/);
     assert.equal(await page.locator('.check--bad').count(), 0);
     await inspect(page, 'verifier');
@@ -515,7 +508,7 @@ describe('tally, publication and verification', () => {
     await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
     await page.locator('#verify-result').waitFor();
     assert.equal(await page.locator('#verify-result').getAttribute('data-outcome'), 'verified');
-    assert.match(await page.locator('#checks').innerText(), /@noble\/ed25519/);
+    assert.match(await page.locator('#checks').textContent(), /@noble\/ed25519/);
     await page.route('**/api/v1/results', async (route) => {
       const response = await route.fetch();
       const body = await response.json();

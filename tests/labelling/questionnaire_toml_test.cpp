@@ -259,7 +259,7 @@ TEST_CASE("the shipped questionnaire loads, validates without warning and holds 
     }
 
     REQUIRE(q.categories.size() == 4);
-    CHECK(q.categories[0].label == "Pratique de l'ESS");
+    CHECK(q.categories[0].label == "Pratique de l’ESS");
     CHECK(q.categories[0].cap_eur == 4500);
     CHECK(q.categories[1].label == "Innovation sociétale");
     CHECK(q.categories[2].label == "Coopération");

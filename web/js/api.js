@@ -15,21 +15,21 @@ export class ApiError extends Error {
 const byStatus = {
   400: 'La demande est mal formée. Rechargez la page et réessayez.',
   401: 'Vous devez être identifié pour effectuer cette action.',
-  403: "Vous n'avez pas le droit d'effectuer cette action.",
-  404: "Ce que vous cherchez n'existe pas (ou pas encore).",
-  409: "La demande est en conflit avec l'état actuel. Rechargez la page.",
+  403: "Vous n’avez pas le droit d’effectuer cette action.",
+  404: "Ce que vous cherchez n’existe pas (ou pas encore).",
+  409: "La demande est en conflit avec l’état actuel. Rechargez la page.",
   413: 'Les données envoyées sont trop volumineuses.',
   422: 'Les informations saisies ne sont pas valides.',
   429: 'Trop de tentatives. Patientez quelques instants avant de réessayer.',
-  500: 'Une erreur interne est survenue ; rien n’a été enregistré. Réessayez plus tard.',
+  500: 'Une erreur interne est survenue ; rien n’a été enregistré. Réessayez plus tard.',
   502: 'Le service est momentanément inaccessible. Réessayez dans quelques instants.',
-  503: 'Le service est momentanément indisponible. Réessayez dans quelques instants ; rien n’a été enregistré.',
+  503: 'Le service est momentanément indisponible. Réessayez dans quelques instants ; rien n’a été enregistré.',
   504: 'Le service a mis trop de temps à répondre. Réessayez dans quelques instants.',
 };
 
 export const networkMessage =
-  'Impossible de joindre le service du Budget citoyen : vérifiez votre connexion à Internet, puis réessayez. ' +
-  "Si vous étiez en train de voter, rien n'a été enregistré tant qu'aucun reçu ne s'est affiché.";
+  'Impossible de joindre le service du Budget citoyen : vérifiez votre connexion à Internet, puis réessayez. ' +
+  "Si vous étiez en train de voter, rien n’a été enregistré tant qu’aucun reçu ne s’est affiché.";
 
 export function messageForStatus(status) {
   return byStatus[status] || (status >= 500 ? byStatus[500] : `Erreur inattendue (code ${status}).`);
@@ -96,5 +96,5 @@ function formatWait(seconds) {
 /** Text of any error for display. */
 export function errorText(e) {
   if (e instanceof ApiError) return e.message;
-  return `Une erreur inattendue est survenue dans la page : ${e && e.message ? e.message : e}. Rechargez la page.`;
+  return `Une erreur inattendue est survenue dans la page : ${e && e.message ? e.message : e}. Rechargez la page.`;
 }

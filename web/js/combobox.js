@@ -1,7 +1,9 @@
 // An accessible combobox (ARIA 1.2 "list autocomplete" pattern) over the communes of the
 // département: type a name or a postal code, move with the arrows, Enter or a tap to choose,
-// Escape to close. The chosen INSEE code is kept apart from the visible text.
-import { fold, h, render } from './ui.js';
+// Escape to close. The chosen INSEE code is kept apart from the visible text. What was typed
+// is taken only when it names one commune exactly (commune-match.js): never a prefix.
+import { label, resolveCommune, suggestions } from './commune-match.js';
+import { h, render } from './ui.js';
 
 export class CommuneCombobox {
   constructor(input, listbox, countEl) {
@@ -19,25 +21,14 @@ export class CommuneCombobox {
   }
 
   setCommunes(communes) {
-    this.communes = communes.map((c) => ({ ...c, key: fold(c.name).replace(/[-\s]+/g, ' ') }));
+    this.communes = communes;
   }
 
-  static label(c) { return `${c.name} (${c.postal_codes.join(', ')})`; }
+  static label(c) { return label(c); }
 
-  matches(text) {
-    const q = fold(text).replace(/[-\s]+/g, ' ').replace(/\s*\(.*$/, '').trim();
-    if (q.length < 2) return [];
-    if (/^\d+$/.test(q)) return this.communes.filter((c) => c.postal_codes.some((p) => p.startsWith(q)) || c.code.startsWith(q));
-    const starts = [], contains = [];
-    for (const c of this.communes) {
-      if (c.key.startsWith(q) || c.key.startsWith(`saint ${q}`)) starts.push(c);
-      else if (c.key.includes(q)) contains.push(c);
-    }
-    return [...starts, ...contains];
-  }
+  matches(text) { return suggestions(this.communes, text); }
 
-  update() {
-    const found = this.matches(this.input.value).slice(0, 30);
+  update(found = this.matches(this.input.value)) {
     this.options = found;
     this.active = -1;
     this.input.removeAttribute('aria-activedescendant');
@@ -53,7 +44,7 @@ export class CommuneCombobox {
     }));
     this.listbox.hidden = false;
     this.input.setAttribute('aria-expanded', 'true');
-    this.countEl.textContent = `${found.length} commune${found.length > 1 ? 's' : ''} proposée${found.length > 1 ? 's' : ''}.`;
+    this.countEl.textContent = found.length > 1 ? `${found.length} communes proposées.` : '1 commune proposée.';
   }
 
   setActive(i) {
@@ -93,7 +84,7 @@ export class CommuneCombobox {
     this.selected = c;
     this.input.value = CommuneCombobox.label(c);
     this.close();
-    this.countEl.textContent = `${c.name} choisie.`;
+    this.countEl.textContent = `${label(c)} choisie.`;
   }
 
   close() {
@@ -103,23 +94,28 @@ export class CommuneCombobox {
     this.active = -1;
   }
 
-  /** The chosen commune, or the only one matching what was typed, or null. */
+  /** The chosen commune, or the one that what was typed names exactly, or null. */
   value() {
     if (this.selected) return this.selected;
-    const text = this.input.value.trim();
-    if (!text) return null;
-    const exact = this.communes.filter((c) => fold(c.name) === fold(text) || fold(CommuneCombobox.label(c)) === fold(text));
-    if (exact.length === 1) return exact[0];
-    const found = this.matches(text);
-    return found.length === 1 ? found[0] : null;
+    const r = resolveCommune(this.communes, this.input.value);
+    return r.commune || null;
   }
 
-  /** Why value() is null, in French. */
+  /** Why value() is null, in French; the list opens on the communes to choose from. */
   problem() {
     const text = this.input.value.trim();
-    if (!text) return 'Indiquez la commune où vous habitez.';
-    const found = this.matches(text);
-    if (found.length === 0) return `Aucune commune du Pas-de-Calais ne correspond à « ${text} ». Le vote est réservé aux habitants du département.`;
-    return 'Plusieurs communes correspondent : choisissez la vôtre dans la liste.';
+    const r = resolveCommune(this.communes, text);
+    if (r.problem === 'empty') return 'Indiquez la commune où vous habitez.';
+    if (r.problem === 'several') {
+      this.update(r.candidates);
+      return /\d/.test(text)
+        ? `Plusieurs communes ont le code «\u00a0${text}\u00a0»\u00a0: choisissez la vôtre dans la liste.`
+        : `Plusieurs communes s’appellent «\u00a0${text}\u00a0»\u00a0: choisissez la vôtre dans la liste.`;
+    }
+    if (r.suggestions.length) {
+      this.update(r.suggestions);
+      return `Aucune commune du Pas-de-Calais ne s’appelle exactement «\u00a0${text}\u00a0»\u00a0: choisissez la vôtre dans la liste, ou vérifiez l’orthographe.`;
+    }
+    return `Aucune commune du Pas-de-Calais ne correspond à «\u00a0${text}\u00a0». Le vote est réservé aux habitants du département.`;
   }
 }

@@ -170,7 +170,7 @@ export function fieldError(input, message) {
 }
 
 export const ruleLabels = {
-  greedy: 'Les plus votées d’abord (méthode « gloutonne »)',
+  greedy: 'Les plus votées d’abord (méthode « gloutonne »)',
   'greedy-territorial': 'La meilleure de chaque territoire d’abord, puis les plus votées',
   mes: 'Méthode des parts égales (Method of Equal Shares)',
   'mes-add1': 'Méthode des parts égales, budget par votant augmenté pas à pas',
@@ -178,9 +178,9 @@ export const ruleLabels = {
 };
 
 export const ruleExplanations = {
-  greedy: 'Les initiatives sont classées par nombre de voix ; chacune est financée si elle tient encore dans l’enveloppe, sinon on passe à la suivante.',
+  greedy: 'Les initiatives sont classées par nombre de voix ; chacune est financée si elle tient encore dans l’enveloppe, sinon on passe à la suivante.',
   'greedy-territorial': 'On finance d’abord l’initiative la plus votée de chaque territoire (si elle tient dans l’enveloppe), puis les autres par nombre de voix.',
-  mes: 'L’enveloppe est partagée à parts égales entre les votants ; une initiative est financée quand ses soutiens peuvent en payer le coût ensemble. Les initiatives soutenues par des groupes différents ont ainsi leur chance.',
+  mes: 'L’enveloppe est partagée à parts égales entre les votants ; une initiative est financée quand ses soutiens peuvent en payer le coût ensemble. Les initiatives soutenues par des groupes différents ont ainsi leur chance.',
   'mes-add1': 'Comme la méthode des parts égales, en augmentant la part de chaque votant d’un euro à la fois tant que cela permet de financer davantage sans dépasser l’enveloppe.',
   'mes-completed': 'La méthode des parts égales (version augmentée), puis les initiatives restantes par nombre de voix avec ce qui reste de l’enveloppe.',
 };
@@ -190,10 +190,10 @@ export const reasonLabels = {
   funded_territory_best: 'financée (la plus votée de son territoire)',
   funded_equal_shares: 'financée (parts égales)',
   funded_completion: 'financée (complément)',
-  zero_votes: 'non financée : aucune voix',
-  exceeds_envelope: 'non financée : dépasse l’enveloppe',
-  does_not_fit: 'non financée : ne tient plus dans l’enveloppe restante',
-  supporters_cannot_afford: 'non financée : ses soutiens n’ont plus assez de parts',
+  zero_votes: 'non financée : aucune voix',
+  exceeds_envelope: 'non financée : dépasse l’enveloppe',
+  does_not_fit: 'non financée : ne tient plus dans l’enveloppe restante',
+  supporters_cannot_afford: 'non financée : ses soutiens n’ont plus assez de parts',
 };
 
 export const phaseLabels = {

@@ -6,7 +6,7 @@ const encoder = new TextEncoder();
 
 export function hexToBytes(hex) {
   if (typeof hex !== 'string' || hex.length % 2 !== 0 || /[^0-9a-fA-F]/.test(hex)) {
-    throw new Error(`« ${String(hex).slice(0, 20)} » n’est pas une empreinte hexadécimale`);
+    throw new Error(`« ${String(hex).slice(0, 20)} » n’est pas une empreinte hexadécimale`);
   }
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
@@ -159,6 +159,27 @@ export async function verifySignedDocument(signed) {
     fingerprint,
     fingerprintMatches: signed.document.public_key_fingerprint === undefined || signed.document.public_key_fingerprint === fingerprint,
   };
+}
+
+/**
+ * A long number cut for reading or copying by hand: groups of `size` characters, the last group
+ * never a lone character (it joins the group before): 10 characters give 4 + 4 + 2, 9 give
+ * 4 + 5.
+ */
+export function readingGroups(text, size = 4) {
+  const groups = [];
+  for (let i = 0; i < text.length; i += size) groups.push(text.slice(i, i + size));
+  if (groups.length > 1 && groups[groups.length - 1].length === 1) {
+    const last = groups.pop();
+    groups[groups.length - 1] += last;
+  }
+  return groups;
+}
+
+/** A ballot number as a resident may paste it: spaces and case ignored; null if not one. */
+export function ballotIdFrom(text) {
+  const compact = String(text ?? '').replace(/[\s\u00a0\u202f-]+/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(compact) ? compact : null;
 }
 
 export { encoder };

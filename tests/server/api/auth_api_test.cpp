@@ -94,6 +94,30 @@ TEST_CASE("each eligibility problem has its refusal", "[auth_api]") {
     CHECK(young.body().find("au moins 16 ans") != std::string::npos);
 }
 
+TEST_CASE("a wrong code says how many tries are left, in the singular for the last", "[auth_api]") {
+    const auto three = api::wrong_code_refusal(3, 11);
+    CHECK(refusal_of(three) == std::pair(401, std::string("invalid_code")));
+    const auto error = json::parse(three.body()).at("error");
+    CHECK(error.at("tries_left").as_int64() == 3);
+    CHECK(std::string(error.at("message").as_string()).find("Il vous reste 3 essais.") !=
+          std::string::npos);
+    const auto last = json::parse(api::wrong_code_refusal(1, 11).body()).at("error");
+    CHECK(last.at("tries_left").as_int64() == 1);
+    const std::string text(last.at("message").as_string());
+    CHECK(text.find("Il vous reste 1 essai") != std::string::npos);
+    CHECK(text.find("essais") == std::string::npos);
+}
+
+TEST_CASE("an unknown commune is named back, letters and digits only", "[auth_api]") {
+    const auto res = api::unknown_commune_refusal("59350", 11);
+    CHECK(refusal_of(res) == std::pair(403, std::string("not_resident")));
+    CHECK(res.body().find("59350") != std::string::npos);
+    const auto odd = api::unknown_commune_refusal("<b>Lille</b> et tout le reste", 11);
+    const std::string message(json::parse(odd.body()).at("error").at("message").as_string());
+    CHECK(message.find("bLillebett") != std::string::npos);
+    CHECK(message.find('<') == std::string::npos);
+}
+
 TEST_CASE("a one-time code is six digits, leading zeros kept", "[auth_api]") {
     std::set<std::string> seen;
     for (int i = 0; i < 200; ++i) {

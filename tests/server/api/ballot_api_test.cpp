@@ -3,8 +3,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "config/paris_time.hpp"
 #include "config/config.hpp"
+#include "config/paris_time.hpp"
 
 namespace api = budget::server::api;
 namespace json = boost::json;
@@ -21,9 +21,9 @@ TEST_CASE("every choice problem is explained in French", "[ballot_api]") {
     CHECK(api::choice_problem_text(ChoiceProblem{ChoiceError::too_many, ""}, 3) ==
           "Vous pouvez choisir au plus 3 initiatives.");
     CHECK(api::choice_problem_text(ChoiceProblem{ChoiceError::duplicate, "a"}, 3) ==
-          "L'initiative « a » est choisie deux fois.");
+          "L’initiative « a » est choisie deux fois.");
     CHECK(api::choice_problem_text(ChoiceProblem{ChoiceError::not_on_ballot, "zz"}, 3) ==
-          "L'initiative « zz » ne figure pas sur le bulletin.");
+          "L’initiative « zz » ne figure pas sur le bulletin.");
     SECTION("one choice allowed is said in the singular") {
         CHECK(api::choice_problem_text(ChoiceProblem{ChoiceError::too_many, ""}, 1) ==
               "Vous pouvez choisir au plus 1 initiative.");
@@ -61,7 +61,7 @@ TEST_CASE("an instant reads as a French date in Paris civil time", "[ballot_api]
         const auto opens = api::french_date(at("2026-09-01T00:00:00+02:00"));
         const auto closes = api::french_date(at("2026-09-30T23:59:59+02:00"));
         CHECK(api::error_message(api::Error::vote_not_open, {opens, closes}) ==
-              "Le vote n'est pas ouvert : il a lieu du 1er septembre 2026 à 00:00 au "
+              "Le vote n’est pas ouvert : il a lieu du 1er septembre 2026 à 00:00 au "
               "30 septembre 2026 à 23:59.");
     }
 }

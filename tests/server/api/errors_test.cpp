@@ -10,6 +10,35 @@ using api::Error;
 
 namespace {
 json::object body_of(const http::Response& res) { return json::parse(res.body()).as_object(); }
+
+constexpr std::string_view kNbsp = "\u00a0";    // before « : », inside « »
+constexpr std::string_view kNarrow = "\u202f";  // before ; ! ?
+
+bool ends_with(std::string_view s, std::string_view end) {
+    return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
+}
+
+/// The first breach of French typography in a text a resident reads, or "": a straight
+/// apostrophe, a punctuation mark ; ! ? : without its no-break space (or with an ordinary
+/// one), guillemets without no-break spaces inside.
+std::string typography_problem(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto before = text.substr(0, i);
+        const char c = text[i];
+        if (c == '\'') return "straight apostrophe at " + std::to_string(i);
+        const bool spaced_after = i + 1 == text.size() || text[i + 1] == ' ';
+        if ((c == ';' || c == '!' || c == '?') && !ends_with(before, kNarrow) && spaced_after)
+            return std::string("no narrow no-break space before ") + c + " at " + std::to_string(i);
+        // "12:30", "{\"question\": ..." (a JSON example) are no French colons.
+        if (c == ':' && spaced_after && !ends_with(before, "\"") && !ends_with(before, kNbsp))
+            return "no no-break space before : at " + std::to_string(i);
+        if (text.substr(i).starts_with("«") && !text.substr(i + 2).starts_with(kNbsp))
+            return "no no-break space after « at " + std::to_string(i);
+        if (text.substr(i).starts_with("»") && !ends_with(before, kNbsp))
+            return "no no-break space before » at " + std::to_string(i);
+    }
+    return "";
+}
 }  // namespace
 
 TEST_CASE("a refusal carries the table's status, code and French message", "[errors]") {
@@ -23,12 +52,12 @@ TEST_CASE("a refusal carries the table's status, code and French message", "[err
 
 TEST_CASE("blanks of a message are filled in order, extra arguments ignored", "[errors]") {
     CHECK(api::error_message(Error::vote_not_open, {"1er septembre", "30 septembre"}) ==
-          "Le vote n'est pas ouvert : il a lieu du 1er septembre au 30 septembre.");
+          "Le vote n’est pas ouvert : il a lieu du 1er septembre au 30 septembre.");
     CHECK(api::error_message(Error::too_young, {"11", "unused"}) ==
           "Il faut avoir au moins 11 ans le jour du vote pour participer.");
     SECTION("text given by a client is copied, never read as a template") {
         CHECK(api::error_message(Error::unknown_initiative, {"{}{}"}) ==
-              "Aucune initiative n'a l'identifiant « {}{} ».");
+              "Aucune initiative n’a l’identifiant « {}{} ».");
     }
 }
 
@@ -38,8 +67,7 @@ TEST_CASE("unavailable storage and rate limits say when to come back", "[errors]
     const auto later = api::fail_retry_after(Error::codes_rate_limited, 11, 1234);
     CHECK(later.result() == http::status::too_many_requests);
     CHECK(later[http::field::retry_after] == "1234");
-    CHECK(api::fail_retry_after(Error::login_rate_limited, 11, 0)[http::field::retry_after] ==
-          "1");
+    CHECK(api::fail_retry_after(Error::login_rate_limited, 11, 0)[http::field::retry_after] == "1");
 }
 
 TEST_CASE("extra fields join the error object", "[errors]") {
@@ -60,6 +88,23 @@ TEST_CASE("every code is snake_case and every message is a French sentence", "[e
         CHECK(e.code.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string_view::npos);
         CHECK(!e.message.empty());
         CHECK(static_cast<int>(e.status) >= 400);
+    }
+}
+
+TEST_CASE("every message follows French typography", "[errors]") {
+    for (int i = 0; i <= static_cast<int>(Error::not_in_tree); ++i) {
+        const auto& e = api::entry(static_cast<Error>(i));
+        INFO("error " << i << " " << e.code << ": " << e.message);
+        CHECK(typography_problem(e.message) == "");
+    }
+    SECTION("the check itself catches each breach") {
+        CHECK(typography_problem("L'adresse") != "");
+        CHECK(typography_problem("Réessayez ; rien") != "");
+        CHECK(typography_problem("Réessayez; rien") != "");
+        CHECK(typography_problem("Vraiment ?") != "");
+        CHECK(typography_problem("Le vote : ouvert") != "");
+        CHECK(typography_problem("Le champ « x » manque") != "");
+        CHECK(typography_problem("Le vote\u00a0: ouvert\u202f; «\u00a0x\u00a0» à 12:30.") == "");
     }
 }
 

@@ -107,7 +107,7 @@ TEST_CASE("an unknown initiative is named by a short, clean excerpt of its id",
     const auto long_id = error_of(unknown_initiative(11, std::string(300, 'x')));
     const auto garbage = error_of(unknown_initiative(11, "\xff\xfe"));
 
-    CHECK(named.at("message") == "Aucune initiative n'a l'identifiant « inconnue ».");
+    CHECK(named.at("message") == "Aucune initiative n’a l’identifiant « inconnue ».");
     CHECK(long_id.at("message").as_string().size() < 120);
     CHECK(std::string(garbage.at("message").as_string()).find("(illisible)") != std::string::npos);
 }

@@ -1,9 +1,12 @@
-// Home: the phase of the campaign, its dates and the days left, and what to do now.
+// Home: the phase of the campaign, its dates and the days left, and what to do now. The phase
+// and the main call to action come right under the title: on a phone (360 x 740) the vote
+// button is on the first screen, without scrolling.
 import { errorText } from '../api.js';
 import { loadCampaign } from '../state.js';
 import { h, render, dateTime, daysUntil, euros, plural, phaseLabels, notice } from '../ui.js';
 
 const status = document.getElementById('campaign-status');
+const headline = document.getElementById('campaign-headline');
 const actions = document.getElementById('campaign-actions');
 
 function link(href, text, secondary) {
@@ -21,29 +24,30 @@ async function main() {
   document.title = `${c.title} — Budget citoyen du Pas-de-Calais`;
   const heading = document.querySelector('h1');
   if (heading) heading.textContent = `${c.title} du Pas-de-Calais`;
-  const parts = [h('p', {}, h('span', { class: 'phase-badge' }, phaseLabels[c.phase] || c.phase))];
+  const badge = h('span', { class: 'phase-badge' }, phaseLabels[c.phase] || c.phase);
+  const parts = [];
   const facts = h('ul', { class: 'key-figures' },
     h('li', {}, h('strong', {}, euros(c.envelope_eur)), 'à répartir entre les initiatives'),
-    h('li', {}, h('strong', {}, String(c.max_choices)), `initiatives au plus par personne`),
-    h('li', {}, h('strong', {}, `${c.min_age} ans`), 'au moins pour voter'));
+    h('li', {}, h('strong', {}, String(c.max_choices)), c.max_choices > 1 ? 'initiatives au plus par personne' : 'initiative par personne'),
+    h('li', {}, h('strong', {}, `${c.min_age} ans`), 'au moins pour voter'));
   if (c.phase === 'labelling') {
     const days = daysUntil(c.vote_opens);
-    parts.push(h('p', { class: 'lead' }, 'Le vote ouvrira le ', h('strong', {}, dateTime(c.vote_opens)),
-      days > 0 ? ` : dans ${plural(days, 'jour', 'jours')}.` : '.'));
+    render(headline, badge, ' Le vote ouvrira le ', h('strong', {}, dateTime(c.vote_opens)),
+      days > 0 ? ` : dans ${plural(days, 'jour', 'jours')}.` : '.');
     parts.push(h('p', {}, 'Le comité de labellisation examine les initiatives. Celles qui sont déjà labellisées sont présentées dès maintenant.'));
     render(actions, link('/initiatives.html', 'Découvrir les initiatives'));
   } else if (c.phase === 'voting') {
     const days = daysUntil(c.vote_closes);
-    parts.push(h('p', { class: 'lead' }, 'Le vote est ouvert jusqu’au ', h('strong', {}, dateTime(c.vote_closes)),
-      days > 1 ? ` : il reste ${plural(days, 'jour', 'jours')} pour voter.` : ' : c’est le dernier jour pour voter.'));
+    render(headline, badge, ' Le vote est ouvert jusqu’au ', h('strong', {}, dateTime(c.vote_closes)),
+      days > 1 ? ` : il reste ${plural(days, 'jour', 'jours')} pour voter.` : ' : c’est le dernier jour pour voter.');
     render(actions, link('/initiatives.html', 'Choisir mes initiatives et voter'),
       link('/verifier.html', 'Vérifier mon bulletin', true));
   } else if (c.phase === 'closed') {
-    parts.push(h('p', { class: 'lead' }, 'Le vote est clos depuis le ', h('strong', {}, dateTime(c.vote_closes)),
-      '. La Mission ESS dépouille les bulletins ; les résultats seront publiés ici.'));
+    render(headline, badge, ' Le vote est clos depuis le ', h('strong', {}, dateTime(c.vote_closes)),
+      '. La Mission ESS dépouille les bulletins ; les résultats seront publiés ici.');
     render(actions, link('/initiatives.html', 'Revoir les initiatives', true));
   } else {
-    parts.push(h('p', { class: 'lead' }, 'Les résultats sont publiés. Découvrez les initiatives financées et vérifiez vous-même que votre bulletin a été compté.'));
+    render(headline, badge, ' Les résultats sont publiés. Découvrez les initiatives financées et vérifiez vous-même que votre bulletin a été compté.');
     render(actions, link('/resultats.html', 'Voir les résultats'), link('/verifier.html', 'Vérifier mon bulletin', true));
   }
   parts.push(facts);

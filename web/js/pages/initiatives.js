@@ -27,26 +27,31 @@ function updateCounter() {
   const max = maxChoices();
   counter.textContent = n === 0
     ? `Aucune initiative choisie (jusqu’à ${max})`
-    : `${n} sur ${max} initiative${max > 1 ? 's' : ''} choisie${n > 1 ? 's' : ''}`;
+    : n === 1 ? `1 initiative choisie sur ${max}` : `${n} sur ${max} initiatives choisies`;
   continueLink.setAttribute('aria-disabled', n === 0 ? 'true' : 'false');
   for (const card of list.querySelectorAll('.initiative')) {
     card.classList.toggle('is-chosen', selection.some((s) => s.id === card.dataset.id));
   }
 }
 
+// The bar stays small on a phone (at most 12 % of the screen): it shows the counter and, only
+// when a choice is refused, one short line; the rest is said to screen readers.
 function toggle(item, checkbox) {
   const chosen = selection.some((s) => s.id === item.id);
   if (checkbox.checked && !chosen) {
     if (selection.length >= maxChoices()) {
       checkbox.checked = false;
-      message.textContent = `Vous avez déjà choisi ${maxChoices()} initiatives : retirez-en une pour choisir « ${item.title} ».`;
+      message.textContent = `Déjà ${maxChoices()} choix : retirez-en un d’abord.`;
+      announce(`Vous avez déjà choisi ${plural(maxChoices(), 'initiative', 'initiatives')} : retirez-en une pour choisir « ${item.title} ».`);
       return;
     }
     selection.push({ id: item.id, title: item.title });
-    message.textContent = `« ${item.title} » ajoutée à vos choix.`;
+    message.textContent = '';
+    announce(`« ${item.title} » ajoutée à vos choix.`);
   } else if (!checkbox.checked && chosen) {
     selection = selection.filter((s) => s.id !== item.id);
-    message.textContent = `« ${item.title} » retirée de vos choix.`;
+    message.textContent = '';
+    announce(`« ${item.title} » retirée de vos choix.`);
   }
   setSelection(selection);
   updateCounter();
@@ -65,14 +70,14 @@ function card(item) {
         h('li', {}, item.commune_name || item.commune)),
       h('p', { class: 'summary' }, item.summary),
       h('p', {}, 'Porté par ', h('strong', {}, item.holder), '. ',
-        h('span', { class: 'amount' }, `Montant demandé : ${euros(item.requested_eur)}`),
+        h('span', { class: 'amount' }, `Montant demandé : ${euros(item.requested_eur)}`),
         capped ? ` (au plus ${euros(item.amount_eur)}, plafond de sa catégorie)` : ''),
       scores.length ? h('details', {},
         h('summary', {}, 'Scores du radar en détail'),
-        h('ul', {}, scores.map(([id, v]) => h('li', {}, `${markerLabel(id)} : ${v} sur 100`)))) : null),
+        h('ul', {}, scores.map(([id, v]) => h('li', {}, `${markerLabel(id)} : ${v} sur 100`)))) : null),
     h('img', {
       class: 'radar', src: `/api/v1/initiatives/${encodeURIComponent(item.id)}/radar.svg`, width: 272, height: 272,
-      alt: scores.length ? `Radar des marqueurs de l’ESS : ${radarText(item.radar)}.` : 'Radar des marqueurs de l’ESS.',
+      alt: scores.length ? `Radar des marqueurs de l’ESS : ${radarText(item.radar)}.` : 'Radar des marqueurs de l’ESS.',
     }),
   ];
   if (canVote) {
@@ -123,14 +128,14 @@ async function main() {
   }
   canVote = campaign.phase === 'voting';
   if (campaign.phase === 'labelling') {
-    notice(phaseNote, 'info', h('p', {}, 'Le vote n’est pas encore ouvert : il commence le ', h('strong', {}, dateTime(campaign.vote_opens)),
-      '. Voici les initiatives déjà labellisées ; la liste peut encore s’allonger d’ici là.'));
+    notice(phaseNote, 'info', h('p', {}, 'Le vote n’est pas encore ouvert : il commence le ', h('strong', {}, dateTime(campaign.vote_opens)),
+      '. Voici les initiatives déjà labellisées ; la liste peut encore s’allonger d’ici là.'));
   } else if (campaign.phase === 'closed') {
     notice(phaseNote, 'info', 'Le vote est clos. Les résultats seront publiés après le dépouillement.');
   } else if (campaign.phase === 'published') {
     notice(phaseNote, 'info', h('p', {}, 'Le vote est terminé. ', h('a', { href: '/resultats.html' }, 'Voir les résultats')));
   } else {
-    notice(phaseNote, 'info', h('p', {}, `Choisissez jusqu’à ${campaign.max_choices} initiatives, puis continuez vers le vote. Vous pourrez changer d’avis jusqu’à la confirmation. Le vote est ouvert jusqu’au `,
+    notice(phaseNote, 'info', h('p', {}, `Choisissez jusqu’à ${plural(campaign.max_choices, 'initiative', 'initiatives')}, puis continuez vers le vote. Vous pourrez changer d’avis jusqu’à la confirmation. Le vote est ouvert jusqu’au `,
       h('strong', {}, dateTime(campaign.vote_closes)), '.'));
   }
   // Choices left over from an earlier ballot that no longer exist are dropped quietly.
@@ -149,7 +154,7 @@ async function main() {
   initiatives.sort((a, b) => a.title.localeCompare(b.title, 'fr'));
   if (initiatives.length === 0) {
     notice(status, 'info', campaign.phase === 'labelling'
-      ? 'Aucune initiative n’est encore labellisée. Revenez bientôt !'
+      ? 'Aucune initiative n’est encore labellisée. Revenez bientôt !'
       : 'Aucune initiative n’est soumise au vote.');
   }
   applyFilters();
@@ -157,7 +162,7 @@ async function main() {
   continueLink.addEventListener('click', (ev) => {
     if (selection.length === 0) {
       ev.preventDefault();
-      message.textContent = 'Choisissez au moins une initiative pour continuer.';
+      message.textContent = 'Choisissez d’abord une initiative.';
     }
   });
 }

@@ -7,6 +7,16 @@ import { verifySignedDocument } from '../verify-core.js';
 
 const status = $('#results-status');
 
+// The downloads are plain text until publication (a link would only lead to a 404): the page
+// makes them links once the results are there.
+function activateDownloads() {
+  for (const span of document.querySelectorAll('#downloads-list .download-off')) {
+    const a = h('a', { href: span.dataset.href, download: span.dataset.download || null }, span.textContent);
+    span.replaceWith(a);
+  }
+  $('#downloads-note').textContent = 'Les fichiers publiés, pour les garder ou les vérifier vous-même.';
+}
+
 async function main() {
   let results;
   let campaign;
@@ -19,10 +29,10 @@ async function main() {
   } catch (e) {
     if (e.status === 404) {
       const when = campaign && campaign.phase === 'voting'
-        ? `Le vote est ouvert jusqu’au ${dateTime(campaign.vote_closes)} ; les résultats seront publiés après le dépouillement.`
+        ? `Le vote est ouvert jusqu’au ${dateTime(campaign.vote_closes)} ; les résultats seront publiés après le dépouillement.`
         : campaign && campaign.phase === 'labelling'
-          ? `Le vote n’a pas encore commencé : il ouvrira le ${dateTime(campaign.vote_opens)}.`
-          : 'Le vote est clos ; la Mission ESS dépouille les bulletins. Les résultats seront publiés ici.';
+          ? `Le vote n’a pas encore commencé : il ouvrira le ${dateTime(campaign.vote_opens)}.`
+          : 'Le vote est clos ; la Mission ESS dépouille les bulletins. Les résultats seront publiés ici.';
       notice(status, 'info', h('p', {}, h('strong', {}, 'Les résultats ne sont pas encore publiés. '), when));
     } else {
       notice(status, 'error', `Les résultats n’ont pas pu être chargés. ${errorText(e)}`);
@@ -39,7 +49,8 @@ async function main() {
     return i ? (i.territory_label || i.territory) : ((initiatives.get(id) || {}).territory || '');
   };
 
-  render(status, h('p', {}, `Résultats de la campagne « ${doc.campaign.title} », dépouillés le ${dateTime(doc.tallied_at)}.`));
+  activateDownloads();
+  render(status, h('p', {}, `Résultats de la campagne « ${doc.campaign.title} », dépouillés le ${dateTime(doc.tallied_at)}.`));
   $('#results').hidden = false;
 
   render($('#key-figures'),
@@ -65,7 +76,7 @@ async function main() {
       h('th', { scope: 'row' }, i.title),
       h('td', { class: 'num' }, number(i.votes)),
       h('td', { class: 'bar-cell' }, bar),
-      h('td', {}, i.funded ? h('span', { class: 'tag tag--ok' }, `financée : ${euros(i.amount_eur)}`) : (reasonLabels[i.reason] || i.reason)));
+      h('td', {}, i.funded ? h('span', { class: 'tag tag--ok' }, `financée : ${euros(i.amount_eur)}`) : (reasonLabels[i.reason] || i.reason)));
   }));
 
   render($('#rule'),
@@ -73,8 +84,8 @@ async function main() {
     h('p', {}, String(doc.rule).startsWith('mes')
       ? 'En cas d’égalité, l’initiative au plus faible coût par voix passe d’abord, puis celle qui demande le moins d’euros, puis l’ordre des identifiants. '
       : 'En cas d’égalité de voix, l’initiative qui demande le moins d’euros passe d’abord, puis l’ordre des identifiants. ',
-      'Texte exact du document signé : ', h('span', { lang: 'en' }, `« ${doc.tie_break} »`), '.'),
-    h('p', {}, 'Une initiative reçoit au plus le montant demandé, dans la limite du plafond de sa catégorie ; une initiative sans voix n’est jamais financée.'));
+      'Texte exact du document signé : ', h('span', { lang: 'en' }, `« ${doc.tie_break} »`), '.'),
+    h('p', {}, 'Une initiative reçoit au plus le montant demandé, dans la limite du plafond de sa catégorie ; une initiative sans voix n’est jamais financée.'));
 
   // The signature, checked here rather than trusted.
   const sigBox = $('#signature-status');
@@ -84,11 +95,11 @@ async function main() {
       notice(sigBox, 'ok', h('p', {}, h('strong', {}, 'Signature vérifiée par votre navigateur. '),
         'Ces résultats sont exactement ceux signés par la clé de la campagne (empreinte ', h('span', { class: 'mono' }, sig.fingerprint), ').'));
     } else {
-      notice(sigBox, 'error', h('p', {}, h('strong', {}, 'Attention : la signature de ces résultats est invalide. '),
+      notice(sigBox, 'error', h('p', {}, h('strong', {}, 'Attention : la signature de ces résultats est invalide. '),
         'Les chiffres affichés ont été modifiés après leur signature. Ne vous y fiez pas et signalez-le à la Mission ESS.'));
     }
   } catch (e) {
-    notice(sigBox, 'warn', `La signature n’a pas pu être vérifiée dans ce navigateur (${e.message}). Utilisez la page « Vérifier mon bulletin » ou l’outil budgetctl.`);
+    notice(sigBox, 'warn', `La signature n’a pas pu être vérifiée dans ce navigateur (${e.message}). Utilisez la page « Vérifier mon bulletin » ou l’outil budgetctl.`);
   }
 }
 

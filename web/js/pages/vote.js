@@ -1,5 +1,8 @@
 // The vote: choices -> email -> code -> identity -> confirmation -> receipt.
-// POST /api/v1/auth/challenge, POST /api/v1/auth/verify (session cookie), POST /api/v1/ballots.
+// POST /api/v1/auth/challenge, POST /api/v1/auth/code (the code on its own step, with the tries
+// left), POST /api/v1/auth/verify (session cookie), POST /api/v1/ballots. "Already voted" is
+// said as soon as the API knows it: at the code step for an address that verified someone
+// before, otherwise right after the identity, before the confirmation offers anything.
 import { api, errorText } from '../api.js';
 import { CommuneCombobox } from '../combobox.js';
 import {
@@ -8,6 +11,7 @@ import {
 import { $, $$, busy, clear, dateTime, fieldError, focusOn, h, notice, render } from '../ui.js';
 
 const steps = ['choices', 'email', 'code', 'identity', 'confirm'];
+const sections = [...steps, 'voted'];   // 'voted' ends the journey, outside the stepper
 const status = $('#vote-status');
 let campaign = null;
 let selection = getSelection();
@@ -16,14 +20,19 @@ let combobox = null;
 let communesLoaded = null;
 
 function show(step, { focus = true } = {}) {
-  for (const s of steps) $(`#step-${s}`).hidden = s !== step;
+  for (const s of sections) $(`#step-${s}`).hidden = s !== step;
+  $('#stepper').hidden = step === 'voted';
   const index = steps.indexOf(step);
   $$('#stepper li').forEach((li, i) => {
     li.classList.toggle('done', i < index);
     if (i === index) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
   });
   if (step === 'choices') renderChoices($('#choices-list'));
-  if (step === 'confirm') renderChoices($('#confirm-list'));
+  if (step === 'confirm') {
+    renderChoices($('#confirm-list'));
+    const v = getVerified(campaign.id);
+    $('#confirm-commune').textContent = v && v.commune ? v.commune : '—';
+  }
   if (step === 'identity') loadCommunes();
   if (focus) focusOn($(`#step-${step}-title`));
   document.title = `${$(`#step-${step}-title`).textContent} — Voter — Budget citoyen du Pas-de-Calais`;
@@ -35,11 +44,11 @@ function renderChoices(ul) {
     ul.append(h('li', {}, 'Vous n’avez choisi aucune initiative. ', h('a', { href: '/initiatives.html' }, 'Choisir des initiatives')));
   }
   for (const s of selection) {
-    const remove = h('button', { type: 'button', class: 'button--link' }, 'Retirer', h('span', { class: 'visually-hidden' }, ` « ${s.title} »`));
+    const remove = h('button', { type: 'button', class: 'button--link' }, 'Retirer', h('span', { class: 'visually-hidden' }, ` « ${s.title} »`));
     remove.addEventListener('click', () => {
       selection = selection.filter((x) => x.id !== s.id);
       setSelection(selection);
-      notice(status, 'info', `« ${s.title} » a été retirée de vos choix.`);
+      notice(status, 'info', `« ${s.title} » a été retirée de vos choix.`);
       renderChoices(ul);
       focusOn(ul.querySelector('button') || ul.closest('section').querySelector('h2'));
     });
@@ -107,7 +116,7 @@ $('#email-form').addEventListener('submit', async (ev) => {
 
 // ------------------------------------------------------------------ step: code
 
-$('#code-form').addEventListener('submit', (ev) => {
+$('#code-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clear(status);
   const input = $('#code');
@@ -118,9 +127,44 @@ $('#code-form').addEventListener('submit', (ev) => {
     return;
   }
   input.value = code;
-  fieldError(input, null);
-  show('identity');
+  await busy($('#code-submit'), 'Vérification…', async () => {
+    try {
+      const r = await api('POST', '/api/v1/auth/code', { email, code });
+      fieldError(input, null);
+      if (r.already_voted === true) {
+        showVoted();
+        return;
+      }
+      show('identity');
+    } catch (e) {
+      codeRefused(e);
+    }
+  });
 });
+
+/** The code was refused: the tries left, or the way to a new code when it is dead. */
+function codeRefused(e) {
+  const input = $('#code');
+  if (e.code !== 'invalid_code') {
+    notice(status, 'error', errorText(e));
+    focusOn(status.firstElementChild);
+    return;
+  }
+  show('code', { focus: false });
+  fieldError(input, e.message);
+  if (e.details && e.details.tries_left === 0) {
+    input.value = '';
+    notice(status, 'error', h('p', {}, e.message, ' Le bouton « Recevoir un nouveau code » en envoie un autre à ', h('strong', {}, email), '.'));
+    focusOn($('#code-resend'));
+  } else {
+    focusOn(input);
+  }
+}
+
+function showVoted() {
+  setVerified(null);
+  show('voted');
+}
 
 $('#code-resend').addEventListener('click', async (ev) => {
   clear(status);
@@ -138,9 +182,9 @@ function birthDate() {
   const d = $('#birth-day').value.trim();
   const m = $('#birth-month').value.trim();
   const y = $('#birth-year').value.trim();
-  if (!d || !m || !y) return { error: 'Indiquez votre date de naissance complète : jour, mois et année.' };
+  if (!d || !m || !y) return { error: 'Indiquez votre date de naissance complète : jour, mois et année.' };
   if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) {
-    return { error: 'La date de naissance s’écrit en chiffres : jour (1 à 31), mois (1 à 12), année sur 4 chiffres.' };
+    return { error: 'La date de naissance s’écrit en chiffres : jour (1 à 31), mois (1 à 12), année sur 4 chiffres.' };
   }
   const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
   const date = new Date(`${iso}T12:00:00Z`);
@@ -209,7 +253,11 @@ $('#identity-form').addEventListener('submit', async (ev) => {
   await busy($('#identity-submit'), 'Vérification…', async () => {
     try {
       const r = await api('POST', '/api/v1/auth/verify', body);
-      setVerified({ campaign: campaign.id, expires_at: r.expires_at });
+      if (r.already_voted === true) {
+        showVoted();
+        return;
+      }
+      setVerified({ campaign: campaign.id, expires_at: r.expires_at, commune: CommuneCombobox.label(commune) });
       notice(status, 'ok', 'Votre identité est vérifiée. Il ne reste qu’à confirmer votre vote.');
       show('confirm');
     } catch (e) {
@@ -222,10 +270,7 @@ function handleVerifyError(e) {
   const at = (input) => { fieldError(input, e.message); errorSummary([[input, e.message]]); };
   switch (e.code) {
     case 'invalid_code':
-      show('code');
-      fieldError($('#code'), e.message);
-      notice(status, 'error', e.message);
-      focusOn($('#code'));
+      codeRefused(e);
       return;
     case 'invalid_email':
       show('email');
@@ -308,7 +353,7 @@ function handleBallotError(e, box) {
   if (e.code === 'already_voted') {
     setVerified(null);
     notice(box, 'error', h('p', {}, h('strong', {}, e.message)),
-      h('p', {}, 'Si vous avez gardé votre reçu, vous pourrez vérifier après la publication des résultats que votre bulletin a été compté : ',
+      h('p', {}, 'Si vous avez gardé votre reçu, vous pourrez vérifier après la publication des résultats que votre bulletin a été compté : ',
         h('a', { href: '/verifier.html' }, 'vérifier mon bulletin'), '.'));
     focusOn(box.firstElementChild);
     return;
@@ -337,7 +382,7 @@ async function main() {
   if (campaign.phase !== 'voting') {
     $('#stepper').hidden = true;
     const when = campaign.phase === 'labelling'
-      ? h('p', {}, 'Le vote n’est pas encore ouvert : il aura lieu du ', h('strong', {}, dateTime(campaign.vote_opens)),
+      ? h('p', {}, 'Le vote n’est pas encore ouvert : il aura lieu du ', h('strong', {}, dateTime(campaign.vote_opens)),
         ' au ', h('strong', {}, dateTime(campaign.vote_closes)), '. ', h('a', { href: '/initiatives.html' }, 'Découvrir les initiatives'))
       : h('p', {}, `Le vote est clos depuis le ${dateTime(campaign.vote_closes)}. `,
         h('a', { href: campaign.phase === 'published' ? '/resultats.html' : '/' }, campaign.phase === 'published' ? 'Voir les résultats' : 'Retour à l’accueil'));
