@@ -20,9 +20,9 @@ function position(source, error) {
 
 function rowsList(rows, submitted) {
   return h('ul', { class: 'import-rows', 'aria-label': 'Lignes refusées' }, ...rows.map((r) => {
-    const name = r.id ? `« ${r.id} »` : (submitted[r.index] && submitted[r.index].title ? `« ${submitted[r.index].title} »` : '');
+    const name = r.id ? `«\u00a0${r.id}\u00a0»` : (submitted[r.index] && submitted[r.index].title ? `«\u00a0${submitted[r.index].title}\u00a0»` : '');
     return h('li', {},
-      h('strong', {}, `Ligne ${r.index + 1}${name ? ` ${name}` : ''} :`),
+      h('strong', {}, `Ligne ${r.index + 1}${name ? ` ${name}` : ''}\u00a0:`),
       h('ul', {}, ...r.errors.map((e) => h('li', {}, e))));
   }));
 }
@@ -31,12 +31,12 @@ $('#import-file').addEventListener('change', async (ev) => {
   const file = ev.target.files && ev.target.files[0];
   if (!file) return;
   if (file.size > 60000) {
-    notice(result, 'error', `Le fichier « ${file.name} » est trop gros pour un seul lot (plus de 60 ko) : découpez-le.`);
+    notice(result, 'error', `Le fichier «\u00a0${file.name}\u00a0» est trop gros pour un seul lot (plus de 60 ko)\u00a0: découpez-le.`);
     return;
   }
   text.value = await file.text();
   fieldError(text, null);
-  notice(result, 'info', `Le fichier « ${file.name} » est chargé dans la zone de texte. Relisez-le, puis appuyez sur « Importer ».`);
+  notice(result, 'info', `Le fichier «\u00a0${file.name}\u00a0» est chargé dans la zone de texte. Relisez-le, puis appuyez sur «\u00a0Importer\u00a0».`);
 });
 
 $('#import-form').addEventListener('submit', async (ev) => {
@@ -57,7 +57,7 @@ $('#import-form').addEventListener('submit', async (ev) => {
   await busy($('#import-submit'), 'Import…', async () => {
     try {
       const r = await api('POST', '/api/v1/admin/initiatives', body);
-      notice(result, 'ok', h('p', {}, h('strong', {}, `${plural(r.imported, 'initiative importée', 'initiatives importées')} : `), r.ids.join(', '), '.'),
+      notice(result, 'ok', h('p', {}, h('strong', {}, `${plural(r.imported, 'initiative importée', 'initiatives importées')}\u00a0: `), r.ids.join(', '), '.'),
         h('p', {}, 'Elles sont maintenant à évaluer par le comité. ', h('a', { href: '/comite/' }, 'Voir les initiatives')));
       text.value = '';
     } catch (e) {
