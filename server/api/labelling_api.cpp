@@ -105,7 +105,7 @@ asio::awaitable<Response> LabellingApi::list_initiatives(RequestContext& rc) {
             labelling::review_initiative(ctx_.questionnaire, evaluations_of(*snapshot, id));
         auto item = initiative_json(ctx_, record);
         item["reviewers"] = review.reviewers;
-        item["evaluated_by_me"] = snapshot->evaluation_of(id, session.username) != nullptr;
+        item["own_evaluation"] = snapshot->evaluation_of(id, session.username) != nullptr;
         item["gate_passes"] = review.gate.passes;
         item["proposed_category"] =
             review.proposal ? json::value(review.proposal->category_id) : json::value(nullptr);

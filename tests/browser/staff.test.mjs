@@ -211,6 +211,9 @@ describe('before the vote', () => {
     await checkPage(page, 'mission-participation-avant-vote');
     await page.getByRole('link', { name: 'Import des initiatives' }).click();
     await page.getByLabel('Contenu JSON').waitFor();
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.getByRole('button', { name: 'Importer' }).isDisabled(), false);
+    assert.equal(await page.locator('#import-reason').isHidden(), true);
     await checkPage(page, 'mission-import-avant-vote');
 
     await openTally(page);
@@ -306,6 +309,13 @@ describe('during the vote, the ballot sealed', () => {
     assert.equal(await page.getByRole('radio', { name: /Les plus votées d’abord/ }).isDisabled(), true);
     await assertDownloadsInactive(page);
     await checkPage(page, 'mission-depouillement-vote-ouvert');
+    await page.getByRole('link', { name: 'Import des initiatives' }).click();
+    const importReason = page.locator('#import-reason');
+    await importReason.waitFor();
+    assert.match(await importReason.innerText(), /^Le vote s’est ouvert le \d{1,2}(er)?\u00a0\S+ \d{4} à \d{1,2}\u00a0h(\u00a0\d\d)?\u00a0: le bulletin de vote est scellé, aucune initiative ne peut plus être importée\.$/);
+    for (const name of ['Importer']) assert.equal(await page.getByRole('button', { name }).isDisabled(), true);
+    assert.equal(await page.getByLabel('Contenu JSON').isDisabled(), true);
+    await checkPage(page, 'mission-import-vote-ouvert');
     w.assertClean();
     await ctx.close();
   });
@@ -328,6 +338,13 @@ describe('after the close, then after publication', () => {
     assert.match(await page.locator('#publish-reason').innerText(), /Lancez d’abord le dépouillement/);
     await assertDownloadsInactive(page);
     await checkPage(page, 'mission-depouillement-clos');
+    // The Mission sees the committee's list too: sealed, after the close.
+    await page.getByRole('link', { name: 'Initiatives', exact: true }).click();
+    await page.locator('#committee-table tbody tr').first().waitFor();
+    assert.match(await page.locator('#page-status').innerText(), /scellées/);
+    await checkPage(page, 'comite-liste-clos-vue-mission');
+    await openTally(page);
+    await page.locator('#publish-reason').waitFor();
 
     await page.getByRole('button', { name: 'Lancer le dépouillement' }).click();
     await page.locator('#draft-summary', { hasText: '1 bulletin compté' }).waitFor();
@@ -355,6 +372,9 @@ describe('after the close, then after publication', () => {
     await page.getByRole('link', { name: 'Participation' }).click();
     await page.locator('#stats-total').waitFor();
     await checkPage(page, 'mission-participation-apres-publication');
+    await page.getByRole('link', { name: 'Import des initiatives' }).click();
+    await page.locator('#import-reason').waitFor();
+    await checkPage(page, 'mission-import-apres-publication');
     w.assertClean();
     await ctx.close();
   });
@@ -368,6 +388,9 @@ describe('after the close, then after publication', () => {
     await openInitiative(page, reviewed);
     await assertDecisionSealed(page);
     await checkPage(page, 'comite-initiative-apres-publication');
+    await page.getByRole('link', { name: 'Journal d’audit' }).click();
+    await page.locator('#audit-table tbody tr').first().waitFor();
+    await checkPage(page, 'comite-journal-apres-publication');
     w.assertClean();
     await ctx.close();
   });

@@ -209,6 +209,17 @@ TEST_CASE(
                         answers_all(questionnaire, 2))
                   .status == 404);
 
+        // The list says, for the member who asks, whether they have evaluated each initiative
+        // (`own_evaluation`, as docs/api.md names it).
+        const auto listed = json_of(committee[0].get("/api/v1/admin/initiatives"));
+        for (const auto& item : listed.at("initiatives").as_array()) {
+            CHECK(item.at("own_evaluation") == true);
+        }
+        CHECK(json_of(mission.get("/api/v1/admin/initiatives"))
+                  .at("initiatives")
+                  .at(0)
+                  .at("own_evaluation") == false);
+
         auto radar = json_of(committee[0].get("/api/v1/admin/initiatives/fort/radar"));
         CHECK(radar.at("reviewers") == 3);
         CHECK(radar.at("gate").at("passes") == true);

@@ -25,7 +25,7 @@ function row(i) {
     h('td', { class: 'num', 'data-label': 'Montant demandé' }, euros(i.requested_eur)),
     h('td', { 'data-label': 'Évaluations' }, `${i.reviewers} sur ${minReviewers}${i.reviewers >= minReviewers ? '' : ' requises'}`),
     h('td', { 'data-label': 'Mon évaluation' }, me.role === 'committee'
-      ? (i.evaluated_by_me ? h('span', { class: 'tag tag--ok' }, 'faite') : h('span', { class: 'tag tag--wait' }, 'à faire'))
+      ? (i.own_evaluation ? h('span', { class: 'tag tag--ok' }, 'faite') : h('span', { class: 'tag tag--wait' }, 'à faire'))
       : h('span', { class: 'muted' }, '—')),
     h('td', { 'data-label': 'Seuil' }, i.gate_passes ? h('span', { class: 'tag tag--ok' }, 'franchi') : h('span', { class: 'tag tag--info' }, 'non franchi')),
     h('td', { 'data-label': 'Décision' }, decisionCell(i.decision)));
@@ -35,7 +35,7 @@ function apply() {
   const q = fold($('#committee-search').value.trim());
   const f = $('#committee-filter').value;
   const shown = items.filter((i) => (!q || fold(`${i.title} ${i.holder} ${i.commune_name} ${i.territory_label} ${i.id}`).includes(q)) &&
-    (f !== 'todo' || !i.evaluated_by_me) && (f !== 'undecided' || !i.decision) && (f !== 'decided' || i.decision));
+    (f !== 'todo' || !i.own_evaluation) && (f !== 'undecided' || !i.decision) && (f !== 'decided' || i.decision));
   render($('#committee-table tbody'), ...shown.map(row));
   if (!shown.length) $('#committee-table tbody').append(h('tr', {}, h('td', { colspan: 7 }, 'Aucune initiative ne correspond.')));
   $('#committee-count').textContent = `${plural(shown.length, 'initiative affichée', 'initiatives affichées')} sur ${items.length}.`;
@@ -60,7 +60,7 @@ async function main() {
   if (data.vote_opened || data.sealed) {
     notice($('#page-status'), 'warn', 'Le vote est ouvert\u00a0: les évaluations et les décisions sont scellées et ne peuvent plus changer.');
   } else if (me.role === 'committee') {
-    const todo = items.filter((i) => !i.evaluated_by_me).length;
+    const todo = items.filter((i) => !i.own_evaluation).length;
     notice($('#page-status'), 'info', todo ? `Il vous reste ${plural(todo, 'initiative', 'initiatives')} à évaluer.` : 'Vous avez évalué toutes les initiatives.');
   }
   $('#committee-filters').hidden = false;

@@ -1,8 +1,9 @@
 // Initiatives import (POST /api/v1/admin/initiatives): paste or upload JSON, every refused row
 // listed with its problems, all-or-nothing.
 import { api, errorText } from '../api.js';
-import { requireStaff, sessionExpired } from '../staff.js';
-import { $, busy, fieldError, focusOn, h, notice, plural } from '../ui.js';
+import { loadCampaign } from '../state.js';
+import { requireStaff, sessionExpired, whenPhrase } from '../staff.js';
+import { $, $$, busy, fieldError, focusOn, h, notice, plural } from '../ui.js';
 
 const text = $('#import-text');
 const result = $('#import-result');
@@ -69,4 +70,23 @@ $('#import-form').addEventListener('submit', async (ev) => {
   });
 });
 
-requireStaff(['mission']).catch((e) => { if (!e.handled) notice($('#page-status'), 'error', errorText(e)); });
+/** Once the vote has opened the ballot is sealed: the form is disabled and says why. */
+async function main() {
+  await requireStaff(['mission']);
+  let campaign;
+  try {
+    campaign = await loadCampaign();
+  } catch {
+    return;  // the server refuses a late import anyway, with its own message
+  }
+  if (campaign.phase === 'labelling') return;
+  const reason = $('#import-reason');
+  reason.textContent = `Le vote s’est ouvert ${whenPhrase(campaign.vote_opens)}\u00a0: le bulletin de vote est scellé, aucune initiative ne peut plus être importée.`;
+  reason.hidden = false;
+  for (const el of $$('#import-form input, #import-form textarea, #import-form button')) {
+    el.disabled = true;
+    el.setAttribute('aria-describedby', [el.getAttribute('aria-describedby'), 'import-reason'].filter(Boolean).join(' '));
+  }
+}
+
+main().catch((e) => { if (!e.handled) notice($('#page-status'), 'error', errorText(e)); });
