@@ -174,6 +174,7 @@ describe('before the vote', () => {
       return { scroll: f.scrollWidth, client: f.clientWidth, cells: [...document.querySelectorAll('#scores-table thead th')].map((c) => Math.round(c.getBoundingClientRect().width)) };
     });
     assert.ok(scoresFrame.scroll <= scoresFrame.client, `the scores table is wider than its frame on a phone: ${JSON.stringify(scoresFrame)}`);
+    assert.deepEqual(await smallTapTargets(page, 'main'), []);
     await checkPage(page, 'comite-initiative-avant-vote');
     assert.equal(await page.locator('#decision-submit').isDisabled(), false);
     assert.equal(await page.locator('#decision-sealed').isHidden(), true);

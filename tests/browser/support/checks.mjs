@@ -54,7 +54,8 @@ export async function screenshots(page, name) {
   await page.evaluate((y) => window.scrollTo(0, y), scroll);
 }
 
-/** Both checks at once, for a main page. */
+/** Both checks at once, for a main page (axe-core at the page's current width; checkPage runs it
+ *  at both). */
 export async function inspect(page, name) {
   await page.waitForLoadState('networkidle');
   await checkA11y(page, name);
