@@ -16,7 +16,8 @@ function nameScrollers(root) {
     const caption = frame.querySelector('caption');
     frame.setAttribute('tabindex', '0');
     frame.setAttribute('role', 'region');
-    frame.setAttribute('aria-label', caption ? caption.textContent.trim() : 'Tableau');
+    // Named apart from the section that holds it, which often bears the caption's words.
+    frame.setAttribute('aria-label', caption ? `Tableau\u00a0: ${caption.textContent.trim()}` : 'Tableau');
   }
 }
 nameScrollers(document);
