@@ -1,5 +1,7 @@
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,11 +16,31 @@ struct RadarAxis {
     std::string label;
 };
 
-/// A named set of scores drawn as an outline (one per reviewer).
-struct RadarSeries {
-    std::string name;
-    MarkerScores scores;
+/// What the committee's radar shows over the aggregate; all empty for the public radar.
+struct RadarOverlays {
+    /// The reader's own scores: an outline of its own stroke and dash, drawn last, so that it
+    /// shows even where it equals the aggregate.
+    std::optional<MarkerScores> own;
+    /// The other reviewers' scores, drawn as one band from their lowest to their highest score
+    /// on each marker (their spread), under the aggregate.
+    std::vector<MarkerScores> others;
+    /// The gate's minimum score per marker, drawn as a dashed outline; none when empty.
+    MarkerScores thresholds;
+
+    bool empty() const { return !own && others.empty() && thresholds.empty(); }
 };
+
+/// The lowest and the highest score of `scores` on each marker any of them scores.
+struct ScoreRange {
+    int min = 0;
+    int max = 0;
+    bool operator==(const ScoreRange&) const = default;
+};
+using MarkerRanges = std::map<std::string, ScoreRange, std::less<>>;
+MarkerRanges score_ranges(const std::vector<MarkerScores>& scores);
+
+/// The gate's minimum marker score on every marker of the questionnaire.
+MarkerScores gate_thresholds(const Questionnaire& questionnaire);
 
 /// The words of the drawing, given by the caller (the API words them in French,
 /// server/api/labelling_text.hpp). `{}` are blanks filled in order.
@@ -31,8 +53,16 @@ struct RadarTexts {
     /// `score_separator`).
     std::string series;
     std::string score_separator;
-    std::string not_scored;  ///< stands for the score of a marker without one, in the description
-    std::string no_markers;  ///< the whole description when there is no axis
+    std::string not_scored;   ///< stands for the score of a marker without one, in the description
+    std::string no_markers;   ///< the whole description when there is no axis
+    std::string own_name;     ///< names the reader's own outline
+    std::string spread_name;  ///< names the other reviewers' band
+    /// One marker of the band in the description: {} the label, {} the lowest, {} the highest.
+    std::string spread_item;
+    std::string threshold_name;  ///< names the gate's outline (legend and description)
+    /// The gate's outline in the description and the legend when every marker has the same
+    /// minimum: {} the name, {} the minimum.
+    std::string threshold_uniform;
 };
 
 struct RadarOptions {
@@ -45,14 +75,21 @@ struct RadarOptions {
 /// The axes of a questionnaire, in its marker order.
 std::vector<RadarAxis> radar_axes(const Questionnaire& questionnaire);
 
+/// Every font size of the drawing, in viewBox units, over the viewBox width (kRadarWidth): a
+/// radar displayed `w` px wide shows its text at `w * kRadarFontSize / kRadarWidth` px. The
+/// public page shows it 272 px wide: 27 units of 600 are 12.2 px there.
+inline constexpr double kRadarWidth = 600.0;
+inline constexpr double kRadarFontSize = 27.0;
+
 /// A self-contained, accessible SVG radar: `role="img"`, `<title>` and `<desc>` (every value in
-/// words), labelled axes (long labels wrapped), grid at 25/50/75/100, the aggregate filled and
-/// each reviewer as a dashed outline with a legend. Sized by its viewBox (600 units wide, text
-/// readable down to 320 px). Byte-for-byte deterministic: fixed two-decimal coordinates, no
-/// locale. Scores are clamped to 0..100; a marker without a score is drawn at 0 and described
-/// with `texts.not_scored`.
+/// words), a grid at 25/50/75/100, the aggregate filled, and under the chart the key of the
+/// axes (number, label, aggregate score). The tips carry only their number, so that the text
+/// can be large enough to read on a phone (one size for all text, kRadarFontSize). With
+/// overlays: the other reviewers' band (class "spread"), the gate's outline (class
+/// "threshold") and the reader's own outline (class "own"), then a legend of the series.
+/// Byte-for-byte deterministic: fixed two-decimal coordinates, no locale. Scores are clamped to
+/// 0..100; a marker without a score is drawn at 0 and described with `texts.not_scored`.
 std::string render_radar_svg(const std::vector<RadarAxis>& axes, const MarkerScores& aggregate,
-                             const std::vector<RadarSeries>& reviewers = {},
-                             const RadarOptions& options = {});
+                             const RadarOverlays& overlays = {}, const RadarOptions& options = {});
 
 }  // namespace budget::labelling

@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string quoted(std::string_view s) { return "« " + std::string(s) + " »"; }
+std::string quoted(std::string_view s) { return "«\u00a0" + std::string(s) + "\u00a0»"; }
 
 std::string euros(std::int64_t amount) {
     // Thin spaces would be nicer, but messages must survive any terminal: a plain space.
@@ -43,14 +43,14 @@ void read_id(RowReader& r, std::map<std::string, std::size_t, std::less<>>& firs
         if (r.problems.id.size() > 200) r.problems.id.resize(200);
     }
     if (!id || id->is_null()) {
-        r.fail("Le champ « id » est obligatoire.");
+        r.fail("Le champ «\u00a0id\u00a0» est obligatoire.");
     } else if (!id->is_string() || !is_valid_initiative_id(r.problems.id)) {
         r.fail(
-            "L'identifiant doit compter 1 à 64 caractères parmi les lettres minuscules sans "
+            "L’identifiant doit compter 1 à 64 caractères parmi les lettres minuscules sans "
             "accent, les chiffres et le tiret (a-z, 0-9, -).");
     } else if (auto [it, inserted] = first_index_of_id.emplace(r.problems.id, r.problems.index);
                !inserted) {
-        r.fail("L'identifiant " + quoted(r.problems.id) + " apparaît déjà à la ligne " +
+        r.fail("L’identifiant " + quoted(r.problems.id) + " apparaît déjà à la ligne " +
                std::to_string(it->second) + " de ce lot.");
     } else {
         r.record.id = r.problems.id;
@@ -83,11 +83,12 @@ void read_text(RowReader& r, const char* field, std::size_t max_chars, bool mult
 void read_commune(RowReader& r, const config::CommuneDirectory& communes) {
     const auto* commune = r.row.if_contains("commune");
     if (!commune || commune->is_null()) {
-        return r.fail("Le champ « commune » (code INSEE) est obligatoire.");
+        return r.fail("Le champ «\u00a0commune\u00a0» (code INSEE) est obligatoire.");
     }
     if (!commune->is_string()) {
         return r.fail(
-            "Le champ « commune » doit être un code INSEE écrit comme une chaîne, par exemple "
+            "Le champ «\u00a0commune\u00a0» doit être un code INSEE écrit comme une chaîne, par "
+            "exemple "
             "\"62041\".");
     }
     const std::string code(commune->as_string().data(),
@@ -97,7 +98,7 @@ void read_commune(RowReader& r, const config::CommuneDirectory& communes) {
         r.record.territory = found->territory;
     } else {
         r.fail("La commune " + quoted(code) +
-               " n'est pas un code INSEE de commune du département.");
+               " n’est pas un code INSEE de commune du département.");
     }
 }
 
@@ -105,9 +106,10 @@ void read_commune(RowReader& r, const config::CommuneDirectory& communes) {
 void read_amount(RowReader& r, std::int64_t max_requested_eur) {
     const auto* amount = r.row.if_contains("requested_eur");
     if (!amount || amount->is_null()) {
-        r.fail("Le champ « requested_eur » (montant demandé) est obligatoire.");
+        r.fail("Le champ «\u00a0requested_eur\u00a0» (montant demandé) est obligatoire.");
     } else if (!amount->is_int64() && !amount->is_uint64()) {
-        r.fail("Le montant demandé (« requested_eur ») doit être un nombre entier d'euros.");
+        r.fail(
+            "Le montant demandé («\u00a0requested_eur\u00a0») doit être un nombre entier d’euros.");
     } else if (amount->is_int64() && amount->as_int64() <= 0) {
         r.fail("Le montant demandé doit être positif.");
     } else if (amount->is_uint64() || amount->as_int64() > max_requested_eur) {
@@ -128,7 +130,7 @@ void refuse_unknown_fields(RowReader& r) {
             kKnownFields.end()) {
             const std::string name(key.data(), std::min<std::size_t>(key.size(), 64));
             r.fail("Le champ " + quoted(name) +
-                   " n'est pas reconnu (le territoire et la catégorie sont déduits, pas saisis).");
+                   " n’est pas reconnu (le territoire et la catégorie sont déduits, pas saisis).");
         }
     }
 }
@@ -195,27 +197,29 @@ RowsOrShapeError initiative_rows(const json::value& body, bool allow_bare_array)
             return out;
         }
         if (!batch->is_array()) {
-            out.shape_error = "Le champ « initiatives » doit être une liste d'initiatives.";
+            out.shape_error =
+                "Le champ «\u00a0initiatives\u00a0» doit être une liste d’initiatives.";
             return out;
         }
         if (o.size() != 1) {
             out.shape_error =
-                "Un lot s'écrit {\"initiatives\": [...]}, sans autre champ à côté de la liste.";
+                "Un lot s’écrit {\"initiatives\": [...]}, sans autre champ à côté de la liste.";
             return out;
         }
         list = &batch->as_array();
     } else {
         out.shape_error = allow_bare_array
-                              ? "Le fichier doit contenir une initiative, une liste d'initiatives "
+                              ? "Le fichier doit contenir une initiative, une liste d’initiatives "
                                 "ou {\"initiatives\": [...]}."
                               : "Le corps doit être une initiative ou {\"initiatives\": [...]}.";
         return out;
     }
     if (list->empty()) {
-        out.shape_error = "La liste d'initiatives est vide : rien à enregistrer.";
+        out.shape_error = "La liste d’initiatives est vide\u00a0: rien à enregistrer.";
     } else if (list->size() > kMaxBatchRows) {
         out.shape_error = "Un lot compte au plus " + std::to_string(kMaxBatchRows) +
-                          " initiatives (ici " + std::to_string(list->size()) + ") : découpez-le.";
+                          " initiatives (ici " + std::to_string(list->size()) +
+                          ")\u00a0: découpez-le.";
     } else {
         out.rows.assign(list->begin(), list->end());
     }
@@ -271,11 +275,12 @@ std::vector<InitiativeRowError> existing_id_errors(
     for (std::size_t i = 0; i < records.size(); ++i) {
         if (std::find(existing_ids.begin(), existing_ids.end(), records[i].id) !=
             existing_ids.end()) {
-            out.push_back({i,
-                           records[i].id,
-                           {"Une initiative d'identifiant " + quoted(records[i].id) +
-                            " existe déjà ; une initiative enregistrée ne se remplace pas par un "
-                            "import."}});
+            out.push_back(
+                {i,
+                 records[i].id,
+                 {"Une initiative d’identifiant " + quoted(records[i].id) +
+                  " existe déjà\u202f; une initiative enregistrée ne se remplace pas par un "
+                  "import."}});
         }
     }
     return out;

@@ -44,7 +44,7 @@ Response decision_refused(labelling::DecisionError error,
         case labelling::DecisionError::unknown_category: {
             std::string known;
             for (const auto& c : questionnaire.categories) {
-                known += (known.empty() ? "« " : ", « ") + c.id + " »";
+                known += (known.empty() ? "«\u00a0" : ", «\u00a0") + c.id + "\u00a0»";
             }
             return fail(Error::invalid_category, version, {known});
         }
@@ -105,7 +105,7 @@ asio::awaitable<Response> LabellingApi::list_initiatives(RequestContext& rc) {
             labelling::review_initiative(ctx_.questionnaire, evaluations_of(*snapshot, id));
         auto item = initiative_json(ctx_, record);
         item["reviewers"] = review.reviewers;
-        item["evaluated_by_me"] = snapshot->evaluation_of(id, session.username) != nullptr;
+        item["own_evaluation"] = snapshot->evaluation_of(id, session.username) != nullptr;
         item["gate_passes"] = review.gate.passes;
         item["proposed_category"] =
             review.proposal ? json::value(review.proposal->category_id) : json::value(nullptr);
@@ -241,15 +241,11 @@ asio::awaitable<Response> LabellingApi::radar_svg(RequestContext& rc) {
     if (found == snapshot->initiatives.end()) co_return unknown_initiative(v, id);
     const auto review =
         labelling::review_initiative(ctx_.questionnaire, evaluations_of(*snapshot, id));
-    std::vector<labelling::RadarSeries> series;
-    if (const auto own = review.reviewer_scores.find(session.username);
-        own != review.reviewer_scores.end()) {
-        series.push_back({std::string(kOwnEvaluationName), own->second});
-    }
     labelling::RadarOptions options;
     options.texts = initiative_radar_texts(found->second.title);
-    auto svg = labelling::render_radar_svg(labelling::radar_axes(ctx_.questionnaire),
-                                           review.aggregate, series, options);
+    auto svg = labelling::render_radar_svg(
+        labelling::radar_axes(ctx_.questionnaire), review.aggregate,
+        committee_overlays(ctx_.questionnaire, review, session.username), options);
     co_return http::text_response(http::status::ok, std::move(svg), "image/svg+xml; charset=utf-8",
                                   v);
 }

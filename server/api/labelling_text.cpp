@@ -5,16 +5,16 @@ namespace budget::server::api {
 namespace {
 
 std::string guillemets(std::string_view text) {
-    std::string out = "« ";
+    std::string out = "«\u00a0";
     out += text;
-    out += " »";
+    out += "\u00a0»";
     return out;
 }
 
 std::string evaluated_by(int reviewers) {
-    if (reviewers <= 0) return "n'a été évaluée par aucun membre du comité";
-    if (reviewers == 1) return "n'a été évaluée que par 1 membre du comité";
-    return "n'a été évaluée que par " + std::to_string(reviewers) + " membres du comité";
+    if (reviewers <= 0) return "n’a été évaluée par aucun membre du comité";
+    if (reviewers == 1) return "n’a été évaluée que par 1 membre du comité";
+    return "n’a été évaluée que par " + std::to_string(reviewers) + " membres du comité";
 }
 
 }  // namespace
@@ -23,10 +23,10 @@ std::string gate_failure_text(const labelling::GateFailure& failure) {
     using Kind = labelling::GateFailureKind;
     switch (failure.kind) {
         case Kind::too_few_reviewers:
-            return "L'initiative " + evaluated_by(failure.value) + " ; il en faut au moins " +
+            return "L’initiative " + evaluated_by(failure.value) + "\u202f; il en faut au moins " +
                    std::to_string(failure.minimum) + ".";
         case Kind::marker_not_scored:
-            return "Le marqueur " + guillemets(failure.marker_label) + " n'a pas encore de score.";
+            return "Le marqueur " + guillemets(failure.marker_label) + " n’a pas encore de score.";
         case Kind::marker_below_minimum:
             return "Le score " + guillemets(failure.marker_label) + " (" +
                    std::to_string(failure.value) + ") est inférieur au minimum requis (" +
@@ -52,7 +52,7 @@ std::string answer_problem_text(const labelling::AnswerProblem& problem) {
             return "Il manque la réponse à la question " + guillemets(problem.question_id) + ".";
         case Kind::unknown_question:
             return "La question " + guillemets(problem.question_id) +
-                   " n'existe pas dans le questionnaire.";
+                   " n’existe pas dans le questionnaire.";
         case Kind::out_of_range:
             return "La réponse à la question " + guillemets(problem.question_id) + " (" +
                    std::to_string(problem.value) + ") doit être comprise entre " +
@@ -71,10 +71,15 @@ labelling::RadarTexts radar_texts() {
     texts.title = "Radar des marqueurs ESS";
     texts.aggregate_name = "Médiane du comité";
     texts.overview = "Radar de {} marqueurs, gradué de 0 à 100.";
-    texts.series = "{} : {}.";
-    texts.score_separator = " ; ";
+    texts.series = "{}\u00a0: {}.";
+    texts.score_separator = "\u202f; ";
     texts.not_scored = "non évalué";
     texts.no_markers = "Aucun marqueur à afficher.";
+    texts.own_name = std::string(kOwnEvaluationName);
+    texts.spread_name = "Écart des autres évaluations (de la plus basse à la plus haute)";
+    texts.spread_item = "{} de {} à {}";
+    texts.threshold_name = "Seuil du comité";
+    texts.threshold_uniform = "{}\u00a0: {}\u00a0sur 100 pour chaque marqueur";
     return texts;
 }
 

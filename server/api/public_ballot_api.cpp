@@ -92,8 +92,8 @@ asio::awaitable<Response> PublicBallotApi::radar_svg(RequestContext& rc) {
     const labelling::MarkerScores radar(found->radar.begin(), found->radar.end());
     labelling::RadarOptions options;
     options.texts = initiative_radar_texts(found->title);
-    auto svg =
-        labelling::render_radar_svg(labelling::radar_axes(ctx_.questionnaire), radar, {}, options);
+    auto svg = labelling::render_radar_svg(labelling::radar_axes(ctx_.questionnaire), radar,
+                                           labelling::RadarOverlays{}, options);
     co_return http::text_response(http::status::ok, std::move(svg), "image/svg+xml; charset=utf-8",
                                   v);
 }

@@ -163,6 +163,21 @@ json::object gate_json(const labelling::GateVerdict& gate) {
             {"overall_score", gate.overall_score}};
 }
 
+labelling::RadarOverlays committee_overlays(const labelling::Questionnaire& questionnaire,
+                                            const labelling::InitiativeReview& review,
+                                            std::string_view username) {
+    labelling::RadarOverlays overlays;
+    for (const auto& [reviewer, scores] : review.reviewer_scores) {
+        if (reviewer == username) {
+            overlays.own = scores;
+        } else {
+            overlays.others.push_back(scores);
+        }
+    }
+    overlays.thresholds = labelling::gate_thresholds(questionnaire);
+    return overlays;
+}
+
 json::object radar_json(const AppContext& ctx, const storage::LabellingSnapshot& snapshot,
                         const std::string& id, const std::string& username) {
     const auto& q = ctx.questionnaire;
@@ -171,9 +186,12 @@ json::object radar_json(const AppContext& ctx, const storage::LabellingSnapshot&
     for (const auto& m : q.markers) {
         markers.push_back(json::object{{"id", m.id}, {"label", m.label}});
     }
+    const auto overlays = committee_overlays(q, review, username);
     json::value own = nullptr;
-    if (const auto it = review.reviewer_scores.find(username); it != review.reviewer_scores.end()) {
-        own = scores_json(it->second);
+    if (overlays.own) own = scores_json(*overlays.own);
+    json::object spread;
+    for (const auto& [marker, range] : labelling::score_ranges(overlays.others)) {
+        spread[marker] = json::object{{"min", range.min}, {"max", range.max}};
     }
     return {{"initiative", id},
             {"markers", std::move(markers)},
@@ -181,6 +199,9 @@ json::object radar_json(const AppContext& ctx, const storage::LabellingSnapshot&
             {"reviewers", review.reviewers},
             {"stale_evaluations", review.stale_evaluations},
             {"own", std::move(own)},
+            {"others", overlays.others.size()},
+            {"spread", std::move(spread)},
+            {"thresholds", scores_json(overlays.thresholds)},
             {"proposed_category", proposal_json(q, review.proposal)},
             {"gate", gate_json(review.gate)},
             {"decision", decision_json(snapshot, id)}};

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "labelling/questionnaire.hpp"
+#include "labelling/radar_svg.hpp"
+#include "labelling/review.hpp"
 #include "labelling/scoring.hpp"
 #include "server/api/app_context.hpp"
 #include "server/api/errors.hpp"
@@ -47,7 +49,14 @@ boost::json::object stored_decision_json(const storage::StoredDecision& decision
 /// The decision on an initiative, or null.
 boost::json::value decision_json(const storage::LabellingSnapshot& snapshot, std::string_view id);
 boost::json::object gate_json(const labelling::GateVerdict& gate);
-/// What `GET .../radar` answers: aggregate, reviewers, own scores, proposal, gate, decision.
+/// What a committee member sees over the aggregate: their own scores, the other reviewers'
+/// scores (drawn as their spread) and the gate's minimum on every marker.
+labelling::RadarOverlays committee_overlays(const labelling::Questionnaire& questionnaire,
+                                            const labelling::InitiativeReview& review,
+                                            std::string_view username);
+/// What `GET .../radar` answers: aggregate, reviewers, own scores, the others' range per marker
+/// (`spread`, {min, max}; empty without other reviewers), the gate's minimum per marker
+/// (`thresholds`), proposal, gate, decision.
 boost::json::object radar_json(const AppContext& ctx, const storage::LabellingSnapshot& snapshot,
                                const std::string& id, const std::string& username);
 

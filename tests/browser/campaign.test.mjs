@@ -77,8 +77,8 @@ describe('labelling, before the vote opens', () => {
     await refused.waitFor();
     const text = await refused.innerText();
     assert.match(text, /Ligne 2/);
-    assert.match(text, /L'identifiant doit compter 1 à 64 caractères/);
-    assert.match(text, /La commune « 59350 » n'est pas un code INSEE de commune du département/);
+    assert.match(text, /L’identifiant doit compter 1 à 64 caractères/);
+    assert.match(text, /La commune «\u00a059350\u00a0» n’est pas un code INSEE de commune du département/);
     assert.match(text, /Le montant demandé doit être positif/);
     assert.doesNotMatch(text, /Ligne 1/);
     assert.match(await page.getByRole('alert').innerText(), /rien n’a été enregistré/);
@@ -125,20 +125,20 @@ describe('labelling, before the vote opens', () => {
     const questions = campaign.questionnaire.markers.flatMap((m) => m.questions);
     for (const [i, q] of questions.entries()) {
       await page.locator(`label[for="${q.id}-${i === 0 ? 3 : 4}"]`).click();
-      if (i === 2) assert.match(await page.locator('#autosave').innerText(), /Brouillon enregistré sur cet appareil : 3 réponses sur/);
+      if (i === 2) assert.match(await page.locator('#autosave').innerText(), /Brouillon enregistré sur cet appareil\u00a0: 3 réponses sur/);
     }
     await page.locator('#autosave', { hasText: 'Évaluation enregistrée sur le serveur' }).waitFor();
     await page.locator('#gate', { hasText: 'Le seuil est franchi' }).waitFor();
     const mine = await (await campaign.staff('camille')).call('GET', `/api/v1/admin/initiatives/${labelledInBrowser}/evaluation`);
     assert.equal(mine.json.answers[questions[0].id], 3);
     assert.equal(mine.json.answers[questions[1].id], 4);
-    assert.match(await page.locator('#radar-img').getAttribute('alt'), /Avis du comité \(3 évaluations\)/);
+    assert.match(await page.locator('#radar-img').getAttribute('alt'), /Médiane du comité \(3 évaluations\)/);
     await inspect(page, 'comite-evaluation');
 
     await page.getByLabel('Labelliser l’initiative').check();
     await page.getByLabel('Catégorie de labellisation').selectOption('cooperation');
     await page.getByRole('button', { name: 'Enregistrer la décision' }).click();
-    await page.locator('main').getByText('La décision est enregistrée : l’initiative est labellisée').waitFor();
+    await page.locator('main').getByText('La décision est enregistrée\u00a0: l’initiative est labellisée').waitFor();
     await page.locator('#history-table', { hasText: 'Décision' }).waitFor();
 
     // A decision against the gate without justification is refused with the API's message.

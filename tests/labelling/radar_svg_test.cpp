@@ -15,7 +15,7 @@
 namespace lab = budget::labelling;
 using lab::testing::design_axes;
 using lab::testing::fixed_aggregate;
-using lab::testing::fixed_reviewers;
+using lab::testing::fixed_overlays;
 
 namespace {
 
@@ -27,15 +27,20 @@ lab::RadarOptions french() {
     options.texts.title = "Radar des marqueurs ESS";
     options.texts.aggregate_name = "Médiane du comité";
     options.texts.overview = "Radar de {} marqueurs, gradué de 0 à 100.";
-    options.texts.series = "{} : {}.";
-    options.texts.score_separator = " ; ";
+    options.texts.series = "{}\u00a0: {}.";
+    options.texts.score_separator = "\u202f; ";
     options.texts.not_scored = "non évalué";
     options.texts.no_markers = "Aucun marqueur à afficher.";
+    options.texts.own_name = "Votre évaluation";
+    options.texts.spread_name = "Écart des autres évaluations (de la plus basse à la plus haute)";
+    options.texts.spread_item = "{} de {} à {}";
+    options.texts.threshold_name = "Seuil du comité";
+    options.texts.threshold_uniform = "{}\u00a0: {}\u00a0sur 100 pour chaque marqueur";
     return options;
 }
 
 std::string render_fixed() {
-    return lab::render_radar_svg(design_axes(), fixed_aggregate(), fixed_reviewers(), french());
+    return lab::render_radar_svg(design_axes(), fixed_aggregate(), fixed_overlays(), french());
 }
 
 std::string read_file(const std::string& path) {
@@ -49,6 +54,21 @@ std::size_t count(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
     for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
     return n;
+}
+
+// Where `needle` first appears; fails the test when it does not.
+std::size_t position(const std::string& text, const std::string& needle) {
+    const auto at = text.find(needle);
+    REQUIRE(at != std::string::npos);
+    return at;
+}
+
+// The value of the first `attribute="..."` after `from`.
+std::string attribute_after(const std::string& text, std::size_t from, const std::string& name) {
+    const auto at = text.find(" " + name + "=\"", from);
+    if (at == std::string::npos) return {};
+    const auto start = at + name.size() + 3;
+    return text.substr(start, text.find('"', start) - start);
 }
 
 // A small XML well-formedness check, enough for what the renderer emits: one root element,
@@ -180,13 +200,20 @@ TEST_CASE("the radar is an accessible image whose description gives every value 
     const std::string svg = render_fixed();
     CHECK_THAT(svg, Catch::Contains("role=\"img\" aria-labelledby=\"radar-title radar-desc\""));
     CHECK_THAT(svg, Catch::Contains("<title id=\"radar-title\">Radar des marqueurs ESS</title>"));
-    CHECK_THAT(svg, Catch::Contains(
-                        "<desc id=\"radar-desc\">Radar de 8 marqueurs, gradué de 0 à 100. "
-                        "Médiane du comité : Gouvernance démocratique 72 ; Utilité sociale 85 ; "
-                        "Primauté de la personne sur le profit 60 ; Coopération territoriale 45 ; "
-                        "Innovation sociale 90 ; Transition environnementale 38 ; Implication des "
-                        "usagers et des citoyens 67 ; Richesses humaines 55. Évaluateur 1 : "));
-    CHECK_THAT(svg, Catch::Contains("Évaluateur 3 : Gouvernance démocratique 20 ;"));
+    CHECK_THAT(svg,
+               Catch::Contains(
+                   "<desc id=\"radar-desc\">Radar de 8 marqueurs, gradué de 0 à 100. "
+                   "Médiane du comité\u00a0: Gouvernance démocratique 72\u202f; Utilité "
+                   "sociale 85\u202f; Primauté de la personne sur le profit 60\u202f; "
+                   "Coopération territoriale 45\u202f; Innovation sociale 90\u202f; Transition "
+                   "environnementale 38\u202f; Implication des usagers et des citoyens "
+                   "67\u202f; Richesses humaines 55. Écart des autres évaluations (de la plus "
+                   "basse à la plus haute)\u00a0: Gouvernance démocratique de 20 à 72\u202f; "
+                   "Utilité sociale de 85 à 100\u202f;"));
+    CHECK_THAT(svg, Catch::Contains("Richesses humaines de 45 à 60. Seuil du comité\u00a0: "
+                                    "40\u00a0sur 100 pour chaque marqueur. Votre évaluation\u00a0: "
+                                    "Gouvernance démocratique 75\u202f;"));
+    CHECK_THAT(svg, Catch::Contains("Richesses humaines 55.</desc>"));
 }
 
 TEST_CASE("the title and the id prefix come from the options", "[labelling][radar]") {
@@ -201,51 +228,164 @@ TEST_CASE("the title and the id prefix come from the options", "[labelling][rada
     CHECK(xml_problem(svg).empty());
 }
 
-TEST_CASE("the grid has four levels and every axis is labelled with its score",
+TEST_CASE("the grid has four levels, the tips their number and the key every label and score",
           "[labelling][radar]") {
     const std::string svg = lab::render_radar_svg(design_axes(), fixed_aggregate());
-    // Four grid polygons plus the aggregate.
+    // Four grid polygons plus the aggregate, and nothing of the committee's view.
     CHECK(count(svg, "<polygon ") == 5);
     CHECK(count(svg, "<line ") == 8);
+    CHECK(count(svg, "class=\"own\"") == 0);
+    CHECK(count(svg, "class=\"spread\"") == 0);
+    CHECK(count(svg, "class=\"threshold\"") == 0);
+    CHECK(count(svg, "class=\"legend\"") == 0);
     for (const char* level : {">25</text>", ">50</text>", ">75</text>", ">100</text>"}) {
         CHECK_THAT(svg, Catch::Contains(level));
     }
-    CHECK_THAT(svg, Catch::Contains(">Gouvernance</tspan>"));
-    CHECK_THAT(svg, Catch::Contains("font-weight=\"700\">72</tspan>"));
+    const auto tips = position(svg, "<g class=\"tips\"");
+    const auto key = position(svg, "<g class=\"key\"");
+    CHECK(tips < key);
+    for (int n = 1; n <= 8; ++n) {
+        CHECK(svg.find("\">" + std::to_string(n) + "</text>", tips) < key);
+    }
+    CHECK(svg.find("\">9</text>") == std::string::npos);
+    const std::string key_part = svg.substr(key);
+    CHECK_THAT(key_part, Catch::Contains("font-weight=\"700\">1</text><text><tspan x=\"52.00\""));
+    CHECK_THAT(key_part, Catch::Contains(">Gouvernance démocratique</tspan></text>"));
+    CHECK_THAT(key_part, Catch::Contains("text-anchor=\"end\" font-weight=\"700\">72</text>"));
+    CHECK_THAT(key_part, Catch::Contains("text-anchor=\"end\" font-weight=\"700\">55</text>"));
 }
 
-TEST_CASE("long French labels are wrapped on several lines", "[labelling][radar]") {
+TEST_CASE("every text is at least 12 px where the public page shows the radar 272 px wide",
+          "[labelling][radar]") {
+    const std::string svg = render_fixed();
+    // One size, set on the root and inherited by every text; no element sets another.
+    CHECK(count(svg, "font-size=") == 1);
+    CHECK_THAT(svg, Catch::Contains("font-size=\"27.00\">"));
+    CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 600.00 ", 0) == 0);
+    CHECK(272.0 * lab::kRadarFontSize / lab::kRadarWidth >= 12.0);
+    // The committee's page shows it at most 416 px wide and at least 300 px on a 360 px phone.
+    CHECK(300.0 * lab::kRadarFontSize / lab::kRadarWidth >= 12.0);
+}
+
+TEST_CASE("long French labels are wrapped on several lines of the key", "[labelling][radar]") {
     const std::string svg = lab::render_radar_svg(design_axes(), fixed_aggregate());
-    CHECK_THAT(svg, Catch::Contains(">Implication</tspan>"));
-    CHECK_THAT(svg, Catch::Contains(">des usagers</tspan>"));
-    CHECK_THAT(svg, Catch::Contains(">et des</tspan>"));
-    CHECK_THAT(svg, Catch::Contains(">citoyens</tspan>"));
-    CHECK_THAT(svg, Catch::Contains(">Gouvernance</tspan>"));
-    CHECK_THAT(svg, Catch::Contains(">démocratique</tspan>"));
+    CHECK_THAT(svg, Catch::Contains(">Implication des usagers et</tspan>"));
+    CHECK_THAT(svg, Catch::Contains(">des citoyens</tspan>"));
+    CHECK_THAT(svg, Catch::Contains(">Primauté de la personne sur</tspan>"));
+    CHECK_THAT(svg, Catch::Contains(">le profit</tspan>"));
+    CHECK_THAT(svg, Catch::Contains(">Transition environnementale</tspan>"));
     SECTION("a single word longer than a line is kept whole") {
-        const std::string one =
-            lab::render_radar_svg({{"a", "Anticonstitutionnellement"}, {"b", "B"}, {"c", "C"}}, {});
-        CHECK_THAT(one, Catch::Contains(">Anticonstitutionnellement</tspan>"));
+        const std::string one = lab::render_radar_svg(
+            {{"a", "Anticonstitutionnellementanticonstitutionnellement"}, {"b", "B"}, {"c", "C"}},
+            {});
+        CHECK_THAT(one,
+                   Catch::Contains(">Anticonstitutionnellementanticonstitutionnellement</tspan>"));
     }
 }
 
-TEST_CASE("each reviewer is drawn as a dashed outline with a legend", "[labelling][radar]") {
-    const std::string with = render_fixed();
-    CHECK(count(with, "stroke-dasharray=\"6 4\"") == 3 + 3);  // outlines and legend swatches
-    CHECK_THAT(with, Catch::Contains(">Évaluatrice 2</text>"));
-    CHECK_THAT(with, Catch::Contains(">Médiane du comité</text>"));
-    const std::string without =
-        lab::render_radar_svg(design_axes(), fixed_aggregate(), {}, french());
-    CHECK(count(without, "stroke-dasharray") == 0);
-    CHECK_THAT(without, !Catch::Contains(">Médiane du comité</text>"));
+TEST_CASE("the committee's view: the others' band, the gate's outline, then one's own on top",
+          "[labelling][radar]") {
+    const std::string svg = render_fixed();
+    CHECK(xml_problem(svg).empty());
+    const auto grid = position(svg, "<g class=\"grid\"");
+    const auto spread = position(svg, "<path class=\"spread\"");
+    const auto aggregate = position(svg, "<polygon class=\"aggregate\"");
+    const auto threshold = position(svg, "<polygon class=\"threshold\"");
+    const auto own = position(svg, "<polygon class=\"own\"");
+    const auto tips = position(svg, "<g class=\"tips\"");
+    CHECK(grid < spread);
+    CHECK(spread < aggregate);
+    CHECK(aggregate < threshold);
+    CHECK(threshold < own);
+    CHECK(own < tips);  // only text over one's own outline
+
+    // Geometry: centre (300, c), radius 230, the first axis up. The band's outer ring is the
+    // highest of the others (gouvernance 72), the inner ring the lowest (gouvernance 20).
+    const std::string aggregate_points = attribute_after(svg, aggregate, "points");
+    const double center_y =
+        std::stod(aggregate_points.substr(aggregate_points.find(',') + 1)) + 230.0 * 72 / 100;
+    const auto y_at = [&](int score) {
+        char buffer[32];
+        std::snprintf(buffer, sizeof buffer, "300.00,%.2f", center_y - 230.0 * score / 100);
+        return std::string(buffer);
+    };
+    const std::string band = attribute_after(svg, spread, "d");
+    CHECK(band.rfind("M" + y_at(72) + " ", 0) == 0);
+    CHECK_THAT(band, Catch::Contains("Z M" + y_at(20) + " "));
+    CHECK(attribute_after(svg, spread, "fill-rule") == "evenodd");
+    CHECK(attribute_after(svg, threshold, "points").rfind(y_at(40) + " ", 0) == 0);
+    CHECK(attribute_after(svg, own, "points").rfind(y_at(75) + " ", 0) == 0);
+
+    // Distinct strokes: the own outline is neither the aggregate's nor the gate's.
+    CHECK(attribute_after(svg, own, "stroke") != attribute_after(svg, aggregate, "stroke"));
+    CHECK(attribute_after(svg, own, "stroke") != attribute_after(svg, threshold, "stroke"));
+    CHECK(attribute_after(svg, own, "stroke-dasharray") !=
+          attribute_after(svg, threshold, "stroke-dasharray"));
+
+    // The legend names each, in the order they are drawn, with matching swatches.
+    const auto legend = position(svg, "<g class=\"legend\"");
+    const auto median_row = position(svg, ">Médiane du comité</tspan>");
+    const auto spread_row = position(svg, ">Écart des autres évaluations (de</tspan>");
+    const auto threshold_row = position(svg, ">Seuil du comité\u00a0: 40\u00a0sur 100</tspan>");
+    const auto own_row = position(svg, ">Votre évaluation</tspan>");
+    CHECK(legend < median_row);
+    CHECK(median_row < spread_row);
+    CHECK(spread_row < threshold_row);
+    CHECK(threshold_row < own_row);
+    CHECK(count(svg.substr(legend), "stroke-dasharray=\"14 6\"") == 1);
+    CHECK(count(svg.substr(legend), "stroke-dasharray=\"4 5\"") == 1);
+}
+
+TEST_CASE("one's own outline is drawn even where it equals the aggregate", "[labelling][radar]") {
+    lab::RadarOverlays overlays;
+    overlays.own = fixed_aggregate();
+    const std::string svg =
+        lab::render_radar_svg(design_axes(), fixed_aggregate(), overlays, french());
+    const auto aggregate = position(svg, "<polygon class=\"aggregate\"");
+    const auto own = position(svg, "<polygon class=\"own\"");
+    CHECK(aggregate < own);
+    CHECK(attribute_after(svg, own, "points") == attribute_after(svg, aggregate, "points"));
+    CHECK(count(svg, "class=\"spread\"") == 0);
+    CHECK(count(svg, "class=\"threshold\"") == 0);
+    CHECK_THAT(svg, Catch::Contains(">Votre évaluation</tspan>"));
+}
+
+TEST_CASE("a marker no other reviewer scored has no band, and different minimums are listed",
+          "[labelling][radar]") {
+    lab::RadarOverlays overlays;
+    overlays.others = {{{"a", 30}}, {{"a", 70}, {"b", 10}}};
+    overlays.thresholds = {{"a", 40}, {"b", 50}, {"c", 60}};
+    const std::string svg = lab::render_radar_svg({{"a", "A"}, {"b", "B"}, {"c", "C"}}, {{"a", 50}},
+                                                  overlays, french());
+    CHECK_THAT(svg, Catch::Contains("(de la plus basse à la plus haute)\u00a0: A de 30 à 70\u202f; "
+                                    "B de 10 à 10\u202f; C non évalué. Seuil du comité\u00a0: A "
+                                    "40\u202f; B 50\u202f; C 60."));
+    CHECK_THAT(svg, Catch::Contains(">Seuil du comité</tspan>"));
+    CHECK(xml_problem(svg).empty());
+}
+
+TEST_CASE("the others' range per marker, and the gate's minimum on every marker",
+          "[labelling][radar]") {
+    const auto ranges = lab::score_ranges({{{"a", 30}, {"b", 120}}, {{"a", 70}}, {{"a", 50}}});
+    CHECK(ranges.size() == 2);
+    CHECK(ranges.at("a") == lab::ScoreRange{30, 70});
+    CHECK(ranges.at("b") == lab::ScoreRange{100, 100});  // clamped like the drawing
+    CHECK(lab::score_ranges({}).empty());
+
+    const auto q = lab::testing::small_questionnaire();
+    const auto thresholds = lab::gate_thresholds(q);
+    REQUIRE(thresholds.size() == q.markers.size());
+    for (const auto& marker : q.markers) CHECK(thresholds.at(marker.id) == q.gate.min_marker_score);
 }
 
 TEST_CASE("text is XML-escaped everywhere", "[labelling][radar]") {
     auto options = french();
     options.texts.title = "Tom & Jerry <script>";
-    const std::string svg =
-        lab::render_radar_svg({{"a", "R&D \"sociale\""}, {"b", "<b>"}, {"c", "l'ESS"}}, {{"a", 50}},
-                              {{"Évaluateur <1>", {{"a", 10}}}}, options);
+    options.texts.own_name = "Évaluateur <1>";
+    lab::RadarOverlays overlays;
+    overlays.own = lab::MarkerScores{{"a", 10}};
+    const std::string svg = lab::render_radar_svg(
+        {{"a", "R&D \"sociale\""}, {"b", "<b>"}, {"c", "l'ESS"}}, {{"a", 50}}, overlays, options);
     CHECK(xml_problem(svg).empty());
     CHECK_THAT(svg, Catch::Contains("Tom &amp; Jerry &lt;script&gt;"));
     CHECK_THAT(svg, Catch::Contains("R&amp;D &quot;sociale&quot;"));
@@ -259,8 +399,9 @@ TEST_CASE("a marker without score is drawn at the centre and described as not ev
           "[labelling][radar]") {
     const std::string svg = lab::render_radar_svg({{"a", "A"}, {"b", "B"}, {"c", "C"}, {"d", "D"}},
                                                   {{"a", 100}}, {}, french());
-    CHECK_THAT(svg, Catch::Contains("A 100 ; B non évalué ; C non évalué ; D non évalué."));
-    CHECK_THAT(svg, Catch::Contains("font-weight=\"700\">–</tspan>"));
+    CHECK_THAT(
+        svg, Catch::Contains("A 100\u202f; B non évalué\u202f; C non évalué\u202f; D non évalué."));
+    CHECK_THAT(svg, Catch::Contains("font-weight=\"700\">–</text>"));
     CHECK(xml_problem(svg).empty());
 }
 
@@ -278,18 +419,34 @@ TEST_CASE("a radar without marker is still a valid, described image", "[labellin
 
 TEST_CASE("every word of the drawing comes from the texts given", "[labelling][radar]") {
     lab::RadarOptions options;
-    options.texts = {
-        "Marker radar", "Committee median", "{} markers from 0 to 100.", "{}: {}.", ", ",
-        "not rated",    "No marker."};
+    options.texts = {"Marker radar",
+                     "Committee median",
+                     "{} markers from 0 to 100.",
+                     "{}: {}.",
+                     ", ",
+                     "not rated",
+                     "No marker.",
+                     "Alice",
+                     "Others",
+                     "{} {}-{}",
+                     "Gate",
+                     "{} at {}"};
     const std::vector<lab::RadarAxis> axes{{"a", "A"}, {"b", "B"}, {"c", "C"}};
+    lab::RadarOverlays overlays;
+    overlays.own = lab::MarkerScores{{"a", 20}};
+    overlays.others = {{{"a", 5}}, {{"a", 15}}};
+    overlays.thresholds = {{"a", 40}, {"b", 40}, {"c", 40}};
 
-    const std::string svg =
-        lab::render_radar_svg(axes, {{"a", 10}, {"c", 30}}, {{"Alice", {{"a", 20}}}}, options);
+    const std::string svg = lab::render_radar_svg(axes, {{"a", 10}, {"c", 30}}, overlays, options);
 
     CHECK_THAT(svg, Catch::Contains("<title id=\"radar-title\">Marker radar</title>"));
     CHECK_THAT(svg, Catch::Contains(">3 markers from 0 to 100. Committee median: A 10, B not "
-                                    "rated, C 30. Alice: A 20, B not rated, C not rated.</desc>"));
-    CHECK_THAT(svg, Catch::Contains(">Committee median</text>"));
+                                    "rated, C 30. Others: A 5-15, B not rated, C not rated. Gate "
+                                    "at 40. Alice: A 20, B not rated, C not rated.</desc>"));
+    for (const char* name : {">Committee median</tspan>", ">Others</tspan>", ">Gate at 40</tspan>",
+                             ">Alice</tspan>"}) {
+        CHECK_THAT(svg, Catch::Contains(name));
+    }
     CHECK_THAT(lab::render_radar_svg({}, {}, {}, options), Catch::Contains(">No marker.</desc>"));
 }
 

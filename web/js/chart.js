@@ -3,7 +3,7 @@
 import { dateOnly, h, number, svg } from './ui.js';
 
 /** Columns for a series [{label, value}] (e.g. ballots per day), with its data table. */
-export function columnChart(series, { title, unit = 'bulletins', shortLabel = (l) => l } = {}) {
+export function columnChart(series, { title, unit = 'bulletins', unitOne = 'bulletin', shortLabel = (l) => l } = {}) {
   const width = Math.max(320, series.length * 44 + 50);
   const height = 220;
   const top = 20, bottom = 40, left = 40;
@@ -13,9 +13,9 @@ export function columnChart(series, { title, unit = 'bulletins', shortLabel = (l
   const total = series.reduce((n, s) => n + s.value, 0);
   const best = series.reduce((b, s) => (s.value > (b ? b.value : -1) ? s : b), null);
   const summary = series.length
-    ? `${title} : ${number(total)} ${unit} sur ${series.length} jour${series.length > 1 ? 's' : ''}` +
+    ? `${title}\u00a0: ${number(total)} ${total > 1 ? unit : unitOne} sur ${series.length} jour${series.length > 1 ? 's' : ''}` +
       (best ? `, au plus ${number(best.value)} le ${dateOnly(best.label)}` : '') + '. Détail dans le tableau qui suit.'
-    : `${title} : aucune donnée.`;
+    : `${title}\u00a0: aucune donnée.`;
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'chart', role: 'img', 'aria-label': summary },
     svg('line', { x1: left, y1: top + plotH, x2: width - 5, y2: top + plotH, class: 'axis' }),
     svg('text', { x: 4, y: top + 4 }, number(max)),
@@ -30,7 +30,7 @@ export function columnChart(series, { title, unit = 'bulletins', shortLabel = (l
         svg('text', { x: x + w / 2, y: height - bottom + 16, 'text-anchor': 'middle' }, shortLabel(s.label)),
       ];
     }));
-  const table = h('details', {}, h('summary', {}, `${title} : les données`),
+  const table = h('details', {}, h('summary', {}, `${title}\u00a0: les données`),
     h('div', { class: 'table-wrap' }, h('table', {},
       h('caption', { class: 'visually-hidden' }, title),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Jour'), h('th', { scope: 'col', class: 'num' }, 'Bulletins'))),
@@ -50,6 +50,6 @@ export function barTable(rows, { caption, header = 'Bulletins', labelHeader = 'T
       const bar = r.value > 0 ? h('span', { class: 'bar', 'aria-hidden': 'true' }) : '';
       if (bar) bar.style.width = `${(100 * r.value) / max}%`;
       return h('tr', {}, h('th', { scope: 'row' }, r.label), h('td', { class: 'num' }, number(r.value)),
-        h('td', { class: 'num' }, total ? `${Math.round((100 * r.value) / total)} %` : '—'), h('td', { class: 'bar-cell' }, bar));
+        h('td', { class: 'num' }, total ? `${Math.round((100 * r.value) / total)}\u202f%` : '—'), h('td', { class: 'bar-cell' }, bar));
     }))));
 }

@@ -4,6 +4,27 @@
 import { api, errorText, setCsrfToken } from './api.js';
 import { $, h, notice, render } from './ui.js';
 
+/**
+ * A table wider than a phone scrolls inside its frame (.table-wrap): the frame must then be
+ * reachable and named for keyboard and screen reader users (axe: scrollable-region-focusable).
+ * Every frame of the staff pages, present or added later, is a named, focusable region.
+ */
+function nameScrollers(root) {
+  const frames = root.matches?.('.table-wrap') ? [root] : [...(root.querySelectorAll?.('.table-wrap') || [])];
+  for (const frame of frames) {
+    if (frame.hasAttribute('tabindex')) continue;
+    const caption = frame.querySelector('caption');
+    frame.setAttribute('tabindex', '0');
+    frame.setAttribute('role', 'region');
+    // Named apart from the section that holds it, which often bears the caption's words.
+    frame.setAttribute('aria-label', caption ? `Tableau\u00a0: ${caption.textContent.trim()}` : 'Tableau');
+  }
+}
+nameScrollers(document);
+new MutationObserver((records) => {
+  for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1) nameScrollers(n);
+}).observe(document.body, { childList: true, subtree: true });
+
 export const roleLabels = { committee: 'comité de labellisation', mission: 'Mission ESS' };
 
 export function loginUrl() {
@@ -32,7 +53,7 @@ export async function requireStaff(roles) {
   renderHeader(me);
   if (roles && !roles.includes(me.role)) {
     const home = me.role === 'mission' ? '/mission/' : '/comite/';
-    notice($('#page-status'), 'warn', h('p', {}, `Cette page est réservée ${roles.includes('mission') ? 'à la Mission ESS' : 'au comité de labellisation'}. Vous êtes connecté(e) comme membre de la ${roleLabels[me.role] || me.role}. `,
+    notice($('#page-status'), 'warn', h('p', {}, `Cette page est réservée ${roles.includes('mission') ? 'à la Mission ESS' : 'au comité de labellisation'}. Vous êtes connecté(e) comme membre ${me.role === 'mission' ? 'de la Mission ESS' : 'du comité de labellisation'}. `,
       h('a', { href: home }, 'Aller à votre espace')));
     const err = new Error('wrong role');
     err.handled = true;
@@ -83,6 +104,24 @@ export function sessionExpired(container, e) {
     return true;
   }
   return false;
+}
+
+const parisParts = new Intl.DateTimeFormat('fr-FR', {
+  day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/Paris',
+});
+
+/**
+ * An instant as a French sentence says it, in Paris time: « le 30\u00a0septembre 2026 à 20\u00a0h »,
+ * « le 1er\u00a0octobre 2026 à 9\u00a0h\u00a030 ».
+ */
+export function whenPhrase(rfc3339) {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  const p = Object.fromEntries(parisParts.formatToParts(d).map((x) => [x.type, x.value]));
+  const day = p.day === '1' ? '1er' : p.day;
+  const hour = Number(p.hour);
+  const time = p.minute === '00' ? `${hour}\u00a0h` : `${hour}\u00a0h\u00a0${p.minute}`;
+  return `le ${day}\u00a0${p.month} ${p.year} à ${time}`;
 }
 
 export const actionLabels = {

@@ -27,8 +27,21 @@ export async function checkA11y(page, name) {
   assert.equal(serious.length, 0, `axe-core on ${name}:\n${text(serious)}`);
 }
 
+const started = Date.now();
+
+/**
+ * Screenshots `<name>-360.png` and `<name>-1280.png`. Names are unique across the whole run (the
+ * test files run side by side): a file already written since this process started, by this file
+ * or another, fails the test rather than being silently replaced.
+ */
 export async function screenshots(page, name) {
   fs.mkdirSync(screenshotsDir, { recursive: true });
+  for (const width of [360, 1280]) {
+    const file = path.join(screenshotsDir, `${name}-${width}.png`);
+    if (fs.existsSync(file) && fs.statSync(file).mtimeMs >= started - 1000) {
+      assert.fail(`screenshot name used twice in this run: ${name}-${width}.png`);
+    }
+  }
   const original = page.viewportSize();
   const scroll = await page.evaluate(() => window.scrollY);
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -41,12 +54,21 @@ export async function screenshots(page, name) {
   await page.evaluate((y) => window.scrollTo(0, y), scroll);
 }
 
-/** Both checks at once, for a main page. */
-export async function inspect(page, name) {
+/**
+ * One page in one state: axe-core at 360 px and at 1280 px (a layout can fail at one width only),
+ * then the two screenshots. `inspect` is its older name, kept for the journeys that use it.
+ */
+export async function checkPage(page, name) {
   await page.waitForLoadState('networkidle');
-  await checkA11y(page, name);
+  const original = page.viewportSize();
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 740 : 900 });
+    await checkA11y(page, `${name} (${width} px)`);
+  }
+  await page.setViewportSize(original);
   await screenshots(page, name);
 }
+export const inspect = checkPage;
 
 const watched = new WeakMap();  // context -> { problems, allow }
 

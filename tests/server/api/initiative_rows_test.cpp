@@ -80,10 +80,10 @@ TEST_CASE("every problem of every row is reported and no record is kept", "[serv
     CHECK(e.id == "Bad Id");
     CHECK(e.errors.size() == 5);
     CHECK(any_error_mentions(e, "identifiant"));
-    CHECK(any_error_mentions(e, "« title » ne doit pas être vide"));
+    CHECK(any_error_mentions(e, "«\u00a0title\u00a0» ne doit pas être vide"));
     CHECK(any_error_mentions(e, "75056"));
     CHECK(any_error_mentions(e, "plafond"));
-    CHECK(any_error_mentions(e, "« territory » n'est pas reconnu"));
+    CHECK(any_error_mentions(e, "«\u00a0territory\u00a0» n’est pas reconnu"));
 }
 
 TEST_CASE("amounts must be positive whole euros", "[server][staff]") {

@@ -209,12 +209,30 @@ TEST_CASE(
                         answers_all(questionnaire, 2))
                   .status == 404);
 
+        // The list says, for the member who asks, whether they have evaluated each initiative
+        // (`own_evaluation`, as docs/api.md names it).
+        const auto listed = json_of(committee[0].get("/api/v1/admin/initiatives"));
+        for (const auto& item : listed.at("initiatives").as_array()) {
+            CHECK(item.at("own_evaluation") == true);
+        }
+        CHECK(json_of(mission.get("/api/v1/admin/initiatives"))
+                  .at("initiatives")
+                  .at(0)
+                  .at("own_evaluation") == false);
+
         auto radar = json_of(committee[0].get("/api/v1/admin/initiatives/fort/radar"));
         CHECK(radar.at("reviewers") == 3);
         CHECK(radar.at("gate").at("passes") == true);
         CHECK(radar.at("gate").at("reasons").as_array().empty());
         CHECK(radar.at("aggregate").at("gouvernance") == 100);
         CHECK(radar.at("own").at("gouvernance") == 100);
+        // The others' range per marker (both other members answered 4) and the gate's minimum.
+        CHECK(radar.at("others") == 2);
+        CHECK(radar.at("spread").at("gouvernance").at("min") == 100);
+        CHECK(radar.at("spread").at("gouvernance").at("max") == 100);
+        CHECK(radar.at("thresholds").at("gouvernance") ==
+              questionnaire.at("gate").at("min_marker_score"));
+        CHECK(radar.at("thresholds").as_object().size() == 8);
         const auto category = std::string(radar.at("proposed_category").at("id").as_string());
 
         auto weak = json_of(committee[0].get("/api/v1/admin/initiatives/faible/radar"));
@@ -225,6 +243,19 @@ TEST_CASE(
         CHECK(svg.status == 200);
         CHECK(svg.headers.at("content-type").rfind("image/svg+xml", 0) == 0);
         CHECK(svg.body.find("Votre évaluation") != std::string::npos);
+        // The committee's view: the others' band under the median, the gate's outline, and the
+        // member's own outline drawn last, over the median it equals here.
+        const auto band = svg.body.find("<path class=\"spread\"");
+        const auto median = svg.body.find("<polygon class=\"aggregate\"");
+        const auto gate = svg.body.find("<polygon class=\"threshold\"");
+        const auto own = svg.body.find("<polygon class=\"own\"");
+        REQUIRE(own != std::string::npos);
+        CHECK(band < median);
+        CHECK(median < gate);
+        CHECK(gate < own);
+        CHECK_THAT(svg.body, Catch::Contains("Seuil du comité\u00a0: 40\u00a0sur 100 pour chaque "
+                                             "marqueur."));
+        // The public radar of the same initiative, once labelled, has none of it (below).
 
         // Decisions.
         const auto decide = [&](const std::string& id, json::object body) {
@@ -264,7 +295,11 @@ TEST_CASE(
         CHECK(list.at(0).at("category").as_string() == category);
         CHECK(list.at(0).at("radar").at("gouvernance") == 100);
         CHECK(list.at(1).at("amount_eur") == 2000);
-        CHECK(http_request(port, "GET", "/api/v1/initiatives/fort/radar.svg").status == 200);
+        const auto public_radar = http_request(port, "GET", "/api/v1/initiatives/fort/radar.svg");
+        CHECK(public_radar.status == 200);
+        CHECK_THAT(public_radar.body, !Catch::Contains("class=\"own\""));
+        CHECK_THAT(public_radar.body, !Catch::Contains("class=\"threshold\""));
+        CHECK_THAT(public_radar.body, !Catch::Contains("class=\"spread\""));
         CHECK(http_request(port, "GET", "/api/v1/initiatives/moyen/radar.svg").status == 200);
         CHECK(http_request(port, "GET", "/api/v1/initiatives/faible/radar.svg").status == 404);
         CHECK(http_request(port, "GET", "/api/v1/initiatives/solide/radar.svg").status == 404);

@@ -55,7 +55,7 @@ TEST_CASE("a missing answer is named by its question", "[server][labelling]") {
     evaluation.answers.erase("a2");
 
     CHECK(problem_texts(evaluation) ==
-          std::vector<std::string>{"Il manque la réponse à la question « a2 »."});
+          std::vector<std::string>{"Il manque la réponse à la question «\u00a0a2\u00a0»."});
 }
 
 TEST_CASE("an answer to a question that does not exist is named", "[server][labelling]") {
@@ -63,7 +63,8 @@ TEST_CASE("an answer to a question that does not exist is named", "[server][labe
     evaluation.answers["z9"] = 2;
 
     CHECK(problem_texts(evaluation) ==
-          std::vector<std::string>{"La question « z9 » n'existe pas dans le questionnaire."});
+          std::vector<std::string>{
+              "La question «\u00a0z9\u00a0» n’existe pas dans le questionnaire."});
 }
 
 TEST_CASE("an answer outside its scale is named with the answer and the scale",
@@ -71,24 +72,26 @@ TEST_CASE("an answer outside its scale is named with the answer and the scale",
     auto evaluation = full_marks();
     SECTION("below the minimum of a 1..5 scale") {
         evaluation.answers["a3"] = 0;
-        CHECK(problem_texts(evaluation) ==
-              std::vector<std::string>{
-                  "La réponse à la question « a3 » (0) doit être comprise entre 1 et 5."});
+        CHECK(
+            problem_texts(evaluation) ==
+            std::vector<std::string>{
+                "La réponse à la question «\u00a0a3\u00a0» (0) doit être comprise entre 1 et 5."});
     }
     SECTION("above the maximum") {
         evaluation.answers["b1"] = 3;
-        CHECK(problem_texts(evaluation) ==
-              std::vector<std::string>{
-                  "La réponse à la question « b1 » (3) doit être comprise entre 0 et 2."});
+        CHECK(
+            problem_texts(evaluation) ==
+            std::vector<std::string>{
+                "La réponse à la question «\u00a0b1\u00a0» (3) doit être comprise entre 0 et 2."});
     }
 }
 
 TEST_CASE("an answer that is not an integer is named", "[server][labelling]") {
     CHECK(answer_not_integer_text("a1") ==
-          "La réponse à la question « a1 » doit être un nombre entier.");
+          "La réponse à la question «\u00a0a1\u00a0» doit être un nombre entier.");
 }
 
-TEST_CASE("every problem of an evaluation is in the 422 message, in the scoring's order",
+TEST_CASE("every problem of an evaluation is in the 422 message, in the scoring’s order",
           "[server][labelling]") {
     const json::object given{{"a1", 9}, {"a2", 4}, {"zz", 1}, {"b1", -1},
                              {"b2", 0}, {"b3", 0}, {"aa", 0}};
@@ -99,43 +102,47 @@ TEST_CASE("every problem of an evaluation is in the 422 message, in the scoring'
 
     const auto error = json::parse(refused.body()).at("error");
     CHECK(error.at("message") ==
-          "Il manque la réponse à la question « a3 ». "
-          "La question « aa » n'existe pas dans le questionnaire. "
-          "La question « zz » n'existe pas dans le questionnaire. "
-          "La réponse à la question « a1 » (9) doit être comprise entre 0 et 4. "
-          "La réponse à la question « b1 » (-1) doit être comprise entre 0 et 2.");
-    CHECK(error.at("problems").at(0).at("message") == "Il manque la réponse à la question « a3 ».");
+          "Il manque la réponse à la question «\u00a0a3\u00a0». "
+          "La question «\u00a0aa\u00a0» n’existe pas dans le questionnaire. "
+          "La question «\u00a0zz\u00a0» n’existe pas dans le questionnaire. "
+          "La réponse à la question «\u00a0a1\u00a0» (9) doit être comprise entre 0 et 4. "
+          "La réponse à la question «\u00a0b1\u00a0» (-1) doit être comprise entre 0 et 2.");
+    CHECK(error.at("problems").at(0).at("message") ==
+          "Il manque la réponse à la question «\u00a0a3\u00a0».");
 }
 
 TEST_CASE("too few reviewers is worded with both counts", "[server][labelling]") {
     const labelling::MarkerScores good{{"a", 90}, {"b", 90}};
     SECTION("one") {
         CHECK(reasons(good, 1) ==
-              std::vector<std::string>{"L'initiative n'a été évaluée que par 1 membre du comité ; "
-                                       "il en faut au moins 2."});
+              std::vector<std::string>{
+                  "L’initiative n’a été évaluée que par 1 membre du comité\u202f; "
+                  "il en faut au moins 2."});
     }
     SECTION("several") {
         CHECK(reasons(good, 2, 3) ==
-              std::vector<std::string>{"L'initiative n'a été évaluée que par 2 membres du comité "
-                                       "; il en faut au moins 3."});
+              std::vector<std::string>{"L’initiative n’a été évaluée que par 2 membres du comité"
+                                       "\u202f; il en faut au moins 3."});
     }
     SECTION("none") {
         CHECK(reasons(good, 0) ==
-              std::vector<std::string>{"L'initiative n'a été évaluée par aucun membre du comité "
-                                       "; il en faut au moins 2."});
+              std::vector<std::string>{"L’initiative n’a été évaluée par aucun membre du comité"
+                                       "\u202f; il en faut au moins 2."});
     }
 }
 
-TEST_CASE("a marker below its minimum is worded with the marker's label and both numbers",
+TEST_CASE("a marker below its minimum is worded with the marker’s label and both numbers",
           "[server][labelling]") {
     CHECK(reasons({{"a", 32}, {"b", 90}}, 2) ==
-          std::vector<std::string>{"Le score « Marqueur A » (32) est inférieur au minimum requis "
-                                   "(40)."});
+          std::vector<std::string>{
+              "Le score «\u00a0Marqueur A\u00a0» (32) est inférieur au minimum requis "
+              "(40)."});
 }
 
 TEST_CASE("a marker without score is worded", "[server][labelling]") {
-    CHECK(reasons({{"a", 100}}, 2) ==
-          std::vector<std::string>{"Le marqueur « Marqueur B » n'a pas encore de score."});
+    CHECK(
+        reasons({{"a", 100}}, 2) ==
+        std::vector<std::string>{"Le marqueur «\u00a0Marqueur B\u00a0» n’a pas encore de score."});
 }
 
 TEST_CASE("an overall score below its minimum is worded", "[server][labelling]") {
@@ -145,23 +152,24 @@ TEST_CASE("an overall score below its minimum is worded", "[server][labelling]")
 
 TEST_CASE("every failed condition is worded, reviewers then markers then overall",
           "[server][labelling]") {
-    CHECK(reasons({{"a", 10}}, 1) ==
-          std::vector<std::string>{
-              "L'initiative n'a été évaluée que par 1 membre du comité ; il en faut au moins 2.",
-              "Le score « Marqueur A » (10) est inférieur au minimum requis (40).",
-              "Le marqueur « Marqueur B » n'a pas encore de score.",
-              "Le score global (5) est inférieur au minimum requis (50)."});
+    CHECK(
+        reasons({{"a", 10}}, 1) ==
+        std::vector<std::string>{
+            "L’initiative n’a été évaluée que par 1 membre du comité\u202f; il en faut au moins 2.",
+            "Le score «\u00a0Marqueur A\u00a0» (10) est inférieur au minimum requis (40).",
+            "Le marqueur «\u00a0Marqueur B\u00a0» n’a pas encore de score.",
+            "Le score global (5) est inférieur au minimum requis (50)."});
     CHECK(reasons({{"a", 40}, {"b", 60}}, 2).empty());
 }
 
-TEST_CASE("the radar drawn with the API's texts is the golden file, byte for byte",
+TEST_CASE("the radar drawn with the API’s texts is the golden file, byte for byte",
           "[server][labelling][radar]") {
     labelling::RadarOptions options;
     options.texts = radar_texts();
 
     const auto svg = labelling::render_radar_svg(labelling::testing::design_axes(),
                                                  labelling::testing::fixed_aggregate(),
-                                                 labelling::testing::fixed_reviewers(), options);
+                                                 labelling::testing::fixed_overlays(), options);
 
     const auto golden =
         read_file(labelling::testing::source_path("tests/labelling/golden/radar_fixed.svg"));
@@ -169,7 +177,7 @@ TEST_CASE("the radar drawn with the API's texts is the golden file, byte for byt
     CHECK(svg == golden);
 }
 
-TEST_CASE("the radar's texts are French, and an initiative's radar is titled after it",
+TEST_CASE("the radar’s texts are French, and an initiative’s radar is titled after it",
           "[server][labelling][radar]") {
     const auto texts = initiative_radar_texts("Jardin partagé");
     CHECK(texts.title == "Radar des marqueurs ESS — Jardin partagé");
@@ -181,7 +189,8 @@ TEST_CASE("the radar's texts are French, and an initiative's radar is titled aft
                                                  {{"a", 100}}, {}, options);
     CHECK_THAT(svg, Catch::Contains("<title id=\"radar-title\">Radar des marqueurs ESS — Jardin "
                                     "partagé</title>"));
-    CHECK_THAT(svg, Catch::Contains("A 100 ; B non évalué ; C non évalué ; D non évalué."));
+    CHECK_THAT(
+        svg, Catch::Contains("A 100\u202f; B non évalué\u202f; C non évalué\u202f; D non évalué."));
     CHECK_THAT(labelling::render_radar_svg({}, {}, {}, options),
                Catch::Contains(">Aucun marqueur à afficher.</desc>"));
 }

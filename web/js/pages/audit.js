@@ -12,13 +12,13 @@ function detail(e) {
   if (e.action === 'evaluation' && d.scores) parts.push(Object.entries(d.scores).map(([m, v]) => `${m} ${v}`).join(', '));
   if (e.action === 'decision') {
     parts.push(`${d.decision === 'label' ? `labellisée (${d.category})` : 'refusée'}${d.against_gate ? ', contre l’avis du seuil' : ''}`);
-    if (d.gate && d.gate.reasons && d.gate.reasons.length) parts.push(`seuil : ${d.gate.reasons.join(' ')}`);
+    if (d.gate && d.gate.reasons && d.gate.reasons.length) parts.push(`seuil\u00a0: ${d.gate.reasons.join(' ')}`);
   }
-  if (e.action === 'import' && d.ids) parts.push(`${plural(d.count || d.ids.length, 'initiative', 'initiatives')} : ${d.ids.join(', ')}`);
+  if (e.action === 'import' && d.ids) parts.push(`${plural(d.count || d.ids.length, 'initiative', 'initiatives')}\u00a0: ${d.ids.join(', ')}`);
   if (e.action === 'login_failed') parts.push(d.known_user ? 'mot de passe incorrect' : 'identifiant inconnu');
-  if (e.justification) parts.push(`justification : « ${e.justification} »`);
+  if (e.justification) parts.push(`justification\u00a0: «\u00a0${e.justification}\u00a0»`);
   const other = Object.keys(d).filter((k) => !['scores', 'decision', 'category', 'gate', 'against_gate', 'ids', 'count', 'known_user', 'reviewers', 'previous'].includes(k));
-  for (const k of other) parts.push(`${k} : ${typeof d[k] === 'object' ? JSON.stringify(d[k]) : d[k]}`);
+  for (const k of other) parts.push(`${k}\u00a0: ${typeof d[k] === 'object' ? JSON.stringify(d[k]) : d[k]}`);
   return parts.join(' — ');
 }
 

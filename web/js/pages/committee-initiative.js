@@ -3,7 +3,7 @@
 // (own answers over the aggregate), the gate's verdict and reasons, the decision, the history.
 import { api, errorText } from '../api.js';
 import { actionLabels, requireStaff, sessionExpired } from '../staff.js';
-import { $, $$, busy, dateTime, euros, fieldError, focusOn, h, notice, param, render } from '../ui.js';
+import { $, $$, busy, dateTime, euros, fieldError, focusOn, h, notice, param, plural, render } from '../ui.js';
 
 const id = param('id') || '';
 const status = $('#page-status');
@@ -16,6 +16,7 @@ let radar = null;
 let saveTimer = null;
 let saving = Promise.resolve();
 let radarVersion = 0;
+let sealed = false;
 
 const scaleWords = { 0: 'absent', 1: 'embryonnaire', 2: 'partiel', 3: 'affirmé', 4: 'exemplaire' };
 
@@ -77,7 +78,7 @@ function onAnswer() {
   const n = answeredCount(answers);
   if (n < total) {
     autosave.className = 'autosave notice notice--warn';
-    autosave.textContent = `Brouillon enregistré sur cet appareil : ${n} réponse${n > 1 ? 's' : ''} sur ${total}. Votre évaluation sera enregistrée sur le serveur dès que toutes les questions auront une réponse.`;
+    autosave.textContent = `Brouillon enregistré sur cet appareil\u00a0: ${n} réponse${n > 1 ? 's' : ''} sur ${total}. Votre évaluation sera enregistrée sur le serveur dès que toutes les questions auront une réponse.`;
     return;
   }
   autosave.className = 'autosave notice';
@@ -98,7 +99,7 @@ async function save(answers) {
     loadHistory();
   } catch (e) {
     autosave.className = 'autosave notice notice--error';
-    autosave.textContent = `Votre évaluation n’a pas été enregistrée sur le serveur : ${errorText(e)} Vos réponses restent en brouillon sur cet appareil.`;
+    autosave.textContent = `Votre évaluation n’a pas été enregistrée sur le serveur\u00a0: ${errorText(e)} Vos réponses restent en brouillon sur cet appareil.`;
     if (e.code === 'already_decided' || e.code === 'ballot_sealed') setEditable(false);
     sessionExpired(status, e);
   }
@@ -115,25 +116,45 @@ function renderRadar() {
   radarVersion++;
   const img = $('#radar-img');
   img.src = `/api/v1/admin/initiatives/${encodeURIComponent(id)}/radar.svg?v=${radarVersion}`;
-  const agg = questionnaire.markers.map((m) => `${m.label} ${radar.aggregate[m.id] ?? 0}`).join(', ');
-  const own = radar.own ? questionnaire.markers.map((m) => `${m.label} ${radar.own[m.id] ?? 0}`).join(', ') : null;
-  img.alt = `Radar de l’initiative sur 100. Avis du comité (${radar.reviewers} évaluation${radar.reviewers > 1 ? 's' : ''}) : ${agg}.${own ? ` Votre évaluation : ${own}.` : ' Vous n’avez pas encore évalué cette initiative.'}`;
-  render($('#scores-table tbody'), ...questionnaire.markers.map((m) => h('tr', {},
-    h('th', { scope: 'row' }, m.label),
-    h('td', { class: 'num' }, radar.reviewers ? String(radar.aggregate[m.id] ?? 0) : '—'),
-    h('td', { class: 'num' }, radar.own ? String(radar.own[m.id] ?? 0) : '—'))));
+  const spread = radar.spread || {};
+  const thresholds = radar.thresholds || {};
+  const list = (f) => questionnaire.markers.map((m) => `${m.label} ${f(m)}`).join('\u202f; ');
+  const parts = [`Radar de l’initiative, de 0 à 100. Médiane du comité (${plural(radar.reviewers, 'évaluation', 'évaluations')})\u00a0: ${list((m) => radar.aggregate[m.id] ?? 0)}.`];
+  if (radar.others) {
+    parts.push(`Écart des ${radar.others > 1 ? `${radar.others} autres évaluations` : 'autres évaluations (une seule)'}\u00a0: ${list((m) => (spread[m.id] ? `de ${spread[m.id].min} à ${spread[m.id].max}` : 'non évalué'))}.`);
+  }
+  const levels = [...new Set(Object.values(thresholds))];
+  if (levels.length === 1) parts.push(`Seuil du comité\u00a0: ${levels[0]} sur 100 pour chaque marqueur.`);
+  parts.push(radar.own ? `Votre évaluation\u00a0: ${list((m) => radar.own[m.id] ?? 0)}.` : 'Vous n’avez pas encore évalué cette initiative.');
+  img.alt = parts.join(' ');
+  // One minimum for every marker (the usual gate) is said once, in the caption; else a column.
+  const perMarker = levels.length > 1;
+  $('#threshold-col').hidden = !perMarker;
+  $('#scores-caption').textContent = levels.length === 1
+    ? `Scores par marqueur (0 à 100)\u202f; seuil du comité\u00a0: ${levels[0]} sur chaque marqueur`
+    : 'Scores par marqueur (0 à 100)';
+  render($('#scores-table tbody'), ...questionnaire.markers.map((m) => {
+    const low = radar.reviewers && thresholds[m.id] !== undefined && (radar.aggregate[m.id] ?? 0) < thresholds[m.id];
+    return h('tr', {},
+      h('th', { scope: 'row' }, m.label),
+      h('td', { class: `num${low ? ' below-gate' : ''}` }, radar.reviewers ? String(radar.aggregate[m.id] ?? 0) : '—',
+        low ? h('span', { class: 'visually-hidden' }, ' (sous le seuil)') : null),
+      h('td', { class: 'num' }, spread[m.id] ? `${spread[m.id].min}–${spread[m.id].max}` : '—'),
+      perMarker ? h('td', { class: 'num' }, thresholds[m.id] !== undefined ? String(thresholds[m.id]) : '—') : null,
+      h('td', { class: 'num' }, radar.own ? String(radar.own[m.id] ?? 0) : '—'));
+  }));
 }
 
 function renderGate() {
   const g = radar.gate;
   const box = $('#gate');
   const facts = h('ul', {},
-    h('li', {}, `Évaluations : ${radar.reviewers} (il en faut au moins ${questionnaire.gate.min_reviewers})`),
-    h('li', {}, `Score global du comité : ${g.overall_score} sur 100 (minimum ${questionnaire.gate.min_overall_score})`),
-    radar.proposed_category ? h('li', {}, `Catégorie proposée : ${radar.proposed_category.label} (plafond ${euros(radar.proposed_category.cap_eur)})`) : null,
-    radar.stale_evaluations ? h('li', {}, `${radar.stale_evaluations} évaluation(s) faite(s) sur une ancienne version du questionnaire`) : null);
+    h('li', {}, `Évaluations\u00a0: ${radar.reviewers} (il en faut au moins ${questionnaire.gate.min_reviewers})`),
+    h('li', {}, `Score global du comité\u00a0: ${g.overall_score} sur 100 (minimum ${questionnaire.gate.min_overall_score})`),
+    radar.proposed_category ? h('li', {}, `Catégorie proposée\u00a0: ${radar.proposed_category.label} (plafond ${euros(radar.proposed_category.cap_eur)})`) : null,
+    radar.stale_evaluations ? h('li', {}, radar.stale_evaluations > 1 ? `${radar.stale_evaluations} évaluations faites sur une ancienne version du questionnaire` : '1 évaluation faite sur une ancienne version du questionnaire') : null);
   if (g.passes) {
-    notice(box, 'ok', h('p', {}, h('strong', {}, 'Le seuil est franchi : '), 'l’initiative peut être labellisée sans justification particulière.'), facts);
+    notice(box, 'ok', h('p', {}, h('strong', {}, 'Le seuil est franchi\u00a0: '), 'l’initiative peut être labellisée sans justification particulière.'), facts);
   } else {
     notice(box, 'warn', h('p', {}, h('strong', {}, 'Le seuil n’est pas franchi. '), 'Une labellisation devra être justifiée par écrit.'),
       h('ul', { 'aria-label': 'Raisons' }, ...g.reasons.map((r) => h('li', {}, r))), facts);
@@ -149,12 +170,12 @@ function renderCurrentDecision() {
   const box = $('#decision-current');
   if (!d) { render(box, h('p', {}, 'Le comité n’a pas encore décidé.')); return; }
   const what = d.decision === 'label'
-    ? `Labellisée dans la catégorie « ${(categoryOf(d.category) || { label: d.category }).label} »`
+    ? `Labellisée dans la catégorie «\u00a0${(categoryOf(d.category) || { label: d.category }).label}\u00a0»`
     : 'Refusée';
   notice(box, d.decision === 'label' ? 'ok' : 'warn',
     h('p', {}, h('strong', {}, what), ` par ${d.by}, le ${dateTime(d.at)}${d.gate_passes ? ' (seuil franchi)' : ' (seuil non franchi)'}.`),
-    d.justification ? h('p', {}, `Justification : ${d.justification}`) : null,
-    h('p', {}, 'Une nouvelle décision remplace celle-ci ; toutes restent dans le journal d’audit.'));
+    d.justification ? h('p', {}, `Justification\u00a0: ${d.justification}`) : null,
+    h('p', {}, 'Une nouvelle décision remplace celle-ci\u202f; toutes restent dans le journal d’audit.'));
 }
 
 function decisionValue() { const c = $('input[name="decision"]:checked'); return c ? c.value : null; }
@@ -165,9 +186,9 @@ function updateDecisionHints() {
   const againstGate = d && ((d === 'label') !== radar.gate.passes);
   const j = $('#justification');
   $('#justification-hint').textContent = againstGate
-    ? (d === 'label' ? 'Obligatoire : le seuil n’est pas franchi, expliquez pourquoi le comité labellise quand même.'
-      : 'Obligatoire : le seuil est franchi, expliquez pourquoi le comité refuse.')
-    : 'Facultative ici (la décision suit le seuil) ; elle figurera dans le journal d’audit.';
+    ? (d === 'label' ? 'Obligatoire\u00a0: le seuil n’est pas franchi, expliquez pourquoi le comité labellise quand même.'
+      : 'Obligatoire\u00a0: le seuil est franchi, expliquez pourquoi le comité refuse.')
+    : 'Facultative ici (la décision suit le seuil)\u202f; elle figurera dans le journal d’audit.';
   if (againstGate) j.setAttribute('aria-required', 'true'); else j.removeAttribute('aria-required');
   $('#category-field').hidden = d === 'refuse';
 }
@@ -178,7 +199,7 @@ function buildDecisionForm() {
   if (radar.proposed_category) select.value = radar.proposed_category.id;
   if (radar.decision && radar.decision.category) select.value = radar.decision.category;
   $('#category-hint').textContent = radar.proposed_category
-    ? `Proposée par le radar : ${radar.proposed_category.label}.` : 'Aucune catégorie n’est encore proposée (pas d’évaluation).';
+    ? `Proposée par le radar\u00a0: ${radar.proposed_category.label}.` : 'Aucune catégorie n’est encore proposée (pas d’évaluation).';
   $$('input[name="decision"]').forEach((r) => r.addEventListener('change', updateDecisionHints));
   $('#decision-form').addEventListener('submit', submitDecision);
   updateDecisionHints();
@@ -191,7 +212,7 @@ async function submitDecision(ev) {
   const j = $('#justification');
   fieldError(j, null);
   if (!decision) {
-    notice(box, 'error', 'Choisissez « Labelliser » ou « Refuser ».');
+    notice(box, 'error', 'Choisissez «\u00a0Labelliser\u00a0» ou «\u00a0Refuser\u00a0».');
     focusOn($('#decision-label'));
     return;
   }
@@ -203,12 +224,12 @@ async function submitDecision(ev) {
       const r = await api('POST', `/api/v1/admin/initiatives/${encodeURIComponent(id)}/decision`, body);
       radar.decision = r.decision;
       radar.gate = r.gate;
-      notice(box, 'ok', decision === 'label' ? 'La décision est enregistrée : l’initiative est labellisée et figurera sur le bulletin de vote.'
-        : 'La décision est enregistrée : l’initiative est refusée.');
+      notice(box, 'ok', decision === 'label' ? 'La décision est enregistrée\u00a0: l’initiative est labellisée et figurera sur le bulletin de vote.'
+        : 'La décision est enregistrée\u00a0: l’initiative est refusée.');
       renderGate();
       setEditable(false);
       autosave.className = 'autosave notice';
-      autosave.textContent = 'Le comité a décidé : les évaluations de cette initiative ne peuvent plus changer.';
+      autosave.textContent = 'Le comité a décidé\u00a0: les évaluations de cette initiative ne peuvent plus changer.';
       loadHistory();
     } catch (e) {
       if (sessionExpired(box, e)) return;
@@ -219,7 +240,21 @@ async function submitDecision(ev) {
         return;
       }
       notice(box, 'error', errorText(e));
+      if (e.code === 'ballot_sealed') sealDecision();
     }
+  });
+  if (sealed) $('#decision-submit').disabled = true;
+}
+
+/** The vote is open: the ballot is sealed, no decision can change; every control says why. */
+function sealDecision() {
+  sealed = true;
+  const reason = $('#decision-sealed');
+  reason.textContent = 'Le vote est ouvert\u00a0: le bulletin de vote est scellé, la décision du comité ne peut plus changer.';
+  reason.hidden = false;
+  $$('#decision-form input, #decision-form select, #decision-form textarea, #decision-form button').forEach((el) => {
+    el.disabled = true;
+    el.setAttribute('aria-describedby', [el.getAttribute('aria-describedby'), 'decision-sealed'].filter(Boolean).join(' '));
   });
 }
 
@@ -232,7 +267,7 @@ function detailOf(e) {
   if (e.action === 'decision' && e.details) {
     const d = e.details;
     const what = d.decision === 'label' ? `Labellisée (${(categoryOf(d.category) || { label: d.category }).label})` : 'Refusée';
-    return `${what}${d.against_gate ? ', contre l’avis du seuil' : ''}${e.justification ? ` — « ${e.justification} »` : ''}`;
+    return `${what}${d.against_gate ? ', contre l’avis du seuil' : ''}${e.justification ? ` — «\u00a0${e.justification}\u00a0»` : ''}`;
   }
   return '';
 }
@@ -270,7 +305,7 @@ async function main() {
   document.title = `${initiative ? initiative.title : id} — Évaluation — Budget citoyen du Pas-de-Calais`;
   if (initiative) {
     render($('#initiative-info'),
-      h('p', {}, h('strong', {}, initiative.holder), ` — ${initiative.commune_name || initiative.commune} (${initiative.territory_label || initiative.territory}) — montant demandé : ${euros(initiative.requested_eur)}`),
+      h('p', {}, h('strong', {}, initiative.holder), ` — ${initiative.commune_name || initiative.commune} (${initiative.territory_label || initiative.territory}) — montant demandé\u00a0: ${euros(initiative.requested_eur)}`),
       h('p', {}, initiative.summary));
   }
   editable = evaluation.editable;
@@ -286,12 +321,12 @@ async function main() {
   const total = questions().length;
   if (!editable) {
     autosave.textContent = list.vote_opened || list.sealed
-      ? 'Le vote est ouvert : les évaluations sont scellées et ne peuvent plus changer.'
-      : 'Le comité a décidé pour cette initiative : les évaluations ne peuvent plus changer.';
-    $('#decision-submit').disabled = Boolean(list.vote_opened || list.sealed);
+      ? 'Le vote est ouvert\u00a0: les évaluations sont scellées et ne peuvent plus changer.'
+      : 'Le comité a décidé pour cette initiative\u00a0: les évaluations ne peuvent plus changer.';
+    if (list.vote_opened || list.sealed) sealDecision();
   } else if (draft) {
     autosave.className = 'autosave notice notice--warn';
-    autosave.textContent = `Brouillon retrouvé sur cet appareil (${answeredCount(draft.answers)} réponses sur ${total}).`;
+    autosave.textContent = `Brouillon retrouvé sur cet appareil (${plural(answeredCount(draft.answers), 'réponse', 'réponses')} sur ${total}).`;
     if (answeredCount(draft.answers) === total) onAnswer();
   } else if (evaluation.answers) {
     autosave.className = 'autosave notice notice--ok';

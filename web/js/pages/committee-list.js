@@ -10,17 +10,20 @@ const categoryLabels = {};
 
 function decisionCell(d) {
   if (!d) return h('span', { class: 'tag tag--wait' }, 'en attente');
-  if (d.decision === 'label') return h('span', { class: 'tag tag--ok' }, `labellisée${d.category ? ` (${categoryLabels[d.category] || d.category})` : ''}`);
+  if (d.decision === 'label') {
+    return [h('span', { class: 'tag tag--ok' }, 'labellisée'),
+      d.category ? h('span', { class: 'cell-note' }, categoryLabels[d.category] || d.category) : null];
+  }
   return h('span', { class: 'tag tag--bad' }, 'refusée');
 }
 
 function row(i) {
-  const link = h('a', { href: `/comite/initiative.html?id=${encodeURIComponent(i.id)}` }, i.title);
+  const link = h('a', { href: `/comite/initiative.html?id=${encodeURIComponent(i.id)}`, class: 'row-link' }, i.title);
   return h('tr', {},
     h('th', { scope: 'row' }, link, h('br'), h('span', { class: 'muted' }, i.holder)),
     h('td', { 'data-label': 'Territoire' }, i.territory_label || i.territory, ' — ', h('span', { class: 'muted' }, i.commune_name || i.commune)),
     h('td', { class: 'num', 'data-label': 'Montant demandé' }, euros(i.requested_eur)),
-    h('td', { 'data-label': 'Évaluations' }, `${i.reviewers} sur ${minReviewers}`),
+    h('td', { 'data-label': 'Évaluations' }, `${i.reviewers} sur ${minReviewers}${i.reviewers >= minReviewers ? '' : ' requises'}`),
     h('td', { 'data-label': 'Mon évaluation' }, me.role === 'committee'
       ? (i.own_evaluation ? h('span', { class: 'tag tag--ok' }, 'faite') : h('span', { class: 'tag tag--wait' }, 'à faire'))
       : h('span', { class: 'muted' }, '—')),
@@ -47,7 +50,7 @@ async function main() {
       const q = await api('GET', '/api/v1/admin/questionnaire');
       minReviewers = q.gate.min_reviewers;
       for (const c of q.categories) categoryLabels[c.id] = c.label;
-      $('#gate-summary').textContent = `Seuil de labellisation : au moins ${q.gate.min_reviewers} évaluations, ${q.gate.min_marker_score}/100 sur chaque marqueur et ${q.gate.min_overall_score}/100 en moyenne. En dessous, une labellisation doit être justifiée par écrit.`;
+      $('#gate-summary').textContent = `Seuil de labellisation\u00a0: au moins ${q.gate.min_reviewers} évaluations, ${q.gate.min_marker_score}/100 sur chaque marqueur et ${q.gate.min_overall_score}/100 en moyenne. En dessous, une labellisation doit être justifiée par écrit.`;
     }
   } catch (e) {
     notice($('#page-status'), 'error', errorText(e));
@@ -55,7 +58,7 @@ async function main() {
   }
   items = data.initiatives.sort((a, b) => a.title.localeCompare(b.title, 'fr'));
   if (data.vote_opened || data.sealed) {
-    notice($('#page-status'), 'warn', 'Le vote est ouvert : les évaluations et les décisions sont scellées et ne peuvent plus changer.');
+    notice($('#page-status'), 'warn', 'Le vote est ouvert\u00a0: les évaluations et les décisions sont scellées et ne peuvent plus changer.');
   } else if (me.role === 'committee') {
     const todo = items.filter((i) => !i.own_evaluation).length;
     notice($('#page-status'), 'info', todo ? `Il vous reste ${plural(todo, 'initiative', 'initiatives')} à évaluer.` : 'Vous avez évalué toutes les initiatives.');

@@ -2,9 +2,9 @@
 // chose what. Refreshes on demand and every minute while the vote is open.
 import { api, errorText } from '../api.js';
 import { barTable, columnChart } from '../chart.js';
-import { requireStaff } from '../staff.js';
+import { requireStaff, whenPhrase } from '../staff.js';
 import { loadCampaign } from '../state.js';
-import { $, dateTime, h, notice, number, phaseLabels, render } from '../ui.js';
+import { $, h, notice, number, phaseLabels, render } from '../ui.js';
 
 let campaign;
 
@@ -33,10 +33,11 @@ async function refresh() {
   }
   const series = days(stats.by_day);
   const today = series.length ? series[series.length - 1] : null;
+  const voted = Object.values(stats.by_territory).filter((n) => n > 0).length;
   render($('#stats-figures'),
-    h('li', {}, h('strong', { id: 'stats-total' }, number(stats.total)), 'bulletins au total'),
+    h('li', {}, h('strong', { id: 'stats-total' }, number(stats.total)), stats.total > 1 ? 'bulletins au total' : 'bulletin au total'),
     h('li', {}, h('strong', {}, today ? number(today.value) : '0'), today ? `le dernier jour (${today.label.slice(8, 10)}/${today.label.slice(5, 7)})` : 'aujourd’hui'),
-    h('li', {}, h('strong', {}, String(Object.values(stats.by_territory).filter((n) => n > 0).length)), `territoires sur ${stats.territories.length} ont voté`));
+    h('li', {}, h('strong', { id: 'stats-territories' }, String(voted)), `${voted > 1 ? 'territoires' : 'territoire'} sur ${stats.territories.length} ${voted > 1 ? 'ont' : 'a'} voté`));
   render($('#by-day'), series.length
     ? columnChart(series, { title: 'Bulletins par jour', shortLabel: (l) => `${l.slice(8, 10)}/${l.slice(5, 7)}` })
     : h('p', {}, 'Aucun bulletin pour l’instant.'));
@@ -50,7 +51,7 @@ async function main() {
   try {
     campaign = await loadCampaign();
     render($('#campaign-info'), h('p', {}, h('span', { class: 'phase-badge' }, phaseLabels[campaign.phase] || campaign.phase),
-      ` ${campaign.title} : vote du ${dateTime(campaign.vote_opens)} au ${dateTime(campaign.vote_closes)}.`));
+      ` ${campaign.title}\u00a0: vote du ${whenPhrase(campaign.vote_opens).replace(/^le /, '')} au ${whenPhrase(campaign.vote_closes).replace(/^le /, '')}.`));
   } catch (e) {
     notice($('#page-status'), 'error', errorText(e));
   }
