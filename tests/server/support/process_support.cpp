@@ -337,6 +337,7 @@ std::string test_ballot_document(const std::string& campaign,
                                  const std::vector<TestInitiative>& initiatives) {
     boost::json::array list;
     for (const auto& i : initiatives) {
+        const auto title = i.title.empty() ? "Initiative " + i.id : i.title;
         list.push_back(boost::json::object{{"amount_eur", i.amount_eur},
                                            {"category", i.category},
                                            {"commune", "62041"},
@@ -346,7 +347,7 @@ std::string test_ballot_document(const std::string& campaign,
                                            {"requested_eur", i.amount_eur},
                                            {"summary", "Résumé " + i.id},
                                            {"territory", "arrageois"},
-                                           {"title", "Initiative " + i.id}});
+                                           {"title", title}});
     }
     // Keys in sorted order at every level: the canonical form of a sealed ballot.
     return boost::json::serialize(boost::json::object{{"campaign", campaign},

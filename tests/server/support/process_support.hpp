@@ -117,6 +117,7 @@ struct TestInitiative {
     std::string id;
     std::int64_t amount_eur = 4000;
     std::string category = "pratique_ess";
+    std::string title{};  ///< "Initiative <id>" when empty
 };
 /// The canonical document of a sealed ballot holding `initiatives`, for campaign `campaign`.
 std::string test_ballot_document(const std::string& campaign,
