@@ -2,8 +2,13 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <initializer_list>
 #include <map>
+#include <optional>
+#include <string_view>
 
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"
@@ -102,12 +107,31 @@ const json::value* field(const json::value& v, const char* name) {
     return v.is_object() ? v.as_object().if_contains(name) : nullptr;
 }
 
+// The first field of `v` not among `allowed`, if any: a file must not carry what nobody checks.
+std::optional<std::string> unexpected_field(const json::object& v,
+                                            std::initializer_list<std::string_view> allowed) {
+    for (const auto& [name, value] : v) {
+        if (std::find(allowed.begin(), allowed.end(), std::string_view(name)) == allowed.end())
+            return std::string(name);
+    }
+    return std::nullopt;
+}
+
+std::string lower(std::string text) {
+    for (auto& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return text;
+}
+
 }  // namespace
 
-boost::system::result<Verification, std::string> verify_results(
-    const json::value& results, const json::value& ballot_export,
-    const std::string& expected_public_key_b64) {
+boost::system::result<Verification, std::string> verify_results(const json::value& results,
+                                                                const json::value& ballot_export,
+                                                                const ExpectedKey& expected) {
     if (sodium_init() < 0) return std::string("libsodium could not be initialised");
+    if (expected.public_key_b64.empty() && expected.fingerprint_hex.empty())
+        return std::string(
+            "key: the expected public key or its fingerprint is required (the key inside the "
+            "file proves nothing)");
     const auto* document = field(results, "document");
     const auto* signature = field(results, "signature");
     const auto* public_key = field(results, "public_key");
@@ -115,14 +139,22 @@ boost::system::result<Verification, std::string> verify_results(
         !public_key || !public_key->is_string())
         return std::string(
             "results: expected {\"document\":{...},\"signature\":\"...\",\"public_key\":\"...\"}");
+    if (const auto extra =
+            unexpected_field(results.as_object(), {"document", "signature", "public_key"}))
+        return "results: unexpected field " + *extra;
     const std::string key_b64(public_key->as_string());
-    if (!expected_public_key_b64.empty() && expected_public_key_b64 != key_b64)
+    if (!expected.public_key_b64.empty() && expected.public_key_b64 != key_b64)
         return std::string(
-            "signature: the results are signed with another key than the one expected");
+            "public_key: the results are signed with another key than the one expected");
     const auto key = from_base64(key_b64);
     const auto sig = from_base64(std::string(signature->as_string()));
     if (!key || key->size() != crypto_sign_PUBLICKEYBYTES)
         return std::string("public_key: not a base64 Ed25519 key");
+    if (!expected.fingerprint_hex.empty() && lower(expected.fingerprint_hex) != fingerprint(*key))
+        return std::string(
+            "public_key: the results are signed with another key than the one expected "
+            "(fingerprint " +
+            fingerprint(*key) + ")");
     if (!sig || sig->size() != crypto_sign_BYTES)
         return std::string("signature: not a base64 Ed25519 signature");
     const auto text = canonical_json(*document);
@@ -137,6 +169,26 @@ boost::system::result<Verification, std::string> verify_results(
         if (json::value_to<std::string>(doc.at("public_key_fingerprint")) != fingerprint(*key))
             return std::string("document: public_key_fingerprint does not match the signing key");
 
+        // The export's header: every field of it is the signed document's, or the file is refused.
+        if (!ballot_export.is_object()) return std::string("export: expected an object");
+        const auto& header = ballot_export.as_object();
+        if (const auto extra = unexpected_field(header, {"tree_size", "root", "ballots"}))
+            return "export: unexpected field " + *extra;
+        const auto* export_size = header.if_contains("tree_size");
+        if (!export_size || (!export_size->is_uint64() && !export_size->is_int64()))
+            return std::string("export: tree_size missing or not an integer");
+        if (export_size->to_number<std::uint64_t>() !=
+            doc.at("tree_size").to_number<std::uint64_t>())
+            return "export: tree_size " + std::to_string(export_size->to_number<std::uint64_t>()) +
+                   " is not the signed document's " +
+                   std::to_string(doc.at("tree_size").to_number<std::uint64_t>());
+        const auto* export_root = header.if_contains("root");
+        if (!export_root || !export_root->is_string())
+            return std::string("export: root missing or not a string");
+        if (export_root->as_string() != doc.at("root").as_string())
+            return "export: root " + std::string(export_root->as_string()) +
+                   " is not the signed document's " + std::string(doc.at("root").as_string());
+
         // Rebuild the log from the export.
         const auto* ballots = field(ballot_export, "ballots");
         if (!ballots || !ballots->is_array())
@@ -148,6 +200,12 @@ boost::system::result<Verification, std::string> verify_results(
         TallyBuilder tally(ids);
         std::uint64_t index = 0;
         for (const auto& b : ballots->as_array()) {
+            if (!b.is_object())
+                return "export: ballot #" + std::to_string(index) + " is not an object";
+            if (const auto extra =
+                    unexpected_field(b.as_object(), {"ballot_id", "choices", "leaf_hash"}))
+                return "export: ballot #" + std::to_string(index) + " has an unexpected field " +
+                       *extra;
             std::vector<std::string> choices;
             for (const auto& c : b.at("choices").as_array())
                 choices.push_back(json::value_to<std::string>(c));

@@ -47,12 +47,21 @@ struct Verification {
     std::vector<std::string> winners;
 };
 
-/// Checks the signature (Ed25519 over the canonical document), that the exported ballots are
-/// canonical with the leaf hashes given, that they rebuild the document's root and tree size,
-/// that they recount to the document's votes, and that the rule reproduces its winners.
-/// `expected_public_key_b64` empty: trust the key in the results (the fingerprint must match).
+/// The key the results must be signed with, as announced before the vote: the base64 public key,
+/// or the hex SHA-256 fingerprint of it (`budgetctl keys show` prints both). One is required: the
+/// key inside the results file proves nothing, anyone can re-sign a forged election with theirs.
+struct ExpectedKey {
+    std::string public_key_b64;
+    std::string fingerprint_hex;  ///< either case
+};
+
+/// Checks the signature (Ed25519 over the canonical document) with the expected key; that the
+/// results and the export hold no field but theirs; that the export's header (`tree_size`, `root`)
+/// is the signed document's; that the exported ballots are canonical with the leaf hashes given,
+/// rebuild the document's root and tree size, and recount to the document's votes; and that the
+/// rule reproduces its winners. An ExpectedKey with neither field is refused.
 boost::system::result<Verification, std::string> verify_results(
     const boost::json::value& results, const boost::json::value& ballot_export,
-    const std::string& expected_public_key_b64);
+    const ExpectedKey& expected);
 
 }  // namespace budget::voting

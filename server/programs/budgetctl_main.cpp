@@ -39,7 +39,8 @@ constexpr const char* kUsage =
     "  storage keys | ledger | seal-ballot FILE.json\n"
     "                        the campaign's Redis keys by name; each shard's log, voted markers\n"
     "                        and participation; seal a ballot document given whole (load tests)\n"
-    "       budgetctl verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]\n"
+    "       budgetctl verify RESULTS.json --ballots EXPORT.json (--public-key BASE64 | "
+    "--fingerprint HEX)\n"
     "                        check the signature, the root and the count (no config needed)\n"
     "       budgetctl storage cast-script\n"
     "                        the Lua script that casts a ballot (for the ballot benchmark)\n";

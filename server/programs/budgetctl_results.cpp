@@ -214,9 +214,23 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
     return 0;
 }
 
+namespace {
+constexpr const char* kVerifyUsage =
+    "budgetctl verify RESULTS.json --ballots EXPORT.json (--public-key BASE64 | --fingerprint HEX)";
+}  // namespace
+
 int run_verify_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     if (args.empty() || args[0].rfind("--", 0) == 0) {
-        err << "usage: budgetctl verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]\n";
+        err << "usage: " << kVerifyUsage << "\n";
+        return 2;
+    }
+    voting::ExpectedKey expected{option(args, "--public-key").value_or(""),
+                                 option(args, "--fingerprint").value_or("")};
+    if (expected.public_key_b64.empty() && expected.fingerprint_hex.empty()) {
+        // The key inside the results file proves nothing: anyone can re-sign a forged election.
+        err << "budgetctl verify: give the campaign's announced key, --public-key BASE64 or "
+               "--fingerprint HEX (`budgetctl keys show` prints both)\n"
+            << "usage: " << kVerifyUsage << "\n";
         return 2;
     }
     const auto ballots_path = option(args, "--ballots");
@@ -238,15 +252,16 @@ int run_verify_command(const std::vector<std::string>& args, std::ostream& out, 
         err << "budgetctl verify: " << (ec1 ? args[0] : *ballots_path) << " is not JSON\n";
         return 1;
     }
-    const auto verified =
-        voting::verify_results(results, ballots, option(args, "--public-key").value_or(""));
+    const auto verified = voting::verify_results(results, ballots, expected);
     if (!verified) {
         err << "verify: FAILED: " << verified.error() << "\n";
         return 1;
     }
-    out << "verify: OK: signature valid; " << verified->ballots << " ballots rebuild the root "
-        << verified->root << "; the recount and the rule give the published winners ("
-        << verified->winners.size() << ")\n";
+    out << "verify: OK: signature valid with the expected key; the export's header is the signed "
+           "document's; "
+        << verified->ballots << " ballots rebuild the root " << verified->root
+        << "; the recount and the rule give the published winners (" << verified->winners.size()
+        << ")\n";
     return 0;
 }
 

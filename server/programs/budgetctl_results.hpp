@@ -15,7 +15,8 @@ namespace budget::server::programs {
 int run_tally_command(const config::Config& config, const std::vector<std::string>& args,
                       std::ostream& out, std::ostream& err);
 
-/// `verify RESULTS.json --ballots EXPORT.json [--public-key BASE64]`: no configuration needed.
+/// `verify RESULTS.json --ballots EXPORT.json (--public-key BASE64 | --fingerprint HEX)`: no
+/// configuration needed; without the expected key it refuses to run (exit 2).
 int run_verify_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// `pabulib export FILE.pb`: the closed campaign as an anonymous pabulib approval instance.

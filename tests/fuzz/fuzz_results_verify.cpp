@@ -105,8 +105,12 @@ void verify_signed(json::object document, json::array ballots) {
     const json::value results = json::object{{"document", doc_value},
                                              {"signature", Signer::base64(sig, sizeof sig)},
                                              {"public_key", s.pk_b64}};
-    const json::value exported = json::object{{"ballots", std::move(ballots)}};
-    const auto verified = voting::verify_results(results, exported, s.pk_b64);
+    const auto& signed_doc = doc_value.as_object();
+    json::object header{{"ballots", std::move(ballots)}};
+    if (const auto* size = signed_doc.if_contains("tree_size")) header["tree_size"] = *size;
+    if (const auto* root = signed_doc.if_contains("root")) header["root"] = *root;
+    const json::value exported(std::move(header));
+    const auto verified = voting::verify_results(results, exported, {s.pk_b64, ""});
     if (verified) {
         FUZZ_CHECK(verified->ballots == exported.as_object().at("ballots").as_array().size(),
                    "verified a count that is not the export's");
@@ -116,7 +120,7 @@ void verify_signed(json::object document, json::array ballots) {
         FUZZ_CHECK(!verified.error().empty(), "a failed verification without a reason");
     }
     // Another expected key must always be refused.
-    FUZZ_CHECK(!voting::verify_results(results, exported, "AAAA" + s.pk_b64.substr(4)),
+    FUZZ_CHECK(!voting::verify_results(results, exported, {"AAAA" + s.pk_b64.substr(4), ""}),
                "results verified against another key");
 }
 
@@ -131,8 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& o = input.as_object();
     if (const auto* raw = o.if_contains("raw_results")) {
         const auto* exported = o.if_contains("raw_export");
-        const auto verified =
-            voting::verify_results(*raw, exported ? *exported : json::value(), "");
+        const auto verified = voting::verify_results(*raw, exported ? *exported : json::value(),
+                                                     {signer().pk_b64, ""});
         (void)verified;
         return 0;
     }

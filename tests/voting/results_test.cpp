@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cctype>
 
 #include "voting/ballot.hpp"
 #include "voting/canonical_json.hpp"
@@ -60,6 +61,9 @@ struct Published {
         ballot_export = make_ballot_export(log, tally.tree());
     }
 
+    /// The key announced before the vote.
+    ExpectedKey expected() const { return {b64(pk, 32), ""}; }
+
     static json::value sign(const json::object& document, const unsigned char* sk,
                             const unsigned char* pk) {
         const auto text = *canonical_json(document);
@@ -109,7 +113,7 @@ TEST_CASE("the tally counts each initiative and builds the tree over the log", "
 
 TEST_CASE("published results verify against the exported ballots", "[results]") {
     Published p;
-    const auto ok = verify_results(p.results, p.ballot_export, "");
+    const auto ok = verify_results(p.results, p.ballot_export, p.expected());
     REQUIRE(ok.has_value());
     CHECK(ok->ballots == 5);
     CHECK(ok->winners ==
@@ -122,32 +126,134 @@ TEST_CASE("verify names what is wrong when anything was changed", "[results]") {
     Published p;
     SECTION("one byte of the document flipped") {
         p.results.at("document").as_object()["total_allocated_eur"] = 9001;
-        CHECK(verify_results(p.results, p.ballot_export, "").error().rfind("signature:", 0) == 0);
+        CHECK(verify_results(p.results, p.ballot_export, p.expected())
+                  .error()
+                  .rfind("signature:", 0) == 0);
     }
     SECTION("a ballot dropped from the export") {
         p.ballot_export.at("ballots").as_array().pop_back();
-        CHECK(verify_results(p.results, p.ballot_export, "").error().rfind("root:", 0) == 0);
+        CHECK(verify_results(p.results, p.ballot_export, p.expected()).error().rfind("root:", 0) ==
+              0);
     }
     SECTION("a ballot altered, with its leaf hash recomputed to match") {
         auto& b = p.ballot_export.at("ballots").as_array()[1].as_object();
         b["choices"] = json::array{"b"};
         b["leaf_hash"] = to_hex(leaf_hash(canonical_ballot("id1", {"b"})));
-        CHECK(verify_results(p.results, p.ballot_export, "").error().rfind("root:", 0) == 0);
+        CHECK(verify_results(p.results, p.ballot_export, p.expected()).error().rfind("root:", 0) ==
+              0);
     }
     SECTION("a ballot altered without touching its leaf hash") {
         p.ballot_export.at("ballots").as_array()[1].as_object()["choices"] = json::array{"b"};
-        CHECK(verify_results(p.results, p.ballot_export, "").error().find("does not hash") !=
-              std::string::npos);
+        CHECK(verify_results(p.results, p.ballot_export, p.expected())
+                  .error()
+                  .find("does not hash") != std::string::npos);
     }
     SECTION("a document signed with another key") {
         unsigned char pk2[32], sk2[64];
         crypto_sign_keypair(pk2, sk2);
         const auto expected = std::string(p.results.at("public_key").as_string());
         const auto forged = Published::sign(p.results.at("document").as_object(), sk2, pk2);
-        CHECK(verify_results(forged, p.ballot_export, expected).error().rfind("signature:", 0) ==
-              0);
-        // Without an expected key, the fingerprint inside the document still gives it away.
-        CHECK(verify_results(forged, p.ballot_export, "").error().find("fingerprint") !=
-              std::string::npos);
+        CHECK(verify_results(forged, p.ballot_export, {expected, ""})
+                  .error()
+                  .rfind("public_key:", 0) == 0);
+        CHECK(verify_results(forged, p.ballot_export, {"", fingerprint_of(p.pk)})
+                  .error()
+                  .rfind("public_key:", 0) == 0);
+        // Re-signed with the forger's key, whose fingerprint the forger also wrote in the document:
+        // only the expected key tells it apart, so verify refuses to run without one.
+        auto document = p.results.at("document").as_object();
+        document["public_key_fingerprint"] = fingerprint_of(pk2);
+        const auto reforged = Published::sign(document, sk2, pk2);
+        CHECK(verify_results(reforged, p.ballot_export, {}).error().rfind("key:", 0) == 0);
+        CHECK(verify_results(reforged, p.ballot_export, p.expected())
+                  .error()
+                  .rfind("public_key:", 0) == 0);
     }
+}
+
+TEST_CASE("verify refuses to run without the expected key, and takes it or its fingerprint",
+          "[results][forgery]") {
+    Published p;
+    const auto none = verify_results(p.results, p.ballot_export, {});
+    REQUIRE_FALSE(none.has_value());
+    CHECK(none.error().rfind("key:", 0) == 0);
+    CHECK(verify_results(p.results, p.ballot_export, {"", fingerprint_of(p.pk)}).has_value());
+    auto upper = fingerprint_of(p.pk);
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    CHECK(verify_results(p.results, p.ballot_export, {"", upper}).has_value());
+    CHECK(verify_results(p.results, p.ballot_export, {"", std::string(64, '0')})
+              .error()
+              .rfind("public_key:", 0) == 0);
+}
+
+TEST_CASE("every field of the export header is checked against the signed document",
+          "[results][forgery]") {
+    Published p;
+    auto& header = p.ballot_export.as_object();
+    auto check_names = [&](const std::string& field) {
+        const auto verified = verify_results(p.results, p.ballot_export, p.expected());
+        REQUIRE_FALSE(verified.has_value());
+        INFO(verified.error());
+        CHECK(verified.error().find(field) != std::string::npos);
+    };
+    SECTION("tree_size") {
+        header["tree_size"] = 6;
+        check_names("export: tree_size 6");
+    }
+    SECTION("tree_size missing") {
+        header.erase("tree_size");
+        check_names("export: tree_size");
+    }
+    SECTION("root") {
+        auto root = std::string(header.at("root").as_string());
+        root[0] = root[0] == '0' ? '1' : '0';
+        header["root"] = root;
+        check_names("export: root");
+    }
+    SECTION("root missing") {
+        header.erase("root");
+        check_names("export: root");
+    }
+    SECTION("a field nobody checks, in the export") {
+        header["note"] = "added";
+        check_names("export: unexpected field note");
+    }
+    SECTION("a field nobody checks, in a ballot") {
+        header.at("ballots").as_array()[0].as_object()["voter"] = "x";
+        check_names("ballot #0 has an unexpected field voter");
+    }
+    SECTION("a field nobody checks, next to the signed document") {
+        p.results.as_object()["winners"] = json::array{"b"};
+        check_names("results: unexpected field winners");
+    }
+}
+
+TEST_CASE("every single-bit flip of the published files is reported", "[results][forgery]") {
+    Published p;
+    const auto results_text = json::serialize(p.results);
+    const auto export_text = json::serialize(p.ballot_export);
+    REQUIRE(verify_results(p.results, p.ballot_export, p.expected()).has_value());
+    auto reported = [&](const std::string& results, const std::string& exported) {
+        boost::system::error_code ec1, ec2;
+        const auto r = json::parse(results, ec1);
+        const auto e = json::parse(exported, ec2);
+        return ec1 || ec2 || !verify_results(r, e, p.expected()).has_value();
+    };
+    std::vector<std::string> unreported;
+    for (std::size_t file = 0; file < 2; ++file) {
+        const auto& text = file == 0 ? results_text : export_text;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            for (int bit = 0; bit < 8; ++bit) {
+                auto flipped = text;
+                flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
+                const bool caught =
+                    file == 0 ? reported(flipped, export_text) : reported(results_text, flipped);
+                if (!caught)
+                    unreported.push_back((file == 0 ? "results@" : "export@") + std::to_string(i) +
+                                         ":" + std::to_string(bit));
+            }
+        }
+    }
+    INFO((unreported.empty() ? std::string() : unreported.front()));
+    CHECK(unreported.empty());
 }

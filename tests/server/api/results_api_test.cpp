@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -46,6 +47,19 @@ CampaignLaunch sealed(const std::vector<std::pair<std::string, int>>& initiative
     for (const auto& [id, amount] : initiatives)
         launch.ballot.push_back({id, amount, "cooperation"});
     return launch;
+}
+
+// The campaign's key as `budgetctl keys show` announces it: (base64 key, hex fingerprint).
+std::pair<std::string, std::string> announced_key(const std::string& dir) {
+    const auto shown = run_command(BUDGETCTL_PATH " --config " + dir + "/budget.toml keys show");
+    REQUIRE(shown.first == 0);
+    auto after = [&](const std::string& label) {
+        const auto at = shown.second.find(label);
+        REQUIRE(at != std::string::npos);
+        const auto begin = at + label.size();
+        return shown.second.substr(begin, shown.second.find('\n', begin) - begin);
+    };
+    return {after("public key: "), after("fingerprint (sha256): ")};
 }
 
 // The same campaign restarted after its close.
@@ -128,7 +142,8 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(doc.at("rule").as_string() == "greedy");
         CHECK(doc.at("total_allocated_eur").to_number<int>() ==
               9000);  // a (6000), then c fits, b does not
-        const auto verified = budget::voting::verify_results(r, json::parse(exported.body), "");
+        const auto verified = budget::voting::verify_results(r, json::parse(exported.body),
+                                                             {announced_key(c.dir()).first, ""});
         REQUIRE(verified.has_value());
         CHECK(verified->winners == std::vector<std::string>{"a", "c"});
 
@@ -165,17 +180,81 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         const auto dir = c.dir();
         std::ofstream(dir + "/results.json") << results.body;
         std::ofstream(dir + "/ballots.json") << exported.body;
-        const std::string verify = BUDGETCTL_PATH " verify " + dir + "/results.json --ballots ";
+        const auto [key, fingerprint] = announced_key(dir);
+        const auto keyless = run_command(BUDGETCTL_PATH " verify " + dir +
+                                         "/results.json --ballots " + dir + "/ballots.json");
+        CHECK(keyless.first == 2);
+        CHECK(keyless.second.find("--public-key BASE64 or --fingerprint HEX") != std::string::npos);
+        const std::string verify =
+            BUDGETCTL_PATH " verify " + dir + "/results.json --public-key " + key + " --ballots ";
         const auto good = run_command(verify + dir + "/ballots.json");
         CHECK(good.first == 0);
         CHECK(good.second.find("verify: OK") != std::string::npos);
+        const auto by_fingerprint =
+            run_command(BUDGETCTL_PATH " verify " + dir + "/results.json --fingerprint " +
+                        fingerprint + " --ballots " + dir + "/ballots.json");
+        CHECK(by_fingerprint.first == 0);
+
+        // Each field of the export's header, changed alone, is named (issue 14, item 8).
+        const auto header_tampered = [&](const char* field, json::value value) {
+            auto changed = json::parse(exported.body);
+            changed.as_object()[field] = std::move(value);
+            const auto file = dir + "/header-" + field + ".json";
+            std::ofstream(file) << json::serialize(changed);
+            return run_command(verify + file);
+        };
+        const auto size = json::parse(exported.body).at("tree_size").to_number<int>();
+        const auto bigger = header_tampered("tree_size", size + 1);
+        CHECK(bigger.first == 1);
+        CHECK(bigger.second.find("export: tree_size") != std::string::npos);
+        auto other_hex = std::string(json::parse(exported.body).at("root").as_string());
+        other_hex[5] = other_hex[5] == 'f' ? 'e' : 'f';
+        const auto other_root = header_tampered("root", json::value(other_hex));
+        CHECK(other_root.first == 1);
+        CHECK(other_root.second.find("export: root") != std::string::npos);
+        const auto extra = header_tampered("campaign", json::value("t"));
+        CHECK(extra.first == 1);
+        CHECK(extra.second.find("export: unexpected field campaign") != std::string::npos);
+
+        // The whole election re-signed with another key, fingerprint included: only the announced
+        // key gives it away.
+        {
+            unsigned char pk2[crypto_sign_PUBLICKEYBYTES], sk2[crypto_sign_SECRETKEYBYTES];
+            crypto_sign_keypair(pk2, sk2);
+            auto document = json::parse(results.body).at("document").as_object();
+            document["public_key_fingerprint"] =
+                budget::server::crypto::sha256_hex(std::string(reinterpret_cast<char*>(pk2), 32));
+            const auto text = *budget::voting::canonical_json(document);
+            unsigned char sig[crypto_sign_BYTES];
+            crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+                                 text.size(), sk2);
+            auto b64 = [](const unsigned char* data, std::size_t n) {
+                std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL), '\0');
+                sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL);
+                out.resize(std::strlen(out.c_str()));
+                return out;
+            };
+            std::ofstream(dir + "/forged.json")
+                << json::serialize(json::object{{"document", document},
+                                                {"signature", b64(sig, sizeof sig)},
+                                                {"public_key", b64(pk2, 32)}});
+            for (const auto& expected : {"--public-key " + key, "--fingerprint " + fingerprint}) {
+                const auto forged =
+                    run_command(BUDGETCTL_PATH " verify " + dir + "/forged.json --ballots " + dir +
+                                "/ballots.json " + expected);
+                CHECK(forged.first == 1);
+                CHECK(forged.second.find("public_key: the results are signed with another key") !=
+                      std::string::npos);
+            }
+        }
 
         auto tampered = results.body;
         tampered.replace(tampered.find("\"total_allocated_eur\":9000"), 26,
                          "\"total_allocated_eur\":9900");
         std::ofstream(dir + "/tampered.json") << tampered;
-        const auto flipped = run_command(BUDGETCTL_PATH " verify " + dir +
-                                         "/tampered.json --ballots " + dir + "/ballots.json");
+        const auto flipped =
+            run_command(BUDGETCTL_PATH " verify " + dir + "/tampered.json --ballots " + dir +
+                        "/ballots.json --public-key " + key);
         CHECK(flipped.first == 1);
         CHECK(flipped.second.find("signature:") != std::string::npos);
 
@@ -186,8 +265,9 @@ TEST_CASE("a closed campaign is tallied, signed, published and verifiable by any
         CHECK(dropped.first == 1);
         CHECK(dropped.second.find("root:") != std::string::npos);
 
-        const auto other_key = run_command(verify + dir + "/ballots.json --public-key " +
-                                           std::string(44 - 1, 'A') + "=");
+        const auto other_key =
+            run_command(BUDGETCTL_PATH " verify " + dir + "/results.json --ballots " + dir +
+                        "/ballots.json --public-key " + std::string(44 - 1, 'A') + "=");
         CHECK(other_key.first == 1);
         CHECK(other_key.second.find("another key") != std::string::npos);
 
@@ -218,8 +298,9 @@ TEST_CASE("budgetctl tallies a closed campaign like the API and writes the files
     INFO(tallied.second);
     REQUIRE(tallied.first == 0);
     CHECK(tallied.second.find("tallied 2 ballots") != std::string::npos);
-    const auto verified = run_command(BUDGETCTL_PATH " verify " + out + "/results.json --ballots " +
-                                      out + "/ballots.json");
+    const auto verified =
+        run_command(BUDGETCTL_PATH " verify " + out + "/results.json --ballots " + out +
+                    "/ballots.json --fingerprint " + announced_key(c.dir()).second);
     CHECK(verified.first == 0);
     // The draft is the one the API publishes.
     const auto mission = c.staff_login("mission").headers();

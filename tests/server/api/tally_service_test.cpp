@@ -150,9 +150,9 @@ TEST_CASE("the tally refuses before the close and counts, checks and signs after
         CHECK(state->tree.root() == tallied->log.tally.tree().root());
         CHECK(state->index_of_ballot.count(ana) == 1);
         CHECK(state->csv.rfind("\xEF\xBB\xBF", 0) == 0);
-        const auto verified =
-            voting::verify_results(json::parse(json::serialize(state->results.to_json())),
-                                   json::parse(state->export_json), "");
+        const auto verified = voting::verify_results(
+            json::parse(json::serialize(state->results.to_json())), json::parse(state->export_json),
+            {state->results.public_key, ""});
         INFO((verified ? std::string() : verified.error()));
         CHECK(verified.has_value());
 
