@@ -4,6 +4,7 @@ namespace budget::voting {
 
 Phase phase_at(const VoteWindow& window, std::int64_t now, RecordedPhase recorded) {
     if (recorded.published) return Phase::published;
+    if (recorded.closed) return Phase::closed;
     if (now < window.opens) return Phase::labelling;
     if (now <= window.closes) return Phase::voting;
     return Phase::closed;

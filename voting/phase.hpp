@@ -23,10 +23,11 @@ struct VoteWindow {
 
 /// What storage recorded about the campaign, whatever the clock says.
 struct RecordedPhase {
+    bool closed = false;  ///< the close was recorded (by the clock of one process, or early)
     bool published = false;
 };
 
-/// The phase at `now`: published when recorded, else by the window.
+/// The phase at `now`: published, then closed, when recorded; else by the window.
 Phase phase_at(const VoteWindow& window, std::int64_t now, RecordedPhase recorded = {});
 
 /// Whether the vote has opened (the ballot is sealed and the labelling frozen) at `now`.

@@ -29,6 +29,7 @@ App::App(AppContext& ctx)
 
 void App::start(asio::io_context& ioc) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
+    watch_close(ioc, ctx_.stores.campaign, ctx_.config.redis.ballot_shards);
 }
 
 void App::register_routes(http::Router& router) {

@@ -203,6 +203,8 @@ Response BallotApi::answer(storage::CastOutcome& outcome, std::string& receipt, 
             break;
         case CastStatus::already_voted:
             return fail(Error::already_voted, version);
+        case CastStatus::vote_closed:
+            return fail(Error::vote_closed, version);
         case CastStatus::outcome_unknown:
             // Maybe stored: the resident must not be told that nothing was recorded.
             return fail(Error::ballot_outcome_unknown, version);

@@ -108,6 +108,8 @@ constexpr Row kTable[] = {
       "Le code n’a pas pu être envoyé. Réessayez dans quelques instants."}},
     {E::vote_not_open,
      {s::forbidden, "vote_not_open", "Le vote n’est pas ouvert : il a lieu du {} au {}."}},
+    {E::vote_closed,
+     {s::conflict, "vote_closed", "Le vote est clos, aucun bulletin n’est plus reçu."}},
     {E::voter_not_authenticated,
      {s::unauthorized, "not_authenticated",
       "Votre session a expiré ou n’existe pas : vérifiez de nouveau votre adresse électronique "

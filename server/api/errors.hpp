@@ -58,6 +58,7 @@ enum class Error {
     codes_rate_limited,
     delivery_failed,
     vote_not_open,  ///< {} opening, {} closing (French dates)
+    vote_closed,    ///< the close is recorded: no ballot is accepted, whatever the clock
     voter_not_authenticated,
     invalid_idempotency_key,
     invalid_choices,  ///< {} what is wrong (choice_problem_text)

@@ -132,7 +132,12 @@ asio::awaitable<Response> ResultsApi::tally(RequestContext& rc) {
     const auto v = rc.request.version();
     if (auto refused = co_await guard_(rc, true)) co_return std::move(*refused);
     // Before the body: an early request hears that the vote is open, whatever rule it names.
-    if (!tally_.vote_closed()) co_return fail(Error::vote_not_closed, v);
+    // The close is recorded first (by this call if no process has yet): from then on the ballot
+    // script refuses every ballot, so none can slip in after the count.
+    const auto closed =
+        co_await ctx_.stores.campaign.close_when_due(ctx_.config.redis.ballot_shards);
+    if (!closed) co_return fail(Error::storage_unavailable, v);
+    if (!*closed) co_return fail(Error::vote_not_closed, v);
     auto rule = read_rule(rc.request);
     if (auto* refused = std::get_if<Response>(&rule)) co_return std::move(*refused);
     const auto tallied = co_await tally_.tally(std::get<voting::Rule>(rule));

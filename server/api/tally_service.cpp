@@ -1,12 +1,20 @@
 #include "server/api/tally_service.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 
 #include "config/paris_time.hpp"
 #include "server/core/blocking.hpp"
 #include "server/core/crypto.hpp"
+#include "server/core/log.hpp"
 #include "voting/canonical_json.hpp"
 #include "voting/phase.hpp"
 #include "voting/results.hpp"
@@ -218,6 +226,24 @@ std::string results_csv(const json::object& doc) {
 
 // ---- the service -----------------------------------------------------------------------------
 
+void watch_close(asio::io_context& ioc, storage::CampaignStore& campaign, int shards) {
+    asio::co_spawn(
+        asio::make_strand(ioc),
+        [&campaign, shards]() -> asio::awaitable<void> {
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            while (true) {
+                // Each second: the first process whose clock passes the close records it.
+                const auto closed = co_await campaign.close_when_due(shards);
+                if (closed && *closed) co_return;
+                timer.expires_after(std::chrono::seconds(1));
+                boost::system::error_code ec;
+                co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) co_return;
+            }
+        },
+        asio::detached);
+}
+
 TallyService::TallyService(storage::Stores& stores, const config::Config& config,
                            const SigningKey& key, const Clock& clock,
                            asio::thread_pool* blocking_pool)
@@ -227,8 +253,17 @@ bool TallyService::vote_closed() const {
     return voting::phase_at(stores_.campaign.window(), clock_.now()) == voting::Phase::closed;
 }
 
+asio::awaitable<TallyResult<void>> TallyService::ensure_closed() {
+    // Recorded before the log is read: the ballot script refuses from then on, whatever the clock
+    // of the process a resident reaches, so the count is final.
+    const auto closed = co_await stores_.campaign.close_when_due(config_.redis.ballot_shards);
+    if (!closed) co_return failure(TallyFailure::storage_unavailable);
+    if (!*closed) co_return failure(TallyFailure::vote_not_closed);
+    co_return TallyResult<void>();
+}
+
 asio::awaitable<TallyResult<Tallied>> TallyService::tally(voting::Rule rule, bool keep_entries) {
-    if (!vote_closed()) co_return failure(TallyFailure::vote_not_closed);
+    if (const auto closed = co_await ensure_closed(); !closed) co_return closed.error();
     const auto published_now = co_await stores_.campaign.published();
     if (!published_now) co_return failure(TallyFailure::storage_unavailable);
     if (*published_now) co_return failure(TallyFailure::already_published);
@@ -247,7 +282,7 @@ asio::awaitable<TallyResult<Tallied>> TallyService::tally(voting::Rule rule, boo
 }
 
 asio::awaitable<TallyResult<CountedLog>> TallyService::read_closed(bool keep_entries) {
-    if (!vote_closed()) co_return failure(TallyFailure::vote_not_closed);
+    if (const auto closed = co_await ensure_closed(); !closed) co_return closed.error();
     co_return co_await read_log(keep_entries);
 }
 
@@ -361,6 +396,30 @@ TallyService::published() {
         co_return read.error().failure == TallyFailure::storage_unavailable
             ? StoreError::unavailable
             : StoreError::corrupt;
+    // Only what the signature covers is published and called counted: a ballot stored after the
+    // signing (which the recorded close forbids) is left out, and a log that does not give the
+    // signed root is refused rather than served.
+    std::uint64_t signed_size = 0;
+    try {
+        signed_size = state->document.at("tree_size").to_number<std::uint64_t>();
+    } catch (const std::exception&) {
+        co_return StoreError::corrupt;
+    }
+    if (counted.tally.size() > signed_size) {
+        log_event("error", "ballots_after_signed_results",
+                  {{"signed", signed_size}, {"stored", counted.tally.size()}});
+        CountedLog covered{*ballot, make_tally_builder(**ballot), {}, {}};
+        for (std::uint64_t i = 0; i < signed_size; ++i) {
+            if (!covered.tally.add(counted.entries[i])) co_return StoreError::corrupt;
+            covered.entries.push_back(std::move(counted.entries[i]));
+        }
+        counted = std::move(covered);
+    }
+    if (voting::to_hex(counted.tally.tree().root()) !=
+        json::value_to<std::string>(state->document.at("root"))) {
+        log_event("error", "published_log_mismatch", {{"signed", signed_size}});
+        co_return StoreError::corrupt;
+    }
     state->export_json =
         json::serialize(voting::make_ballot_export(counted.entries, counted.tally.tree()));
     state->csv = results_csv(state->document);

@@ -6,6 +6,7 @@
 // words them with its error table, budgetctl in English.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
 #include <boost/system/result.hpp>
@@ -76,6 +77,10 @@ std::string results_csv(const boost::json::object& document);
 
 // ---- the service -----------------------------------------------------------------------------
 
+/// Records the close as soon as this process's clock passes it (each second, until recorded by
+/// anyone): the ballot script then refuses ballots on every process, clocks behind included.
+void watch_close(boost::asio::io_context& ioc, storage::CampaignStore& campaign, int shards);
+
 /// Why the tally, or the reading of the closed campaign, stopped.
 enum class TallyFailure {
     vote_not_closed,
@@ -140,6 +145,8 @@ class TallyService {
 
     /// Whether the vote is over at the clock's now: the tally's first condition.
     bool vote_closed() const;
+    /// Records the close when due (see CampaignStore::close_when_due); vote_not_closed before.
+    boost::asio::awaitable<TallyResult<void>> ensure_closed();
 
     /// Counts the closed log with `rule`, checks every shard's tree heads, signs the document
     /// and saves it as the draft (each tally replaces the previous one until publication).

@@ -28,6 +28,8 @@ constexpr const char* kUsage =
     "                        create a staff account; the password (12+ characters) is read\n"
     "                        from stdin. With [redis] embedded = true, budgetd must be running\n"
     "                        (its Redis listens on DATA_DIR/redis.sock only while it runs)\n"
+    "  close [--reason TEXT]  close the vote now (audited); no ballot is accepted afterwards,\n"
+    "                        whatever a server's clock says\n"
     "  initiatives import FILE.json\n"
     "                        add initiatives (one, a list, or {\"initiatives\":[...]}); every\n"
     "                        row is checked and nothing is written if one is refused\n"
@@ -122,6 +124,7 @@ int main(int argc, char** argv) {
     if (command == "initiatives") {
         return run_initiatives_command(cfg, args, std::cout, std::cerr);
     }
+    if (command == "close") return run_close_command(cfg, args, std::cout, std::cerr);
     if (command == "tally") return run_tally_command(cfg, args, std::cout, std::cerr);
     if (command == "pabulib") return run_pabulib_command(cfg, args, std::cout, std::cerr);
     if (command == "storage") return run_storage_command(cfg, args, std::cout, std::cerr);

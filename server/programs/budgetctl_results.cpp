@@ -1,6 +1,7 @@
 #include "server/programs/budgetctl_results.hpp"
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "server/programs/startup.hpp"
 #include "server/storage/stores.hpp"
 #include "voting/pabulib.hpp"
+#include "voting/phase.hpp"
 #include "voting/results.hpp"
 
 namespace budget::server::programs {
@@ -262,6 +264,42 @@ int run_verify_command(const std::vector<std::string>& args, std::ostream& out, 
         << verified->ballots << " ballots rebuild the root " << verified->root
         << "; the recount and the rule give the published winners (" << verified->winners.size()
         << ")\n";
+    return 0;
+}
+
+int run_close_command(const config::Config& config, const std::vector<std::string>& args,
+                      std::ostream& out, std::ostream& err) {
+    if (!args.empty() && (args.size() != 2 || args[0] != "--reason")) {
+        err << "usage: budgetctl --config FILE close [--reason TEXT]\n";
+        return 2;
+    }
+    auto opened = open_campaign(config);
+    if (auto* reason = std::get_if<std::string>(&opened)) {
+        err << "budgetctl close: " << *reason << "\n";
+        return 1;
+    }
+    auto& campaign = *std::get<std::unique_ptr<Campaign>>(opened);
+    const auto& store = campaign.stores->campaign;
+    if (!voting::vote_has_opened(store.window(), campaign.clock.now())) {
+        err << "budgetctl close: the vote has not opened yet (it opens "
+            << config.campaign.vote_opens << ")\n";
+        return 1;
+    }
+    const char* user = std::getenv("USER");
+    storage::AuditEntry audit{std::string("budgetctl:") + (user ? user : "operator"),
+                              "operator",
+                              "close",
+                              config.campaign.id,
+                              json::object{{"reason", args.empty() ? "early" : args[1]}},
+                              ""};
+    const auto closed = campaign.run(
+        campaign.stores->campaign.record_close(config.redis.ballot_shards, std::move(audit)));
+    if (!closed) {
+        err << "budgetctl close: redis: no answer (unreachable, timed out or refused)\n";
+        return 1;
+    }
+    out << (*closed ? "closed: no ballot is accepted from now on, whatever a server's clock says\n"
+                    : "already closed: nothing changed\n");
     return 0;
 }
 

@@ -19,6 +19,12 @@ int run_tally_command(const config::Config& config, const std::vector<std::strin
 /// configuration needed; without the expected key it refuses to run (exit 2).
 int run_verify_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+/// `close [--reason TEXT]`: closes the vote now, before the configured end if need be: the close
+/// is recorded in every ballot shard (the ballot script refuses from then on, whatever a server's
+/// clock says) and in the audit log. Idempotent; refused before the opening.
+int run_close_command(const config::Config& config, const std::vector<std::string>& args,
+                      std::ostream& out, std::ostream& err);
+
 /// `pabulib export FILE.pb`: the closed campaign as an anonymous pabulib approval instance.
 int run_pabulib_command(const config::Config& config, const std::vector<std::string>& args,
                         std::ostream& out, std::ostream& err);

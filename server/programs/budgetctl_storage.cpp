@@ -31,6 +31,7 @@ void print_keys(const config::Config& config, std::ostream& out) {
     namespace k = storage::keys;
     for (const auto& [name, key] :
          {std::pair<const char*, std::string>{"published", k::published(c)},
+          {"closed", k::closed(c)},
           {"ballot_shards", k::ballot_shards(c)},
           {"sealed_ballot", k::sealed_ballot(c)},
           {"initiatives", k::initiatives(c)},

@@ -15,7 +15,8 @@ namespace {
 ///       and optionally the retry key of the request (its Idempotency-Key, bound to the identity)
 /// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id, and with the
 ///       retry key: the receipt's JSON and how long it is kept (s)
-/// Returns the ballot's index in the log; -1 when this identity has voted already; or, when the
+/// Returns the ballot's index in the log; -1 when this identity has voted already; -2 when the
+/// vote is recorded closed (keys::kClosedField in the shard's stats); or, when the
 /// same request is sent again after an answer was lost, the receipt it was given (a string).
 /// The voted marker holds "1", never the ballot: nothing links a person to their choices. The
 /// retry key is a keyed hash of the identity and a random key only the resident's browser holds.
@@ -31,6 +32,8 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   end
   return -1
 end
+-- Closed (issue 14): the mark recorded in this shard's stats, whatever the caller's clock says.
+if redis.call('HEXISTS', KEYS[4], 'closed') == 1 then return -2 end
 redis.call('SET', KEYS[1], '1')
 local length = redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[2], length - 1)
@@ -94,6 +97,8 @@ CastOutcome BallotStore::outcome_of(const redis::Result& r) {
     }
     // A string is the receipt of the same request, recorded earlier: the one the resident lost.
     if (r->type == redis::Reply::Type::string) return {CastStatus::replayed, r->str};
+    if (r->type == redis::Reply::Type::integer && r->integer == -2)
+        return {CastStatus::vote_closed, {}};
     if (r->type == redis::Reply::Type::integer)
         return {r->integer >= 0 ? CastStatus::recorded : CastStatus::already_voted, {}};
     log_event("error", "ballot_script_failed", {{"reason", "unexpected reply"}});

@@ -42,6 +42,7 @@ enum class CastStatus {
     recorded,         ///< stored now
     replayed,         ///< the same request was stored earlier: its receipt comes back
     already_voted,    ///< this identity has a ballot already: nothing stored
+    vote_closed,      ///< the close is recorded (whatever this process's clock): nothing stored
     not_stored,       ///< Redis unavailable or refused: nothing stored
     outcome_unknown,  ///< sent, but no confirmation (lost answer, replicas short): maybe stored
 };

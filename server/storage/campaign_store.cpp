@@ -18,6 +18,19 @@ namespace budget::server::storage {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+namespace {
+
+/// The campaign's close, recorded once with its audit entry.
+/// KEYS: the closed key, the audit stream. ARGV: the instant (unix seconds), the audit fields.
+/// Returns 1 when this call closed the vote, 0 when it was closed already.
+constexpr const char* kRecordClose = R"lua(
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+return 1
+)lua";
+
+}  // namespace
+
 CampaignStore::CampaignStore(redis::Client& redis, const config::CampaignConfig& campaign,
                              const labelling::Questionnaire& questionnaire,
                              const SigningKey& signing_key, const Clock& clock)
@@ -26,7 +39,8 @@ CampaignStore::CampaignStore(redis::Client& redis, const config::CampaignConfig&
       questionnaire_(questionnaire),
       signing_key_(signing_key),
       clock_(clock),
-      labelling_(redis, campaign.id) {}
+      labelling_(redis, campaign.id),
+      close_script_(kRecordClose) {}
 
 voting::VoteWindow CampaignStore::window() const {
     return {campaign_.vote_opens_unix, campaign_.vote_closes_unix};
@@ -39,11 +53,53 @@ asio::awaitable<StoreResult<bool>> CampaignStore::published() {
     co_return reply->integer == 1;
 }
 
+asio::awaitable<StoreResult<bool>> CampaignStore::closed() {
+    std::vector<std::string> exists{"EXISTS", keys::closed(campaign_.id)};
+    auto reply = co_await redis_.command(std::move(exists));
+    if (!reply) co_return detail::read_failure(reply.error(), "closed");
+    co_return reply->integer == 1;
+}
+
+asio::awaitable<StoreResult<bool>> CampaignStore::record_close(int shards, AuditEntry audit) {
+    const auto at = std::to_string(clock_.now());
+    // The shards first: once the campaign's key says closed (and the tally may read the log),
+    // every shard's script refuses already. HSETNX keeps the first instant.
+    for (int k = 0; k < shards; ++k) {
+        std::vector<std::string> mark{"HSETNX", keys::ballot_stats(campaign_.id, k),
+                                      keys::kClosedField, at};
+        auto r = co_await redis_.command(std::move(mark));
+        if (!r) co_return detail::read_failure(r.error(), "record_close");
+    }
+    std::vector<std::string> ks{keys::closed(campaign_.id), keys::audit(campaign_.id)};
+    std::vector<std::string> args{at};
+    for (auto& f : audit_fields(audit, config::format_paris_time(clock_.now())))
+        args.push_back(std::move(f));
+    auto r = co_await redis_.eval(close_script_, std::move(ks), std::move(args));
+    if (!r) co_return detail::read_failure(r.error(), "record_close");
+    if (r->integer == 1) log_event("info", "vote_closed", {{"by", audit.username}});
+    co_return r->integer == 1;
+}
+
+asio::awaitable<StoreResult<bool>> CampaignStore::close_when_due(int shards) {
+    auto recorded = co_await closed();
+    if (!recorded || *recorded) co_return recorded;
+    if (voting::phase_at(window(), clock_.now()) != voting::Phase::closed) co_return false;
+    AuditEntry audit{"budgetd", "system", "close", campaign_.id, json::object{{"reason", "window"}},
+                     ""};
+    auto done = co_await record_close(shards, std::move(audit));
+    if (!done) co_return done.error();
+    co_return true;
+}
+
 asio::awaitable<StoreResult<voting::Phase>> CampaignStore::phase() {
     const auto now = clock_.now();
     voting::RecordedPhase recorded;
-    // Results can exist only after the close; before it, the window alone decides.
-    if (voting::phase_at(window(), now) == voting::Phase::closed) {
+    // The recorded state first: a close recorded by another process (or early, by budgetctl)
+    // holds whatever this process's clock says.
+    auto closed_now = co_await closed();
+    if (!closed_now) co_return closed_now.error();
+    recorded.closed = *closed_now;
+    if (recorded.closed || voting::phase_at(window(), now) == voting::Phase::closed) {
         auto published_now = co_await published();
         if (!published_now) co_return published_now.error();
         recorded.published = *published_now;

@@ -80,6 +80,17 @@ class CampaignStore {
     boost::asio::awaitable<StoreResult<voting::Phase>> phase();
     /// Whether the results are published.
     boost::asio::awaitable<StoreResult<bool>> published();
+    /// Whether the vote was recorded closed (by budgetctl close, or by a process whose clock
+    /// passed the close): from then on the ballot script refuses every ballot, whatever a clock
+    /// says.
+    boost::asio::awaitable<StoreResult<bool>> closed();
+    /// Records the close, once: first the mark in each of the `shards` ballot shards (read by
+    /// the ballot script), then the campaign's key with its audit entry, in one script. True when
+    /// this call closed the vote, false when it was closed already. Monotonic: nothing reopens.
+    boost::asio::awaitable<StoreResult<bool>> record_close(int shards, AuditEntry audit);
+    /// Records the close when this process's clock has passed it and nobody has yet; returns
+    /// whether the vote is closed (recorded). The tally and a periodic tick call it.
+    boost::asio::awaitable<StoreResult<bool>> close_when_due(int shards);
     /// The vote's window, for rules that need no recorded state.
     voting::VoteWindow window() const;
 
@@ -93,6 +104,7 @@ class CampaignStore {
     const SigningKey& signing_key_;
     const Clock& clock_;
     LabellingStore labelling_;
+    redis::Script close_script_;
     std::mutex mutex_;
     std::shared_ptr<const SealedBallot> cached_;
 };

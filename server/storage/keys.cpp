@@ -21,6 +21,7 @@ std::string join(std::string_view a, std::string_view b) {
 
 std::string campaign(std::string_view c) { return join(join("budget:{c", c), "}:"); }
 std::string published(std::string_view c) { return campaign(c) + "published"; }
+std::string closed(std::string_view c) { return campaign(c) + "closed"; }
 std::string ballot_shards(std::string_view c) { return campaign(c) + "ballot_shards"; }
 std::string sealed_ballot(std::string_view c) { return campaign(c) + "ballot"; }
 std::string initiatives(std::string_view c) { return campaign(c) + "initiatives"; }

@@ -21,6 +21,9 @@ namespace budget::server::storage::keys {
 /// "budget:{c<id>}:", the prefix of every campaign-wide key.
 std::string campaign(std::string_view c);
 std::string published(std::string_view c);      ///< string: when results were published
+/// string: when the vote was recorded closed (unix seconds). Each shard's stats hash also holds it
+/// as the field kClosedField, where the ballot script reads it (one slot per script).
+std::string closed(std::string_view c);
 std::string ballot_shards(std::string_view c);  ///< string: shard count fixed by the first ballot
 std::string sealed_ballot(std::string_view c);  ///< hash: document, digest, signature, key
 std::string initiatives(std::string_view c);    ///< hash: id -> initiative JSON
@@ -39,8 +42,10 @@ std::string draft_results(std::string_view c);  ///< hash: the last tally before
 std::string shard(std::string_view c, int k);
 std::string ballot_log(std::string_view c, int k);    ///< list: canonical ballots in order
 std::string receipts(std::string_view c, int k);      ///< hash: ballot id -> log index
-std::string ballot_stats(std::string_view c, int k);  ///< hash: total, day:*, territory:*
-std::string head_mark(std::string_view c, int k);     ///< string: replication marker of heads
+std::string ballot_stats(std::string_view c, int k);  ///< hash: total, day:*, territory:*, closed
+/// The field of each shard's stats hash that marks the vote closed (see closed()).
+inline constexpr const char* kClosedField = "closed";
+std::string head_mark(std::string_view c, int k);  ///< string: replication marker of heads
 /// Glob pattern of shard k's voted markers (for the load generator's checks).
 std::string voted_pattern(std::string_view c, int k);
 
