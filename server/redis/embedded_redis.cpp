@@ -27,9 +27,12 @@ EmbeddedRedis::EmbeddedRedis(std::string binary, std::string data_dir, std::stri
 void EmbeddedRedis::write_config() const {
     // In a file, not on the command line (which every local user can read in /proc); the
     // password only as its SHA-256, and the file 0600 all the same.
+    // The default user is off (nobody can log in as it) but keeps its rights: Redis 7.0 replays
+    // the AOF's MULTI/EXEC blocks (every script that wrote) as the default user and checks them
+    // against its ACL, so a default user without rights would lose them all at the next start.
     const std::string text =
         "# Written by budgetd at each start ([redis] embedded = true).\n"
-        "user default off\n" +
+        "user default off ~* &* +@all\n" +
         acl_user_line(user_, password_) + "\n";
     const auto path = config_path_in(data_dir_);
     const auto tmp = path + ".tmp";

@@ -142,7 +142,7 @@ TEST_CASE("the embedded Redis takes only budgetd's generated password",
     const auto data = c.dir() + "/data";
     CHECK(mode_of(data + "/keys/redis-password") == 0600);
     CHECK(mode_of(data + "/redis.conf") == 0600);
-    CHECK(read_file(data + "/redis.conf").find("user default off") != std::string::npos);
+    CHECK(read_file(data + "/redis.conf").find("user default off ") != std::string::npos);
     // The password is in neither the config file nor redis-server's command line.
     const auto password = read_file(data + "/keys/redis-password");
     REQUIRE(password.size() > 32);
@@ -154,4 +154,10 @@ TEST_CASE("the embedded Redis takes only budgetd's generated password",
     const auto login = c.staff_login_request("carla", "a long enough password");
     CHECK(login.status == 200);
     CHECK(http_request(c.port(), "GET", "/api/v1/health").status == 200);
+
+    // A restart replays the AOF, whose MULTI/EXEC blocks Redis checks against the default
+    // user's rights: the account written by a script is still there.
+    c.restart();
+    CHECK(c.staff_login_request("carla", "a long enough password").status == 200);
+    CHECK(read_file(data + "/redis.log").find("NOPERM") == std::string::npos);
 }
