@@ -291,9 +291,10 @@ void check_redis_url(const Section& s, const std::string& url) {
     }
 }
 
-RedisConfig parse_redis(const Section& s) {
-    s.allow_only({"url", "cluster", "embedded", "server_binary", "command_timeout_ms",
-                  "connections", "ballot_shards", "wait_replicas", "wait_timeout_ms"});
+RedisConfig parse_redis(const Section& s, const std::string& base_dir) {
+    s.allow_only({"url", "cluster", "embedded", "server_binary", "user", "password_file",
+                  "command_timeout_ms", "connections", "ballot_shards", "wait_replicas",
+                  "wait_timeout_ms"});
     RedisConfig redis;
     s.read("url", redis.url);
     std::vector<std::string> cluster;
@@ -307,6 +308,15 @@ RedisConfig parse_redis(const Section& s) {
     }
     s.read("embedded", redis.embedded);
     s.read("server_binary", redis.server_binary);
+    s.read("user", redis.user);
+    // An ACL user name is one word: a space would split AUTH's arguments in an ACL file.
+    if (std::any_of(redis.user.begin(), redis.user.end(),
+                    [](unsigned char ch) { return std::isspace(ch) || std::iscntrl(ch); }))
+        fail(s.where("user"), "\"" + redis.user + "\" must be one word");
+    if (redis.embedded && redis.user.empty())
+        fail(s.where("user"), "must name the ACL user of the embedded Redis");
+    s.read("password_file", redis.password_file);
+    redis.password_file = resolve(redis.password_file, base_dir);
     s.read_ms("command_timeout_ms", redis.command_timeout, 10, 60'000);
     s.read_int("connections", redis.connections, 0, 64);
     s.read_int("ballot_shards", redis.ballot_shards, 1, 1024);
@@ -442,7 +452,7 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     c.source = source_name;
     c.server = parse_server(section("server"), base_dir);
     c.tls = parse_tls(section("tls"), c.server.listen, base_dir);
-    c.redis = parse_redis(section("redis"));
+    c.redis = parse_redis(section("redis"), base_dir);
     c.storage = parse_storage(section("storage"), base_dir);
     c.campaign = parse_campaign(section("campaign"));
     c.otp = parse_otp(section("otp"), c.server.production, base_dir);

@@ -40,6 +40,12 @@ struct RedisConfig {
     std::vector<Endpoint> cluster;
     bool embedded = false;
     std::string server_binary = "redis-server";
+    /// The ACL user budgetd and budgetctl authenticate as (AUTH user password); with an empty
+    /// user, AUTH sends the password alone (requirepass).
+    std::string user = "budgetd";
+    /// A 0600 file whose first line is that user's password. Empty: DATA_DIR/keys/redis-password
+    /// when that file exists (always, made by budgetd, with `embedded`), else no AUTH.
+    std::string password_file;
     std::chrono::milliseconds command_timeout{2'000};
     int connections = 0;  ///< 0: one per server thread
     /// Ballots are spread over this many hash slots (by identity key) so that Redis Cluster

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 std::string signing_key_path(const std::string& d) { return d + "/keys/campaign.ed25519"; }
 std::string public_key_path(const std::string& d) { return d + "/keys/campaign.ed25519.pub"; }
 std::string identity_pepper_path(const std::string& d) { return d + "/keys/identity.hmac"; }
+std::string redis_password_path(const std::string& d) { return d + "/keys/redis-password"; }
 
 namespace {
 
@@ -68,6 +70,47 @@ std::optional<std::string> init_keys(const std::string& data_dir, bool force) {
     sodium_memzero(pepper.data(), pepper.size());
     if (!ok) return "cannot write the key files in " + dir.string();
     return std::nullopt;
+}
+
+std::optional<std::string> init_redis_password(const std::string& path, bool force) {
+    if (sodium_init() < 0) return "libsodium could not be initialised";
+    std::error_code ec;
+    const auto dir = fs::path(path).parent_path();
+    if (!dir.empty()) {
+        fs::create_directories(dir, ec);
+        if (ec) return "cannot create " + dir.string() + ": " + ec.message();
+    }
+    if (!force && fs::exists(path, ec)) {
+        return "a Redis password exists already in " + path +
+               "; refusing to replace it (Redis's ACL holds it). Use --force to replace it, then "
+               "update the ACL.";
+    }
+    // Hex: no character that a shell, redis-cli or an ACL file would read specially.
+    std::array<unsigned char, 32> bytes{};
+    randombytes_buf(bytes.data(), bytes.size());
+    std::string text = crypto::to_hex(bytes.data(), bytes.size()) + "\n";
+    sodium_memzero(bytes.data(), bytes.size());
+    const bool ok =
+        write_private(path, reinterpret_cast<const unsigned char*>(text.data()), text.size(), 0600);
+    sodium_memzero(text.data(), text.size());
+    if (!ok) return "cannot write " + path;
+    return std::nullopt;
+}
+
+std::variant<SecretText, std::string> load_secret_text(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return path + ": no such file";
+    if ((st.st_mode & 077) != 0) {
+        return path + ": readable by others (mode " + std::to_string((st.st_mode >> 6) & 7) +
+               std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
+               "); make it 0600 (chmod 600)";
+    }
+    const auto data = read_all(path);
+    if (!data) return path + ": cannot read the file";
+    std::string text(data->begin(), data->end());
+    if (const auto end = text.find_first_of("\r\n"); end != std::string::npos) text.resize(end);
+    if (text.empty()) return path + ": empty";
+    return SecretText{std::move(text)};
 }
 
 std::optional<SigningKey> load_signing_key(const std::string& data_dir) {

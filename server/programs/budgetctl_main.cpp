@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "server/core/key_files.hpp"
+#include "server/core/signing.hpp"
 #include "server/programs/budgetctl_allocate.hpp"
 #include "server/programs/budgetctl_results.hpp"
 #include "server/programs/budgetctl_staff.hpp"
 #include "server/programs/budgetctl_storage.hpp"
-#include "server/core/key_files.hpp"
-#include "server/core/signing.hpp"
+#include "server/redis/acl.hpp"
 
 using namespace budget;
 using namespace budget::server::programs;
@@ -24,6 +25,10 @@ constexpr const char* kUsage =
     "commands:\n"
     "  keys init [--force]   create the Ed25519 signing key and the identity HMAC pepper\n"
     "  keys show             print the public key (base64) and its fingerprint\n"
+    "  keys redis-password [--force]\n"
+    "                        create the password of budgetd's Redis ACL user ([redis]\n"
+    "                        password_file, default DATA_DIR/keys/redis-password, 0600) and\n"
+    "                        print the ACL line to give Redis (docs/deploy.md)\n"
     "  user add --role committee|mission --username U [--replace]\n"
     "                        create a staff account; the password (12+ characters) is read\n"
     "                        from stdin. With [redis] embedded = true, budgetd must be running\n"
@@ -77,6 +82,24 @@ int keys_command(const config::Config& cfg, const std::vector<std::string>& args
                   << "fingerprint (sha256): " << server::key_fingerprint(key->public_key) << "\n";
         return 0;
     }
+    if (args[0] == "redis-password") {
+        const bool force = args.size() > 1 && args[1] == "--force";
+        const auto path = cfg.redis.password_file.empty()
+                              ? server::redis_password_path(cfg.storage.data_dir)
+                              : cfg.redis.password_file;
+        if (auto error = server::init_redis_password(path, force)) {
+            std::cerr << "budgetctl: " << *error << "\n";
+            return 1;
+        }
+        const auto password = server::load_secret_text(path);
+        const auto user = cfg.redis.user.empty() ? std::string("default") : cfg.redis.user;
+        std::cout << "Redis password written to " << path << " (mode 0600)\n"
+                  << "ACL line for Redis (aclfile or redis.conf; on every node of a cluster):\n"
+                  << server::redis::acl_user_line(user,
+                                                  std::get<server::SecretText>(password).value)
+                  << "\n";
+        return 0;
+    }
     std::cerr << "budgetctl: unknown keys command " << args[0] << "\n" << kUsage;
     return 2;
 }
@@ -119,8 +142,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (command == "keys") return keys_command(cfg, args);
-    if (command == "user")
-        return run_user_command(cfg, args, std::cin, std::cout, std::cerr);
+    if (command == "user") return run_user_command(cfg, args, std::cin, std::cout, std::cerr);
     if (command == "initiatives") {
         return run_initiatives_command(cfg, args, std::cout, std::cerr);
     }

@@ -3,11 +3,26 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <optional>
 
 #include "server/programs/startup.hpp"
 #include "server/redis/embedded_redis.hpp"
 
 namespace budget::server::programs {
+
+namespace {
+
+// budgetd's ACL user and password (the same secrets file), or why they cannot be read.
+std::optional<std::string> with_credentials(const config::Config& config, redis::Options& options) {
+    auto credentials = redis_credentials(config, false);
+    if (auto* reason = std::get_if<std::string>(&credentials)) return *reason;
+    auto& c = std::get<RedisCredentials>(credentials);
+    options.user = std::move(c.user);
+    options.password = std::move(c.password);
+    return std::nullopt;
+}
+
+}  // namespace
 
 std::variant<std::unique_ptr<redis::BlockingClient>, std::string> connect_redis(
     const config::Config& config) {
@@ -24,8 +39,10 @@ std::variant<std::unique_ptr<redis::BlockingClient>, std::string> connect_redis(
         }
         redis::Target target;
         target.unix_path = socket;
+        if (auto reason = with_credentials(config, options)) return *reason;
         return redis::BlockingClient::connect(target, options);
     }
+    if (auto reason = with_credentials(config, options)) return *reason;
     if (!config.redis.cluster.empty()) {
         auto seeds = cluster_seeds(config.redis);
         return redis::BlockingClient::connect(std::move(seeds), options);

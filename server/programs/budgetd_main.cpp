@@ -189,6 +189,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     auto& redis = *std::get<std::unique_ptr<programs::RedisRuntime>>(started);
+    // Whoever reaches an open Redis can write ballots: in production, refuse to run on one.
+    if (cfg.server.production) {
+        if (const auto open = programs::unauthenticated_redis(cfg)) {
+            std::cerr << "budgetd: Redis at " << *open
+                      << " answers without authentication; with [server] production = true, "
+                         "give budgetd an ACL user with a password ([redis] user and "
+                         "password_file, see docs/deploy.md) and turn the default user off\n";
+            return 2;
+        }
+    }
 
     const SystemClock clock;
     const auto& questionnaire_ = std::get<labelling::Questionnaire>(questionnaire);

@@ -4,6 +4,7 @@
 
 #include "server/core/log.hpp"
 #include "server/programs/startup.hpp"
+#include "server/redis/blocking_client.hpp"
 
 namespace budget::server::programs {
 
@@ -23,9 +24,14 @@ std::variant<std::unique_ptr<RedisRuntime>, std::string> RedisRuntime::start(
     const int connections =
         config.redis.connections > 0 ? config.redis.connections : default_connections;
     const int per_loop = std::max(1, connections / threads);
+    auto credentials = redis_credentials(config, true);
+    if (auto* reason = std::get_if<std::string>(&credentials)) return *reason;
+    options.user = std::get<RedisCredentials>(credentials).user;
+    options.password = std::get<RedisCredentials>(credentials).password;
     try {
         if (config.redis.embedded) {
-            runtime->embedded_.emplace(config.redis.server_binary, config.storage.data_dir);
+            runtime->embedded_.emplace(config.redis.server_binary, config.storage.data_dir,
+                                       options.user, options.password);
             runtime->embedded_->start();
             redis::Target target;
             target.unix_path = runtime->embedded_->socket_path();
@@ -44,6 +50,30 @@ std::variant<std::unique_ptr<RedisRuntime>, std::string> RedisRuntime::start(
     }
     runtime->client_->start();
     return runtime;
+}
+
+std::optional<std::string> unauthenticated_redis(const config::Config& config) {
+    std::vector<redis::Target> nodes;
+    if (config.redis.embedded) {
+        redis::Target socket;
+        socket.unix_path = redis::EmbeddedRedis::socket_path_in(config.storage.data_dir);
+        nodes.push_back(std::move(socket));
+    } else if (!config.redis.cluster.empty()) {
+        nodes = cluster_seeds(config.redis).nodes;
+    } else {
+        nodes.push_back(redis::Target::parse_url(config.redis.url));
+    }
+    for (auto& node : nodes) {
+        const auto where = node.describe();
+        // No credentials: what anybody who reaches the port gets.
+        auto attempt = redis::BlockingClient::connect(std::move(node), {}, std::chrono::seconds(1));
+        auto* client = std::get_if<std::unique_ptr<redis::BlockingClient>>(&attempt);
+        if (!client) continue;
+        std::vector<std::string> ping{"PING"};
+        // NOAUTH (default user off, requirepass) or NOPERM: it wants credentials.
+        if ((*client)->command(std::move(ping))) return where;
+    }
+    return std::nullopt;
 }
 
 RedisRuntime::~RedisRuntime() { stop(); }

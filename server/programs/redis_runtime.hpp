@@ -31,6 +31,11 @@ class RedisMetrics final : public redis::Observer {
     http::Metrics& metrics_;
 };
 
+/// A node of the configuration's Redis (the server, each cluster seed, the embedded socket) that
+/// answers PING to a connection without credentials, as "host:port"; std::nullopt when every
+/// node that answered wants credentials. Blocking: before the event loops run.
+std::optional<std::string> unauthenticated_redis(const config::Config& config);
+
 class RedisRuntime {
   public:
     /// Starts the embedded server if the configuration asks for one (blocking: before any I/O

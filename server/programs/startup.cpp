@@ -47,6 +47,26 @@ redis::ClusterSeeds cluster_seeds(const config::RedisConfig& redis) {
     return seeds;
 }
 
+std::variant<RedisCredentials, std::string> redis_credentials(const config::Config& config,
+                                                              bool create_missing) {
+    const auto& redis = config.redis;
+    const auto path = redis.password_file.empty() ? redis_password_path(config.storage.data_dir)
+                                                  : redis.password_file;
+    std::error_code ec;
+    if (redis.embedded && create_missing && !std::filesystem::exists(path, ec)) {
+        if (auto reason = init_redis_password(path, false)) return *reason;
+    }
+    if (!redis.embedded && redis.password_file.empty() && !std::filesystem::exists(path, ec))
+        return RedisCredentials{redis.user, ""};
+    auto loaded = load_secret_text(path);
+    if (auto* reason = std::get_if<std::string>(&loaded)) {
+        if (redis.embedded && !create_missing)
+            return *reason + " (budgetd makes it when it starts its embedded Redis)";
+        return "[redis] password: " + *reason;
+    }
+    return RedisCredentials{redis.user, std::move(std::get<SecretText>(loaded).value)};
+}
+
 std::optional<Secrets> load_secrets(const std::string& data_dir) {
     auto signing_key = load_signing_key(data_dir);
     auto pepper = load_key32(identity_pepper_path(data_dir));

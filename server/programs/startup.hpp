@@ -30,6 +30,17 @@ std::optional<std::string> web_root_problem(const std::string& web_root);
 /// The seed nodes of `[redis] cluster`, as the client takes them.
 redis::ClusterSeeds cluster_seeds(const config::RedisConfig& redis);
 
+struct RedisCredentials {
+    std::string user;
+    std::string password;  ///< empty: no AUTH
+};
+/// The credentials of `[redis]`: its user, and the password of its password_file, or of
+/// DATA_DIR/keys/redis-password when that file exists; none otherwise. With `embedded` the
+/// password always exists: `create_missing` (budgetd, which runs that Redis) makes it. A
+/// one-line reason when the file cannot be used (absent when named, readable by others...).
+std::variant<RedisCredentials, std::string> redis_credentials(const config::Config& config,
+                                                              bool create_missing);
+
 struct Secrets {
     SigningKey signing_key;
     crypto::Key32 pepper{};

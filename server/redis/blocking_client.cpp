@@ -12,7 +12,7 @@ std::variant<std::unique_ptr<BlockingClient>, std::string> BlockingClient::conne
     const auto where = target.describe();
     out->client_ = std::make_unique<Client>(out->ioc_, std::move(target), options, 1);
     out->client_->start();
-    if (!out->wait_connected(connect_timeout)) return "cannot connect to Redis at " + where;
+    if (!out->wait_connected(connect_timeout)) return out->failure("Redis at " + where);
     return out;
 }
 
@@ -24,7 +24,7 @@ std::variant<std::unique_ptr<BlockingClient>, std::string> BlockingClient::conne
     std::vector<asio::io_context*> loop{&out->ioc_};
     out->client_ = std::make_unique<Client>(loop, std::move(seeds), options, 1);
     out->client_->start();
-    if (!out->wait_connected(connect_timeout)) return "cannot connect to Redis cluster at " + where;
+    if (!out->wait_connected(connect_timeout)) return out->failure("Redis cluster at " + where);
     return out;
 }
 
@@ -45,6 +45,14 @@ bool BlockingClient::wait_connected(std::chrono::milliseconds timeout) {
     run_until([&] { return expired || client_->connected(); });
     deadline.cancel();
     return client_->connected();
+}
+
+std::string BlockingClient::failure(const std::string& where) const {
+    if (auto refusal = client_->auth_refusal(); !refusal.empty()) {
+        return where +
+               " refused budgetd's credentials ([redis] user and password_file): " + refusal;
+    }
+    return "cannot connect to " + where;
 }
 
 Result BlockingClient::command(std::vector<std::string> args) {

@@ -23,7 +23,8 @@ namespace budget::server::redis {
 class BlockingClient {
   public:
     /// Connects to one server or to a cluster (from its seeds) and waits until a connection is
-    /// up, at most `connect_timeout`; a one-line reason when none came up.
+    /// up (authenticated when `options` carry credentials), at most `connect_timeout`; a
+    /// one-line reason when none came up, Redis's own when it refused the credentials.
     static std::variant<std::unique_ptr<BlockingClient>, std::string> connect(
         Target target, Options options = {},
         std::chrono::milliseconds connect_timeout = std::chrono::seconds(2));
@@ -48,6 +49,8 @@ class BlockingClient {
     template <typename Done>
     void run_until(Done done);
     bool wait_connected(std::chrono::milliseconds timeout);
+    /// Why no connection came up: Redis's refusal of the credentials, or no answer at all.
+    std::string failure(const std::string& where) const;
 
     boost::asio::io_context ioc_{1};
     std::unique_ptr<Client> client_;

@@ -170,6 +170,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     bool connected() const { return connected_.load(std::memory_order_relaxed); }
+    std::string auth_refusal() const {
+        std::lock_guard lock(refusal_mutex_);
+        return refusal_;
+    }
 
     /// Sends a command; completes with its reply (or an error) on the caller's executor.
     /// `args` must stay alive until then (it is read on the strand, before any completion).
@@ -232,13 +236,58 @@ class Connection : public std::enable_shared_from_this<Connection> {
     static void on_connect(const redisAsyncContext* ctx, int status) {
         auto* self = static_cast<Connection*>(ctx->ev.data);
         if (!self) return;
-        if (status == REDIS_OK) {
-            self->connected_ = true;
-            self->backoff_ = self->options_.reconnect_min;
-            if (auto* o = self->options_.observer) o->connection_changed(true);
-            for (const auto& s : self->scripts_) self->send_script_load(s);
-        }
+        if (status != REDIS_OK) return;
         // On failure hiredis frees the context right after this callback; on_cleanup follows.
+        if (self->options_.password.empty()) {
+            self->ready();
+            return;
+        }
+        // AUTH first, on every (re)connection: nothing else is sent before Redis accepts it.
+        const auto& o = self->options_;
+        std::vector<const char*> argv{"AUTH"};
+        std::vector<std::size_t> len{4};
+        if (!o.user.empty()) {
+            argv.push_back(o.user.c_str());
+            len.push_back(o.user.size());
+        }
+        argv.push_back(o.password.c_str());
+        len.push_back(o.password.size());
+        redisAsyncCommandArgv(self->ctx_, &Connection::on_auth, nullptr,
+                              static_cast<int>(argv.size()), argv.data(), len.data());
+    }
+
+    static void on_auth(redisAsyncContext* ctx, void* reply, void*) {
+        auto* self = static_cast<Connection*>(ctx->ev.data);
+        if (!self || !reply) return;  // the context is going away
+        const auto* r = static_cast<redisReply*>(reply);
+        if (r->type != REDIS_REPLY_ERROR) {
+            {
+                std::lock_guard lock(self->refusal_mutex_);
+                self->refusal_.clear();
+            }
+            self->ready();
+            return;
+        }
+        std::string refusal(r->str, r->len);
+        bool first = false;
+        {
+            std::lock_guard lock(self->refusal_mutex_);
+            first = self->refusal_ != refusal;
+            self->refusal_ = refusal;
+        }
+        if (first) {
+            log_event("error", "redis_auth_refused",
+                      {{"redis", self->target_.describe()}, {"reply", refusal}});
+        }
+        // Closed and retried with backoff: an operator may be fixing the ACL right now.
+        redisAsyncDisconnect(ctx);
+    }
+
+    void ready() {
+        connected_ = true;
+        backoff_ = options_.reconnect_min;
+        if (auto* o = options_.observer) o->connection_changed(true);
+        for (const auto& s : scripts_) send_script_load(s);
     }
 
     static void on_disconnect(const redisAsyncContext*, int) {
@@ -399,6 +448,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::atomic<bool> connected_{false};
     std::chrono::milliseconds backoff_;
     std::vector<Script> scripts_;
+    mutable std::mutex refusal_mutex_;  // read by any thread through Client::auth_refusal
+    std::string refusal_;
 };
 
 // The connections to one server: a group per event loop, picked on the caller's loop first.
@@ -429,6 +480,13 @@ class NodePool {
             if (c->connected()) return true;
         }
         return false;
+    }
+
+    std::string auth_refusal() const {
+        for (const auto& c : connections_) {
+            if (auto r = c->auth_refusal(); !r.empty()) return r;
+        }
+        return {};
     }
 
     Connection& pick(const asio::execution_context* caller) {
@@ -651,6 +709,14 @@ bool Client::connected() const {
         if (p->connected()) return true;
     }
     return false;
+}
+
+std::string Client::auth_refusal() const {
+    std::lock_guard lock(state_->mutex);
+    for (const auto& p : state_->pools) {
+        if (auto r = p->auth_refusal(); !r.empty()) return r;
+    }
+    return {};
 }
 
 bool Client::is_cluster() const { return state_->cluster; }

@@ -40,6 +40,12 @@ struct Options {
     /// Must outlive the event loops too: a connection still queued on a loop reports its close
     /// when the loop is destroyed.
     Observer* observer = nullptr;
+    /// Redis ACL credentials, sent with AUTH as the first command of every connection and
+    /// reconnection (cluster nodes found later, MOVED and ASK targets included); a connection
+    /// counts as up only once Redis accepted them. No AUTH when `password` is empty; AUTH with
+    /// the password alone (requirepass, the default user) when `user` is empty.
+    std::string user;
+    std::string password;
 };
 
 /// Seed nodes of a Redis Cluster; the client discovers the rest (CLUSTER SLOTS).
@@ -83,8 +89,11 @@ class Client {
     /// Scripts loaded on every (re)connection so that EVALSHA usually hits.
     void preload(const Script& script);
 
-    /// True when at least one connection is established.
+    /// True when at least one connection is established (and authenticated).
     bool connected() const;
+    /// Redis's answer to the last AUTH it refused on any connection ("WRONGPASS ..."), or ""
+    /// when none was refused since that connection last came up.
+    std::string auth_refusal() const;
     bool is_cluster() const;
     /// The server, or the first seed of a cluster.
     const Target& target() const;

@@ -41,6 +41,19 @@ TestCampaign::TestCampaign(EngineConfig config, const CampaignLaunch& launch)
         redis_ = std::make_unique<RedisServer>(dir_.path() + "/redis", 0,
                                                launch.redis == TestRedis::aof_always);
     }
+    // In production budgetd refuses an open Redis: lock it down as an operator would, with the
+    // password budgetctl makes into the data directory and the ACL line it prints.
+    if (redis_ && (config_.redis_acl || config_.production)) {
+        const auto config = write_config();
+        auto [code, out] = run_command(std::string(BUDGETCTL_PATH) + " --config " + config +
+                                       " keys redis-password");
+        const auto at = out.find("user ");
+        if (code != 0 || at == std::string::npos)
+            throw std::runtime_error("budgetctl keys redis-password failed: " + out);
+        auto line = out.substr(at);
+        line = line.substr(0, line.find('\n'));
+        redis_->lock_down(line);
+    }
     if (!launch.ballot.empty()) seal(launch.ballot);
     if (launch.start_budgetd) start(launch.budgetd_env);
 }

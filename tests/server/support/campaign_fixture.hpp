@@ -42,6 +42,9 @@ struct EngineConfig {
     std::string tls_lines{};
     // [redis]: the fixture's redis-server, unless these say otherwise
     std::vector<int> cluster_ports{};  ///< seed nodes of a Redis Cluster on 127.0.0.1
+    /// The fixture's redis-server locked down as in a deployment (also with `production`):
+    /// budgetd's ACL user from `budgetctl keys redis-password`, the default user off.
+    bool redis_acl = false;
     bool embedded_redis = false;
     int command_timeout_ms = 0;
     int ballot_shards = 0;

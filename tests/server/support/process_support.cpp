@@ -166,9 +166,24 @@ void RedisServer::kill() {
 }
 
 std::string RedisServer::cli(const std::string& args) const {
-    auto [code, out] = run_command("redis-cli -p " + std::to_string(port_) + " " + args);
+    auto [code, out] =
+        run_command("redis-cli -p " + std::to_string(port_) + " " + cli_auth_ + args);
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out;
+}
+
+void RedisServer::lock_down(const std::string& acl_line) {
+    std::istringstream words(acl_line);
+    std::string word, command = "ACL SETUSER";
+    words >> word;  // "user"
+    if (word != "user") throw std::runtime_error("not an ACL user line: " + acl_line);
+    while (words >> word) command += " '" + word + "'";  // rules hold * | # >, never quotes
+    if (cli(command) != "OK") throw std::runtime_error("redis refused: " + command);
+    if (cli("ACL SETUSER admin on '>admin-password' '~*' '&*' '+@all'") != "OK")
+        throw std::runtime_error("redis refused the admin user");
+    if (cli("ACL SETUSER default off") != "OK")
+        throw std::runtime_error("redis refused to turn the default user off");
+    cli_auth_ = "--user admin --pass admin-password --no-auth-warning ";
 }
 
 namespace {

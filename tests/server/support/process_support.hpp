@@ -45,8 +45,13 @@ class RedisServer {
     void kill();  ///< SIGKILL and wait
     int port() const { return port_; }
     std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-    /// Runs redis-cli with arguments and returns its output (trimmed).
+    /// Runs redis-cli with arguments and returns its output (trimmed); as the administrator
+    /// once the server is locked down.
     std::string cli(const std::string& args) const;
+    /// What an operator does (docs/deploy.md, "Authentication"): applies `acl_line` ("user NAME
+    /// RULES...", as `budgetctl keys redis-password` prints it), adds an administrator for cli()
+    /// and turns the default user off. In memory: lost when the server restarts.
+    void lock_down(const std::string& acl_line);
 
   private:
     std::string dir_;
@@ -54,6 +59,7 @@ class RedisServer {
     bool aof_always_;
     std::vector<std::string> extra_;
     pid_t pid_ = -1;
+    std::string cli_auth_;  ///< redis-cli options of the administrator, once locked down
 };
 
 /// A Redis Cluster on loopback: `masters` masters with `replicas_per_master` replicas each,

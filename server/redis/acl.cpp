@@ -1,0 +1,23 @@
+#include "server/redis/acl.hpp"
+
+#include "server/core/crypto.hpp"
+
+namespace budget::server::redis {
+
+std::string_view budgetd_acl_rules() {
+    // Keyless: PING (health), EVALSHA/EVAL/SCRIPT LOAD (the storage scripts), WAIT
+    // (replicated ballots), CONFIG GET (the production durability check), CLUSTER SLOTS and
+    // ASKING (cluster routing). The rest: the data commands of server/storage, in scripts or not.
+    return "resetchannels resetkeys ~budget:* -@all "
+           "+ping +evalsha +eval +script|load +wait +config|get +cluster|slots +asking "
+           "+get +set +del +exists +expire +ttl +incr +decr +copy +scan "
+           "+hget +hset +hmget +hgetall +hexists +hincrby "
+           "+lindex +llen +lrange +rpush +xadd +xrevrange";
+}
+
+std::string acl_user_line(const std::string& user, const std::string& password) {
+    return "user " + user + " on #" + crypto::sha256_hex(password) + " " +
+           std::string(budgetd_acl_rules());
+}
+
+}  // namespace budget::server::redis
