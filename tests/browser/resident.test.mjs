@@ -90,7 +90,8 @@ describe('the commune', () => {
     await fillIdentity(page, { ...identity, commune: 'Lille' });
     await submit();
     await error.filter({ hasText: /Aucune commune du Pas-de-Calais ne s’appelle exactement «\sLille\s»/ }).waitFor();
-    assert.ok(await page.getByRole('option', { name: 'Lillers (62190)' }).isVisible());
+    // Waited for, not sampled: on a loaded machine the list may open a moment after the message.
+    await page.getByRole('option', { name: 'Lillers (62190)' }).waitFor({ state: 'visible', timeout: 5000 });
     assert.ok(await page.getByRole('heading', { name: /Étape 4 sur 5/ }).isVisible());
     await assertFrenchTypography(page, 'commune Lille');
     await inspect(page, 'resident-commune-lille');
@@ -98,7 +99,7 @@ describe('the commune', () => {
     await fillIdentity(page, { ...identity, commune: 'Paris' });
     await submit();
     await error.filter({ hasText: /ne s’appelle exactement «\sParis\s»/ }).waitFor();
-    assert.ok(await page.getByRole('option', { name: 'Le Touquet-Paris-Plage (62520)' }).isVisible());
+    await page.getByRole('option', { name: 'Le Touquet-Paris-Plage (62520)' }).waitFor({ state: 'visible', timeout: 5000 });
 
     await fillIdentity(page, { ...identity, commune: '62000' });
     await submit();
