@@ -1,7 +1,12 @@
 // Integration: a real redis-server on a free loopback port and a real budgetd over HTTP.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <random>
+#include <set>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "server/http/server.hpp"
 #include "tests/server/support/campaign_fixture.hpp"
@@ -137,6 +142,70 @@ TEST_CASE("the campaign, metrics, errors and static pages answer as the contract
         CHECK(log.find("someone") == std::string::npos);
         CHECK(log.find("127.0.0.1\"") == std::string::npos);  // no client address
     }
+}
+
+TEST_CASE("made-up methods and paths add no series to the metrics", "[integration][http]") {
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
+    const int port = c.port();
+    // Every label a legitimate client can produce, once, so that what follows may add nothing.
+    for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+        http_request(port, method, "/api/v1/health");
+        http_request(port, method, "/api/v1/nothing-here");
+        http_request(port, method, "/nothing-here");
+    }
+    for (const char* path : {"/api/v1/health", "/nothing-here", "/api/v1/nothing-here"}) {
+        raw_exchange(
+            port, std::string("BREW ") + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            3s);
+    }
+    http_request(port, "GET", "/metrics");  // counted after it answers: its series, too
+    const auto series = [&] {
+        const auto r = http_request(port, "GET", "/metrics");
+        REQUIRE(r.status == 200);
+        std::set<std::string> out;
+        std::istringstream lines(r.body);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind("budget_http_requests_total{", 0) == 0)
+                out.insert(line.substr(0, line.find('}') + 1));
+        }
+        return std::pair{out, r.body.size()};
+    };
+    const auto [before, before_size] = series();
+
+    // 3,000 requests, each with its own method token and its own path, pipelined 100 per
+    // connection (Beast accepts any token as a method).
+    std::mt19937 random(14);
+    const auto token = [&](std::size_t length) {
+        static constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        std::string t;
+        for (std::size_t i = 0; i < length; ++i) t += kLetters[random() % kLetters.size()];
+        return t;
+    };
+    std::vector<std::string> methods;
+    for (int connection = 0; connection < 30; ++connection) {
+        std::string bytes;
+        for (int i = 0; i < 100; ++i) {
+            methods.push_back("X" + token(12));
+            const auto path = (i % 2 ? "/api/v1/" : "/") + token(10);
+            bytes += methods.back() + " " + path + " HTTP/1.1\r\nHost: t\r\n" +
+                     (i == 99 ? "Connection: close\r\n" : "") + "\r\n";
+        }
+        const auto r = raw_exchange(port, bytes, 10s);
+        CHECK(r.closed_by_server);
+        CHECK(r.received.rfind("HTTP/1.1 404", 0) == 0);
+    }
+
+    const auto [after, after_size] = series();
+    std::vector<std::string> added;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(added));
+    INFO("new series: " << added.size() << (added.empty() ? "" : ", first " + added.front()));
+    CHECK(added.empty());
+    // The counters grow, the exposition does not: a few digits at most.
+    CHECK(after_size < before_size + 200);
+    const auto body = http_request(port, "GET", "/metrics").body;
+    CHECK(body.find(methods.front()) == std::string::npos);
+    CHECK(body.find("method=\"other\"") != std::string::npos);
 }
 
 TEST_CASE("malformed, oversized and slow requests get a clear answer and a closed connection",
