@@ -32,6 +32,10 @@ struct ServerConfig {
     bool production = false;  ///< refuses development shortcuts (outbox delivery...)
     /// Reverse proxies whose X-Forwarded-For is believed for per-address limits (IP addresses).
     std::vector<std::string> trusted_proxies;
+    /// The site's origin as residents reach it ("https://budget.pasdecalais.fr", no path):
+    /// redirects and absolute links are built on it, never on the request's Host. Empty: derived
+    /// by the server from `listen` and the port it bound (https:// under TLS).
+    std::string public_origin;
 };
 
 struct RedisConfig {

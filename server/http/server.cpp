@@ -102,20 +102,6 @@ asio::awaitable<error_code> write_message(Stream& stream, const std::string& hea
     co_return body_ec;
 }
 
-bool is_host_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.';
-}
-
-bool is_ip_literal_char(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-           c == '.';
-}
-
-bool all_digits(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 void add_security_headers(Response& res) {
@@ -128,40 +114,23 @@ void add_security_headers(Response& res) {
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 }
 
-std::optional<std::string> https_redirect_location(std::string_view host_header,
-                                                   std::string_view target,
-                                                   std::uint16_t https_port) {
-    // Only a path is echoed: an absolute-form or "*" target would let the client choose where
-    // our redirect points.
+std::optional<std::string> origin_location(std::string_view origin, std::string_view target) {
     if (target.empty() || target.front() != '/') return std::nullopt;
-    std::string_view host = host_header;
-    std::string_view port;
-    if (host.starts_with('[')) {
-        const auto close = host.find(']');
-        if (close == std::string_view::npos || close == 1) return std::nullopt;
-        const auto literal = host.substr(1, close - 1);
-        if (!std::all_of(literal.begin(), literal.end(), is_ip_literal_char)) return std::nullopt;
-        port = host.substr(close + 1);
-        host = host.substr(0, close + 1);
-    } else {
-        const auto colon = host.find(':');
-        port = colon == std::string_view::npos ? std::string_view() : host.substr(colon);
-        host = host.substr(0, colon);
-        // Anything else (spaces, '@', '/', controls) could rewrite the Location's authority.
-        if (host.empty() || host.size() > 253 ||
-            !std::all_of(host.begin(), host.end(), is_host_char))
-            return std::nullopt;
-    }
-    if (!port.empty() && (port.front() != ':' || port.size() > 6 || !all_digits(port.substr(1))))
-        return std::nullopt;
-    std::string location = "https://";
-    location += host;
-    if (https_port != 443) {
-        location += ':';
-        location += std::to_string(https_port);
-    }
+    std::string location(origin);
     location += target;
     return location;
+}
+
+std::string derived_origin(const config::Endpoint& listen, std::uint16_t bound_port, bool tls) {
+    std::string host = listen.host;
+    error_code ec;
+    const auto address = asio::ip::make_address(listen.host, ec);
+    if (!ec && address.is_unspecified()) host = address.is_v6() ? "::1" : "127.0.0.1";
+    if (!ec && asio::ip::make_address(host).is_v6()) host = "[" + host + "]";
+    std::string origin = tls ? "https://" : "http://";
+    origin += host;
+    if (bound_port != (tls ? 443 : 80)) origin += ":" + std::to_string(bound_port);
+    return origin;
 }
 
 HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config,
@@ -183,6 +152,9 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::start() {
     port_ = listen_on(acceptor_, config_.listen);
+    public_origin_ = config_.public_origin.empty()
+                         ? derived_origin(config_.listen, port_, https_.context != nullptr)
+                         : config_.public_origin;
     if (https_.context && https_.tls.redirect_listen) {
         redirect_port_ = listen_on(redirect_acceptor_, *https_.tls.redirect_listen);
         asio::co_spawn(redirect_acceptor_.get_executor(), accept_loop(redirect_acceptor_, true),
@@ -389,7 +361,9 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
 
 Response HttpServer::redirect(const Request& req, std::string& route) const {
     route = "(redirect)";
-    const auto location = https_redirect_location(req[http::field::host], req.target(), port_);
+    // Never the request's Host: a redirect built on it would send residents wherever the
+    // request (or a poisoned cache in front of us) says.
+    const auto location = origin_location(public_origin_, req.target());
     if (!location) {
         auto res = errors_(TransportError::malformed_request, req.version());
         add_security_headers(res);

@@ -58,6 +58,9 @@ class HttpServer {
     std::uint16_t redirect_port() const { return redirect_port_; }
     /// Whether `port()` speaks HTTPS.
     bool tls() const { return https_.context != nullptr; }
+    /// The origin redirects point to: [server] public_origin, or derived from `listen` and the
+    /// bound port; known after start().
+    const std::string& public_origin() const { return public_origin_; }
 
     /// Handles one parsed request (routing, errors, headers); used by the sessions and tests.
     boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
@@ -89,6 +92,7 @@ class HttpServer {
     std::uint16_t port_ = 0;
     std::uint16_t redirect_port_ = 0;
     std::atomic<bool> stopping_{false};
+    std::string public_origin_;
     mutable std::mutex sessions_mutex_;
     std::set<std::shared_ptr<Session>> sessions_;
 };
@@ -96,11 +100,13 @@ class HttpServer {
 /// Headers every response carries (content sniffing, framing, referrer, CSP).
 void add_security_headers(Response& res);
 
-/// Where the plain HTTP listener sends a request: https://<host of `host_header`, port
-/// dropped>[:<https_port> unless 443]<target>. std::nullopt when the Host header is missing or
-/// not a plain host name or IP literal, or the target is not a path (answered 400).
-std::optional<std::string> https_redirect_location(std::string_view host_header,
-                                                   std::string_view target,
-                                                   std::uint16_t https_port);
+/// Where the plain HTTP listener sends a request: `origin` followed by the target. std::nullopt
+/// when the target is not a path (answered 400): an absolute-form or "*" target would let the
+/// client choose where our redirect points. The request's Host is never used.
+std::optional<std::string> origin_location(std::string_view origin, std::string_view target);
+
+/// The origin a server names when [server] public_origin is unset: http(s)://<listen host>
+/// [:<port> unless the scheme's default]; a wildcard listen host reads as the loopback address.
+std::string derived_origin(const config::Endpoint& listen, std::uint16_t bound_port, bool tls);
 
 }  // namespace budget::server::http

@@ -77,6 +77,27 @@ TEST_CASE("trusted proxies are kept in one spelling per address", "[config]") {
     CHECK(c.server.trusted_proxies == std::vector<std::string>{"127.0.0.1", "::1"});
 }
 
+TEST_CASE("the public origin is an origin, without path, and kept without its final slash",
+          "[config]") {
+    CHECK(parse("").server.public_origin.empty());  // derived by the server from listen
+    CHECK(parse("[server]\npublic_origin = \"https://budget.pasdecalais.fr/\"\n")
+              .server.public_origin == "https://budget.pasdecalais.fr");
+    CHECK(parse("[server]\npublic_origin = \"http://127.0.0.1:8080\"\n").server.public_origin ==
+          "http://127.0.0.1:8080");
+    CHECK(parse("[server]\npublic_origin = \"https://[::1]:8443\"\n").server.public_origin ==
+          "https://[::1]:8443");
+    for (const char* bad :
+         {"budget.pasdecalais.fr", "ftp://budget.pasdecalais.fr", "https://", "https:///",
+          "https://budget.pasdecalais.fr/vote", "https://evil.example@budget.pasdecalais.fr",
+          "https://budget.pasdecalais.fr:99999",
+          "https://budget.pasdecalais.fr:", "https://budget.pasdecalais.fr?x=1",
+          "https://budget.pasdecalais.fr#x", "https://[evil]:8443", "https://a b"}) {
+        INFO(bad);
+        CHECK(error_of(std::string("[server]\npublic_origin = \"") + bad + "\"\n")
+                  .find("[server] public_origin: \"") != std::string::npos);
+    }
+}
+
 TEST_CASE("a TOML offset date-time is accepted for the vote window", "[config]") {
     const auto c = parse("[campaign]\nvote_opens = 2026-09-01T00:00:00+02:00\n");
     CHECK(c.campaign.vote_opens_unix == 1788213600);
