@@ -271,7 +271,8 @@ std::optional<std::string> canonical_origin(std::string text) {
 
 ServerConfig parse_server(const Section& s, const std::string& base_dir) {
     s.allow_only({"listen", "threads", "header_limit_bytes", "body_limit_bytes", "read_timeout_ms",
-                  "idle_timeout_ms", "web_root", "production", "trusted_proxies", "public_origin"});
+                  "idle_timeout_ms", "web_root", "production", "trusted_proxies", "public_origin",
+                  "max_connections", "max_connections_per_address"});
     ServerConfig server;
     std::string listen = server.listen.host + ":" + std::to_string(server.listen.port);
     s.read("listen", listen);
@@ -299,6 +300,8 @@ ServerConfig parse_server(const Section& s, const std::string& base_dir) {
                      "\" is not an origin: https://host or https://host:port, no path");
         server.public_origin = *origin;
     }
+    s.read_int("max_connections", server.max_connections, 0, 1'000'000);
+    s.read_int("max_connections_per_address", server.max_connections_per_address, 1, 1'000'000);
     server.web_root =
         server.web_root.empty() ? shipped_web_dir() : resolve(server.web_root, base_dir);
     return server;

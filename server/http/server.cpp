@@ -1,5 +1,7 @@
 #include "server/http/server.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -37,10 +39,13 @@ using boost::system::error_code;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 struct HttpServer::Session {
-    Session(tcp::socket socket, bool redirect_only)
-        : stream(std::move(socket)), redirect_only(redirect_only) {}
-    beast::tcp_stream stream;  // the connection; under HTTPS, the layer below TLS
-    const bool redirect_only;  // accepted by the plain listener next to HTTPS: 308 only
+    Session(tcp::socket socket, bool redirect_only, std::string address_key)
+        : stream(std::move(socket)),
+          redirect_only(redirect_only),
+          address_key(std::move(address_key)) {}
+    beast::tcp_stream stream;       // the connection; under HTTPS, the layer below TLS
+    const bool redirect_only;       // accepted by the plain listener next to HTTPS: 308 only
+    const std::string address_key;  // what per_address_ counts it under (connection_key)
     bool idle = true;  // waiting for the next request or a handshake: safe to close on shutdown
 };
 
@@ -55,6 +60,10 @@ constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
 // What Beast's flat_stream copies into one TLS record (flat_stream_base::max_size).
 constexpr std::size_t kTlsFlattenLimit = 16 * 1024;
+
+// The read that waits for a request's first bytes; the parser then reads the rest with its own
+// sizes. Small, because every idle connection holds it.
+constexpr std::size_t kIdleReadBytes = 512;
 
 // A client that never answers our close_notify must not hold the connection for long.
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
@@ -133,6 +142,26 @@ std::string derived_origin(const config::Endpoint& listen, std::uint16_t bound_p
     return origin;
 }
 
+std::size_t derived_max_connections(std::uint64_t descriptor_limit) {
+    const std::uint64_t reserve = std::max<std::uint64_t>(64, descriptor_limit / 8);
+    if (descriptor_limit <= reserve + 16) return 16;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(descriptor_limit - reserve, 1 << 24));
+}
+
+std::string connection_key(const asio::ip::address& address) {
+    if (address.is_v4()) {
+        const auto bytes = address.to_v4().to_bytes();
+        return {bytes.begin(), bytes.end()};
+    }
+    const auto v6 = address.to_v6();
+    if (v6.is_v4_mapped()) {
+        const auto bytes = asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_bytes();
+        return {bytes.begin(), bytes.end()};
+    }
+    const auto bytes = v6.to_bytes();
+    return {bytes.begin(), bytes.begin() + 8};
+}
+
 HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config,
                        const Router& router, const StaticFiles& static_files, Metrics& metrics,
                        ErrorResponder errors, std::vector<asio::io_context*> workers,
@@ -151,6 +180,25 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config
 HttpServer::~HttpServer() = default;
 
 void HttpServer::start() {
+    rlimit limit{};
+    const std::uint64_t descriptors =
+        ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+            ? limit.rlim_cur
+            : std::uint64_t{1} << 20;
+    max_connections_ = derived_max_connections(descriptors);
+    if (config_.max_connections > 0) {
+        const auto wanted = static_cast<std::size_t>(config_.max_connections);
+        // Above the descriptor limit, the cap would be met by EMFILE instead: health and every
+        // other client would wait behind whoever holds the descriptors.
+        if (wanted > max_connections_) {
+            log_event("warn", "max_connections_lowered",
+                      {{"configured", config_.max_connections},
+                       {"used", max_connections_},
+                       {"descriptor_limit", descriptors}});
+        } else {
+            max_connections_ = wanted;
+        }
+    }
     port_ = listen_on(acceptor_, config_.listen);
     public_origin_ = config_.public_origin.empty()
                          ? derived_origin(config_.listen, port_, https_.context != nullptr)
@@ -186,30 +234,92 @@ std::size_t HttpServer::active_connections() const {
 }
 
 asio::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor, bool redirect_only) {
+    using clock = std::chrono::steady_clock;
+    // Out of descriptors (EMFILE, ENFILE) and the like: wait, longer each time up to a second,
+    // instead of spinning; logged once per period with the count, not at every attempt.
+    constexpr auto kFirstBackoff = std::chrono::milliseconds(50);
+    constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
+    constexpr auto kLogPeriod = std::chrono::seconds(10);
+    auto backoff = kFirstBackoff;
+    std::uint64_t failures = 0;
+    std::uint64_t refused = 0;
+    auto failure_logged = clock::time_point{};
+    auto refusal_logged = clock::time_point{};
     while (!stopping_) {
         auto& worker = *workers_[next_worker_++ % workers_.size()];
         auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(worker), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
-            // Out of descriptors and the like: back off a little instead of spinning.
-            log_event("warn", "accept_failed", {{"reason", ec.message()}});
-            asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+            ++failures;
+            if (clock::now() - failure_logged >= kLogPeriod) {
+                log_event("warn", "accept_failed",
+                          {{"reason", ec.message()},
+                           {"failures", failures},
+                           {"connections", active_connections()}});
+                failure_logged = clock::now();
+                failures = 0;
+            }
+            asio::steady_timer t(acceptor.get_executor(), backoff);
             co_await t.async_wait(kTuple);
+            backoff = std::min(backoff * 2,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+            continue;
+        }
+        backoff = kFirstBackoff;
+        error_code remote_ec;
+        const auto remote = socket.remote_endpoint(remote_ec);
+        if (remote_ec) continue;  // already gone: the socket closes here
+        // A trusted proxy carries many clients on its connections (their addresses are only
+        // known from X-Forwarded-For, after the request is read): only the global cap holds it.
+        const auto remote_ip = remote.address();
+        const bool proxy = !config_.trusted_proxies.empty() &&
+                           std::find(config_.trusted_proxies.begin(), config_.trusted_proxies.end(),
+                                     remote_ip.to_string()) != config_.trusted_proxies.end();
+        auto session =
+            std::make_shared<Session>(std::move(socket), redirect_only, connection_key(remote_ip));
+        bool admitted = false;
+        {
+            std::lock_guard lock(sessions_mutex_);
+            auto& count = per_address_[session->address_key];
+            admitted = sessions_.size() < max_connections_ &&
+                       (proxy || count < config_.max_connections_per_address);
+            if (admitted) {
+                ++count;
+                sessions_.insert(session);
+            } else if (count == 0) {
+                per_address_.erase(session->address_key);
+            }
+        }
+        if (!admitted) {
+            // Closed at once, nothing read or written: the cheapest answer, the same under TLS.
+            // An RST (linger 0) frees the descriptor without a TIME_WAIT on our side.
+            error_code ignored;
+            auto& refused_socket = session->stream.socket();
+            refused_socket.set_option(asio::socket_base::linger(true, 0), ignored);
+            refused_socket.close(ignored);
+            ++refused;
+            if (clock::now() - refusal_logged >= kLogPeriod) {
+                log_event("warn", "connections_refused",
+                          {{"refused", refused},
+                           {"connections", active_connections()},
+                           {"max_connections", max_connections_},
+                           {"max_connections_per_address", config_.max_connections_per_address}});
+                refusal_logged = clock::now();
+                refused = 0;
+            }
             continue;
         }
         error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto session = std::make_shared<Session>(std::move(socket), redirect_only);
-        {
-            std::lock_guard lock(sessions_mutex_);
-            sessions_.insert(session);
-        }
+        session->stream.socket().set_option(tcp::no_delay(true), ignored);
         auto executor = session->stream.get_executor();
         asio::co_spawn(executor, run_session(session),
                        [this, session](const std::exception_ptr& e) {
                            log_failure("session_failed", e);
                            std::lock_guard lock(sessions_mutex_);
                            sessions_.erase(session);
+                           const auto it = per_address_.find(session->address_key);
+                           if (it != per_address_.end() && --it->second <= 0)
+                               per_address_.erase(it);
                        });
     }
 }
@@ -278,17 +388,23 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         tcp_stream.socket().close(ec);
     };
 
+    bool first_request = true;
     while (true) {
         session.idle = true;
         if (stopping_) break;
         if (buffer.size() == 0) {
-            // Idle keep-alive wait: the next request must start within idle_timeout.
-            tcp_stream.expires_after(config_.idle_timeout);
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+            // A new connection must send its first request within read_timeout (a connection
+            // that never sends a byte is not "idle keep-alive"); after a request, the next one
+            // must start within idle_timeout. The wait holds no buffer worth the name: an idle
+            // connection costs its socket and this coroutine, not 8 KiB.
+            tcp_stream.expires_after(first_request ? config_.read_timeout : config_.idle_timeout);
+            buffer.shrink_to_fit();
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadBytes), kTuple);
             if (ec) co_return ec;  // closed, timed out or cancelled by shutdown
             buffer.commit(n);
         }
         session.idle = false;
+        first_request = false;
 
         // From its first byte, the whole request must arrive within read_timeout.
         bhttp::request_parser<bhttp::string_body> parser;

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -61,6 +62,9 @@ class HttpServer {
     /// The origin redirects point to: [server] public_origin, or derived from `listen` and the
     /// bound port; known after start().
     const std::string& public_origin() const { return public_origin_; }
+    /// Connections held at once, all addresses together: [server] max_connections or derived
+    /// from the descriptor limit; known after start().
+    std::size_t max_connections() const { return max_connections_; }
 
     /// Handles one parsed request (routing, errors, headers); used by the sessions and tests.
     boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
@@ -93,8 +97,11 @@ class HttpServer {
     std::uint16_t redirect_port_ = 0;
     std::atomic<bool> stopping_{false};
     std::string public_origin_;
+    std::size_t max_connections_ = 0;
     mutable std::mutex sessions_mutex_;
     std::set<std::shared_ptr<Session>> sessions_;
+    /// Open connections per client address (an IPv6 client per /64), under sessions_mutex_.
+    std::unordered_map<std::string, int> per_address_;
 };
 
 /// Headers every response carries (content sniffing, framing, referrer, CSP).
@@ -108,5 +115,13 @@ std::optional<std::string> origin_location(std::string_view origin, std::string_
 /// The origin a server names when [server] public_origin is unset: http(s)://<listen host>
 /// [:<port> unless the scheme's default]; a wildcard listen host reads as the loopback address.
 std::string derived_origin(const config::Endpoint& listen, std::uint16_t bound_port, bool tls);
+
+/// The connection cap derived from a descriptor limit: room is left for the Redis connections,
+/// files, the embedded redis-server's pipes and the listeners (an eighth, at least 64).
+std::size_t derived_max_connections(std::uint64_t descriptor_limit);
+
+/// What the per-address cap counts as one client: an IPv4 address, or the /64 of an IPv6 one
+/// (a single subscriber usually holds a whole /64).
+std::string connection_key(const boost::asio::ip::address& address);
 
 }  // namespace budget::server::http

@@ -125,7 +125,9 @@ void log_listening(const config::Config& cfg, const http::HttpServer& http,
                {"campaign", cfg.campaign.id},
                {"web_root", cfg.server.web_root},
                {"questionnaire", cfg.labelling.questionnaire},
-               {"public_origin", http.public_origin()}});
+               {"public_origin", http.public_origin()},
+               {"max_connections", http.max_connections()},
+               {"max_connections_per_address", cfg.server.max_connections_per_address}});
 }
 
 }  // namespace

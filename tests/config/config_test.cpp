@@ -98,6 +98,18 @@ TEST_CASE("the public origin is an origin, without path, and kept without its fi
     }
 }
 
+TEST_CASE("connection caps are read, 0 meaning derived from the descriptor limit", "[config]") {
+    const auto defaults = parse("");
+    CHECK(defaults.server.max_connections == 0);
+    CHECK(defaults.server.max_connections_per_address == 256);
+    const auto c = parse("[server]\nmax_connections = 5000\nmax_connections_per_address = 64\n");
+    CHECK(c.server.max_connections == 5000);
+    CHECK(c.server.max_connections_per_address == 64);
+    CHECK(error_of("[server]\nmax_connections_per_address = 0\n")
+              .find("[server] max_connections_per_address: must be between 1") !=
+          std::string::npos);
+}
+
 TEST_CASE("a TOML offset date-time is accepted for the vote window", "[config]") {
     const auto c = parse("[campaign]\nvote_opens = 2026-09-01T00:00:00+02:00\n");
     CHECK(c.campaign.vote_opens_unix == 1788213600);
