@@ -388,14 +388,17 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         tcp_stream.socket().close(ec);
     };
 
-    bool first_request = true;
+    // Under TLS the connection's first bytes were the handshake, already timed by read_timeout:
+    // after it, the wait for a request is an ordinary keep-alive wait (a browser's preconnected
+    // socket, kept unused up to 10 s by Chromium, must not be cut under it).
+    bool first_request = !kIsTls<Stream>;
     while (true) {
         session.idle = true;
         if (stopping_) break;
         if (buffer.size() == 0) {
-            // A new connection must send its first request within read_timeout (a connection
-            // that never sends a byte is not "idle keep-alive"); after a request, the next one
-            // must start within idle_timeout. The wait holds no buffer worth the name: an idle
+            // A new plain connection must send its first byte within read_timeout (one that
+            // never sends a byte is not "idle keep-alive"); after a request, the next one must
+            // start within idle_timeout. The wait holds no buffer worth the name: an idle
             // connection costs its socket and this coroutine, not 8 KiB.
             tcp_stream.expires_after(first_request ? config_.read_timeout : config_.idle_timeout);
             buffer.shrink_to_fit();
