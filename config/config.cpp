@@ -227,9 +227,52 @@ void allow_only_sections(const toml::value& root, const std::string& source_name
 // mistake found in a file is the one reported. A section that depends on an earlier one is given
 // what it needs and checks it at the same point.
 
+// "http(s)://host[:port]", nothing after: the origin written into Location headers. The host is
+// a DNS name, an IPv4 address or a bracketed IPv6 address, so that nothing in it can move the
+// authority (no '@', '/', '\\' or space); a trailing '/' is dropped.
+std::optional<std::string> canonical_origin(std::string text) {
+    std::string scheme;
+    for (const char* s : {"https://", "http://"}) {
+        if (text.rfind(s, 0) == 0) scheme = s;
+    }
+    if (scheme.empty()) return std::nullopt;
+    if (text.size() > scheme.size() + 1 && text.back() == '/') text.pop_back();
+    std::string authority = text.substr(scheme.size());
+    std::string host = authority;
+    std::string port;
+    if (authority.starts_with('[')) {
+        const auto close = authority.find(']');
+        if (close == std::string::npos) return std::nullopt;
+        host = authority.substr(1, close - 1);
+        port = authority.substr(close + 1);
+        in6_addr ignored{};
+        if (inet_pton(AF_INET6, host.c_str(), &ignored) != 1) return std::nullopt;
+    } else {
+        const auto colon = authority.find(':');
+        if (colon != std::string::npos) {
+            host = authority.substr(0, colon);
+            port = authority.substr(colon);
+        }
+        if (host.empty() || host.size() > 253 || !std::all_of(host.begin(), host.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+            }))
+            return std::nullopt;
+    }
+    if (!port.empty()) {
+        const auto digits = port.substr(1);
+        if (port.front() != ':' || digits.empty() || digits.size() > 5 ||
+            !std::all_of(digits.begin(), digits.end(),
+                         [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoi(digits) < 1 || std::stoi(digits) > 65535)
+            return std::nullopt;
+    }
+    return text;
+}
+
 ServerConfig parse_server(const Section& s, const std::string& base_dir) {
     s.allow_only({"listen", "threads", "header_limit_bytes", "body_limit_bytes", "read_timeout_ms",
-                  "idle_timeout_ms", "web_root", "production", "trusted_proxies"});
+                  "idle_timeout_ms", "web_root", "production", "trusted_proxies", "public_origin",
+                  "max_connections", "max_connections_per_address"});
     ServerConfig server;
     std::string listen = server.listen.host + ":" + std::to_string(server.listen.port);
     s.read("listen", listen);
@@ -248,6 +291,17 @@ ServerConfig parse_server(const Section& s, const std::string& base_dir) {
             fail(s.where("trusted_proxies"), "\"" + proxy + "\" is not an IP address");
         server.trusted_proxies.push_back(canonical_ip(proxy));
     }
+    s.read("public_origin", server.public_origin);
+    if (!server.public_origin.empty()) {
+        const auto origin = canonical_origin(server.public_origin);
+        if (!origin)
+            fail(s.where("public_origin"),
+                 "\"" + server.public_origin +
+                     "\" is not an origin: https://host or https://host:port, no path");
+        server.public_origin = *origin;
+    }
+    s.read_int("max_connections", server.max_connections, 0, 1'000'000);
+    s.read_int("max_connections_per_address", server.max_connections_per_address, 1, 1'000'000);
     server.web_root =
         server.web_root.empty() ? shipped_web_dir() : resolve(server.web_root, base_dir);
     return server;

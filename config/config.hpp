@@ -32,6 +32,17 @@ struct ServerConfig {
     bool production = false;  ///< refuses development shortcuts (outbox delivery...)
     /// Reverse proxies whose X-Forwarded-For is believed for per-address limits (IP addresses).
     std::vector<std::string> trusted_proxies;
+    /// The site's origin as residents reach it ("https://budget.pasdecalais.fr", no path):
+    /// redirects and absolute links are built on it, never on the request's Host. Empty: derived
+    /// by the server from `listen` and the port it bound (https:// under TLS).
+    std::string public_origin;
+    /// Connections open at once, all addresses together; 0: derived at start from the
+    /// descriptor limit (RLIMIT_NOFILE), leaving room for Redis, files and the embedded redis.
+    int max_connections = 0;
+    /// Connections open at once from one address: one address can be a whole town hall, campus
+    /// or mobile operator behind NAT, so it is generous; its only job is that one address cannot
+    /// take every descriptor.
+    int max_connections_per_address = 256;
 };
 
 struct RedisConfig {

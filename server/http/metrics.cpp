@@ -1,5 +1,6 @@
 #include "server/http/metrics.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace budget::server::http {
@@ -35,15 +36,29 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
            "\n";
 }
 
+std::string_view method_label(std::string_view method) {
+    // The methods of RFC 9110 and PATCH; any other token a client sends (Beast accepts every
+    // token) is one label, so that made-up methods cannot grow the exposition without bound.
+    static constexpr std::array<std::string_view, 10> kKnown = {
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "-"};
+    for (const auto known : kKnown) {
+        if (method == known) return known;
+    }
+    return "other";
+}
+
 void Metrics::record_request(std::string_view route, std::string_view method, int status,
                              std::chrono::nanoseconds latency) {
     http_.observe(latency);
-    const RequestView key{route, method, status};
+    // Statuses are three digits by construction; anything else would be a bug upstream, still
+    // kept to one label ("other").
+    if (status < 100 || status > 599) status = 0;
+    const RequestView key{route, method_label(method), status};
     std::lock_guard lock(mutex_);
     if (auto it = requests_.find(key); it != requests_.end()) {
         ++it->second;
     } else {
-        requests_.emplace(RequestKey{route, method, status}, 1);
+        requests_.emplace(RequestKey{std::get<0>(key), std::get<1>(key), status}, 1);
     }
 }
 
@@ -56,7 +71,8 @@ std::string Metrics::render() const {
         for (const auto& [key, n] : requests_) {
             const auto& [route, method, status] = key;
             out += "budget_http_requests_total{route=\"" + route + "\",method=\"" + method +
-                   "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+                   "\",status=\"" + (status == 0 ? std::string("other") : std::to_string(status)) +
+                   "\"} " + std::to_string(n) + "\n";
         }
     }
     out += "# HELP budget_http_request_duration_seconds HTTP request latency.\n";

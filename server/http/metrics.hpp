@@ -28,6 +28,13 @@ class Histogram {
     std::atomic<std::uint64_t> sum_ns_{0};
 };
 
+/// The method as a metrics label: a standard method as it is, "-" (unparsed request) as it is,
+/// any other token "other".
+std::string_view method_label(std::string_view method);
+
+/// Every label set is bounded: routes are patterns of the route table or fixed labels
+/// ("(static)", "(unknown)", "(unparsed)", "(redirect)") given by the server, methods go through
+/// method_label, statuses outside 100..599 are "other".
 class Metrics {
   public:
     void record_request(std::string_view route, std::string_view method, int status,

@@ -1,5 +1,7 @@
 #include "server/http/server.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -37,10 +39,13 @@ using boost::system::error_code;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 struct HttpServer::Session {
-    Session(tcp::socket socket, bool redirect_only)
-        : stream(std::move(socket)), redirect_only(redirect_only) {}
-    beast::tcp_stream stream;  // the connection; under HTTPS, the layer below TLS
-    const bool redirect_only;  // accepted by the plain listener next to HTTPS: 308 only
+    Session(tcp::socket socket, bool redirect_only, std::string address_key)
+        : stream(std::move(socket)),
+          redirect_only(redirect_only),
+          address_key(std::move(address_key)) {}
+    beast::tcp_stream stream;       // the connection; under HTTPS, the layer below TLS
+    const bool redirect_only;       // accepted by the plain listener next to HTTPS: 308 only
+    const std::string address_key;  // what per_address_ counts it under (connection_key)
     bool idle = true;  // waiting for the next request or a handshake: safe to close on shutdown
 };
 
@@ -55,6 +60,10 @@ constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
 // What Beast's flat_stream copies into one TLS record (flat_stream_base::max_size).
 constexpr std::size_t kTlsFlattenLimit = 16 * 1024;
+
+// The read that waits for a request's first bytes; the parser then reads the rest with its own
+// sizes. Small, because every idle connection holds it.
+constexpr std::size_t kIdleReadBytes = 512;
 
 // A client that never answers our close_notify must not hold the connection for long.
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
@@ -102,20 +111,6 @@ asio::awaitable<error_code> write_message(Stream& stream, const std::string& hea
     co_return body_ec;
 }
 
-bool is_host_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.';
-}
-
-bool is_ip_literal_char(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-           c == '.';
-}
-
-bool all_digits(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 void add_security_headers(Response& res) {
@@ -128,40 +123,43 @@ void add_security_headers(Response& res) {
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 }
 
-std::optional<std::string> https_redirect_location(std::string_view host_header,
-                                                   std::string_view target,
-                                                   std::uint16_t https_port) {
-    // Only a path is echoed: an absolute-form or "*" target would let the client choose where
-    // our redirect points.
+std::optional<std::string> origin_location(std::string_view origin, std::string_view target) {
     if (target.empty() || target.front() != '/') return std::nullopt;
-    std::string_view host = host_header;
-    std::string_view port;
-    if (host.starts_with('[')) {
-        const auto close = host.find(']');
-        if (close == std::string_view::npos || close == 1) return std::nullopt;
-        const auto literal = host.substr(1, close - 1);
-        if (!std::all_of(literal.begin(), literal.end(), is_ip_literal_char)) return std::nullopt;
-        port = host.substr(close + 1);
-        host = host.substr(0, close + 1);
-    } else {
-        const auto colon = host.find(':');
-        port = colon == std::string_view::npos ? std::string_view() : host.substr(colon);
-        host = host.substr(0, colon);
-        // Anything else (spaces, '@', '/', controls) could rewrite the Location's authority.
-        if (host.empty() || host.size() > 253 ||
-            !std::all_of(host.begin(), host.end(), is_host_char))
-            return std::nullopt;
-    }
-    if (!port.empty() && (port.front() != ':' || port.size() > 6 || !all_digits(port.substr(1))))
-        return std::nullopt;
-    std::string location = "https://";
-    location += host;
-    if (https_port != 443) {
-        location += ':';
-        location += std::to_string(https_port);
-    }
+    std::string location(origin);
     location += target;
     return location;
+}
+
+std::string derived_origin(const config::Endpoint& listen, std::uint16_t bound_port, bool tls) {
+    std::string host = listen.host;
+    error_code ec;
+    const auto address = asio::ip::make_address(listen.host, ec);
+    if (!ec && address.is_unspecified()) host = address.is_v6() ? "::1" : "127.0.0.1";
+    if (!ec && asio::ip::make_address(host).is_v6()) host = "[" + host + "]";
+    std::string origin = tls ? "https://" : "http://";
+    origin += host;
+    if (bound_port != (tls ? 443 : 80)) origin += ":" + std::to_string(bound_port);
+    return origin;
+}
+
+std::size_t derived_max_connections(std::uint64_t descriptor_limit) {
+    const std::uint64_t reserve = std::max<std::uint64_t>(64, descriptor_limit / 8);
+    if (descriptor_limit <= reserve + 16) return 16;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(descriptor_limit - reserve, 1 << 24));
+}
+
+std::string connection_key(const asio::ip::address& address) {
+    if (address.is_v4()) {
+        const auto bytes = address.to_v4().to_bytes();
+        return {bytes.begin(), bytes.end()};
+    }
+    const auto v6 = address.to_v6();
+    if (v6.is_v4_mapped()) {
+        const auto bytes = asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_bytes();
+        return {bytes.begin(), bytes.end()};
+    }
+    const auto bytes = v6.to_bytes();
+    return {bytes.begin(), bytes.begin() + 8};
 }
 
 HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config,
@@ -182,7 +180,29 @@ HttpServer::HttpServer(asio::io_context& ioc, const config::ServerConfig& config
 HttpServer::~HttpServer() = default;
 
 void HttpServer::start() {
+    rlimit limit{};
+    const std::uint64_t descriptors =
+        ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+            ? limit.rlim_cur
+            : std::uint64_t{1} << 20;
+    max_connections_ = derived_max_connections(descriptors);
+    if (config_.max_connections > 0) {
+        const auto wanted = static_cast<std::size_t>(config_.max_connections);
+        // Above the descriptor limit, the cap would be met by EMFILE instead: health and every
+        // other client would wait behind whoever holds the descriptors.
+        if (wanted > max_connections_) {
+            log_event("warn", "max_connections_lowered",
+                      {{"configured", config_.max_connections},
+                       {"used", max_connections_},
+                       {"descriptor_limit", descriptors}});
+        } else {
+            max_connections_ = wanted;
+        }
+    }
     port_ = listen_on(acceptor_, config_.listen);
+    public_origin_ = config_.public_origin.empty()
+                         ? derived_origin(config_.listen, port_, https_.context != nullptr)
+                         : config_.public_origin;
     if (https_.context && https_.tls.redirect_listen) {
         redirect_port_ = listen_on(redirect_acceptor_, *https_.tls.redirect_listen);
         asio::co_spawn(redirect_acceptor_.get_executor(), accept_loop(redirect_acceptor_, true),
@@ -214,30 +234,92 @@ std::size_t HttpServer::active_connections() const {
 }
 
 asio::awaitable<void> HttpServer::accept_loop(tcp::acceptor& acceptor, bool redirect_only) {
+    using clock = std::chrono::steady_clock;
+    // Out of descriptors (EMFILE, ENFILE) and the like: wait, longer each time up to a second,
+    // instead of spinning; logged once per period with the count, not at every attempt.
+    constexpr auto kFirstBackoff = std::chrono::milliseconds(50);
+    constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
+    constexpr auto kLogPeriod = std::chrono::seconds(10);
+    auto backoff = kFirstBackoff;
+    std::uint64_t failures = 0;
+    std::uint64_t refused = 0;
+    auto failure_logged = clock::time_point{};
+    auto refusal_logged = clock::time_point{};
     while (!stopping_) {
         auto& worker = *workers_[next_worker_++ % workers_.size()];
         auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(worker), kTuple);
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) break;
-            // Out of descriptors and the like: back off a little instead of spinning.
-            log_event("warn", "accept_failed", {{"reason", ec.message()}});
-            asio::steady_timer t(acceptor.get_executor(), std::chrono::milliseconds(50));
+            ++failures;
+            if (clock::now() - failure_logged >= kLogPeriod) {
+                log_event("warn", "accept_failed",
+                          {{"reason", ec.message()},
+                           {"failures", failures},
+                           {"connections", active_connections()}});
+                failure_logged = clock::now();
+                failures = 0;
+            }
+            asio::steady_timer t(acceptor.get_executor(), backoff);
             co_await t.async_wait(kTuple);
+            backoff = std::min(backoff * 2,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+            continue;
+        }
+        backoff = kFirstBackoff;
+        error_code remote_ec;
+        const auto remote = socket.remote_endpoint(remote_ec);
+        if (remote_ec) continue;  // already gone: the socket closes here
+        // A trusted proxy carries many clients on its connections (their addresses are only
+        // known from X-Forwarded-For, after the request is read): only the global cap holds it.
+        const auto remote_ip = remote.address();
+        const bool proxy = !config_.trusted_proxies.empty() &&
+                           std::find(config_.trusted_proxies.begin(), config_.trusted_proxies.end(),
+                                     remote_ip.to_string()) != config_.trusted_proxies.end();
+        auto session =
+            std::make_shared<Session>(std::move(socket), redirect_only, connection_key(remote_ip));
+        bool admitted = false;
+        {
+            std::lock_guard lock(sessions_mutex_);
+            auto& count = per_address_[session->address_key];
+            admitted = sessions_.size() < max_connections_ &&
+                       (proxy || count < config_.max_connections_per_address);
+            if (admitted) {
+                ++count;
+                sessions_.insert(session);
+            } else if (count == 0) {
+                per_address_.erase(session->address_key);
+            }
+        }
+        if (!admitted) {
+            // Closed at once, nothing read or written: the cheapest answer, the same under TLS.
+            // An RST (linger 0) frees the descriptor without a TIME_WAIT on our side.
+            error_code ignored;
+            auto& refused_socket = session->stream.socket();
+            refused_socket.set_option(asio::socket_base::linger(true, 0), ignored);
+            refused_socket.close(ignored);
+            ++refused;
+            if (clock::now() - refusal_logged >= kLogPeriod) {
+                log_event("warn", "connections_refused",
+                          {{"refused", refused},
+                           {"connections", active_connections()},
+                           {"max_connections", max_connections_},
+                           {"max_connections_per_address", config_.max_connections_per_address}});
+                refusal_logged = clock::now();
+                refused = 0;
+            }
             continue;
         }
         error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto session = std::make_shared<Session>(std::move(socket), redirect_only);
-        {
-            std::lock_guard lock(sessions_mutex_);
-            sessions_.insert(session);
-        }
+        session->stream.socket().set_option(tcp::no_delay(true), ignored);
         auto executor = session->stream.get_executor();
         asio::co_spawn(executor, run_session(session),
                        [this, session](const std::exception_ptr& e) {
                            log_failure("session_failed", e);
                            std::lock_guard lock(sessions_mutex_);
                            sessions_.erase(session);
+                           const auto it = per_address_.find(session->address_key);
+                           if (it != per_address_.end() && --it->second <= 0)
+                               per_address_.erase(it);
                        });
     }
 }
@@ -306,17 +388,26 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         tcp_stream.socket().close(ec);
     };
 
+    // Under TLS the connection's first bytes were the handshake, already timed by read_timeout:
+    // after it, the wait for a request is an ordinary keep-alive wait (a browser's preconnected
+    // socket, kept unused up to 10 s by Chromium, must not be cut under it).
+    bool first_request = !kIsTls<Stream>;
     while (true) {
         session.idle = true;
         if (stopping_) break;
         if (buffer.size() == 0) {
-            // Idle keep-alive wait: the next request must start within idle_timeout.
-            tcp_stream.expires_after(config_.idle_timeout);
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+            // A new plain connection must send its first byte within read_timeout (one that
+            // never sends a byte is not "idle keep-alive"); after a request, the next one must
+            // start within idle_timeout. The wait holds no buffer worth the name: an idle
+            // connection costs its socket and this coroutine, not 8 KiB.
+            tcp_stream.expires_after(first_request ? config_.read_timeout : config_.idle_timeout);
+            buffer.shrink_to_fit();
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadBytes), kTuple);
             if (ec) co_return ec;  // closed, timed out or cancelled by shutdown
             buffer.commit(n);
         }
         session.idle = false;
+        first_request = false;
 
         // From its first byte, the whole request must arrive within read_timeout.
         bhttp::request_parser<bhttp::string_body> parser;
@@ -389,7 +480,9 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
 
 Response HttpServer::redirect(const Request& req, std::string& route) const {
     route = "(redirect)";
-    const auto location = https_redirect_location(req[http::field::host], req.target(), port_);
+    // Never the request's Host: a redirect built on it would send residents wherever the
+    // request (or a poisoned cache in front of us) says.
+    const auto location = origin_location(public_origin_, req.target());
     if (!location) {
         auto res = errors_(TransportError::malformed_request, req.version());
         add_security_headers(res);

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -58,6 +59,12 @@ class HttpServer {
     std::uint16_t redirect_port() const { return redirect_port_; }
     /// Whether `port()` speaks HTTPS.
     bool tls() const { return https_.context != nullptr; }
+    /// The origin redirects point to: [server] public_origin, or derived from `listen` and the
+    /// bound port; known after start().
+    const std::string& public_origin() const { return public_origin_; }
+    /// Connections held at once, all addresses together: [server] max_connections or derived
+    /// from the descriptor limit; known after start().
+    std::size_t max_connections() const { return max_connections_; }
 
     /// Handles one parsed request (routing, errors, headers); used by the sessions and tests.
     boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
@@ -89,18 +96,32 @@ class HttpServer {
     std::uint16_t port_ = 0;
     std::uint16_t redirect_port_ = 0;
     std::atomic<bool> stopping_{false};
+    std::string public_origin_;
+    std::size_t max_connections_ = 0;
     mutable std::mutex sessions_mutex_;
     std::set<std::shared_ptr<Session>> sessions_;
+    /// Open connections per client address (an IPv6 client per /64), under sessions_mutex_.
+    std::unordered_map<std::string, int> per_address_;
 };
 
 /// Headers every response carries (content sniffing, framing, referrer, CSP).
 void add_security_headers(Response& res);
 
-/// Where the plain HTTP listener sends a request: https://<host of `host_header`, port
-/// dropped>[:<https_port> unless 443]<target>. std::nullopt when the Host header is missing or
-/// not a plain host name or IP literal, or the target is not a path (answered 400).
-std::optional<std::string> https_redirect_location(std::string_view host_header,
-                                                   std::string_view target,
-                                                   std::uint16_t https_port);
+/// Where the plain HTTP listener sends a request: `origin` followed by the target. std::nullopt
+/// when the target is not a path (answered 400): an absolute-form or "*" target would let the
+/// client choose where our redirect points. The request's Host is never used.
+std::optional<std::string> origin_location(std::string_view origin, std::string_view target);
+
+/// The origin a server names when [server] public_origin is unset: http(s)://<listen host>
+/// [:<port> unless the scheme's default]; a wildcard listen host reads as the loopback address.
+std::string derived_origin(const config::Endpoint& listen, std::uint16_t bound_port, bool tls);
+
+/// The connection cap derived from a descriptor limit: room is left for the Redis connections,
+/// files, the embedded redis-server's pipes and the listeners (an eighth, at least 64).
+std::size_t derived_max_connections(std::uint64_t descriptor_limit);
+
+/// What the per-address cap counts as one client: an IPv4 address, or the /64 of an IPv6 one
+/// (a single subscriber usually holds a whole /64).
+std::string connection_key(const boost::asio::ip::address& address);
 
 }  // namespace budget::server::http

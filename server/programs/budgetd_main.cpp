@@ -114,7 +114,8 @@ void log_listening(const config::Config& cfg, const http::HttpServer& http,
                      ":" + std::to_string(http.port()) + "/";
     if (http.redirect_port() != 0) {
         // Logged before "listening", which tells a supervisor (or a test) that all is bound.
-        log_event("info", "redirect_listening", {{"port", http.redirect_port()}, {"to", url}});
+        log_event("info", "redirect_listening",
+                  {{"port", http.redirect_port()}, {"to", http.public_origin() + "/"}});
     }
     log_event("info", "listening",
               {{"url", url},
@@ -123,7 +124,10 @@ void log_listening(const config::Config& cfg, const http::HttpServer& http,
                {"redis", redis.describe()},
                {"campaign", cfg.campaign.id},
                {"web_root", cfg.server.web_root},
-               {"questionnaire", cfg.labelling.questionnaire}});
+               {"questionnaire", cfg.labelling.questionnaire},
+               {"public_origin", http.public_origin()},
+               {"max_connections", http.max_connections()},
+               {"max_connections_per_address", cfg.server.max_connections_per_address}});
 }
 
 }  // namespace

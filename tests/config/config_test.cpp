@@ -77,6 +77,39 @@ TEST_CASE("trusted proxies are kept in one spelling per address", "[config]") {
     CHECK(c.server.trusted_proxies == std::vector<std::string>{"127.0.0.1", "::1"});
 }
 
+TEST_CASE("the public origin is an origin, without path, and kept without its final slash",
+          "[config]") {
+    CHECK(parse("").server.public_origin.empty());  // derived by the server from listen
+    CHECK(parse("[server]\npublic_origin = \"https://budget.pasdecalais.fr/\"\n")
+              .server.public_origin == "https://budget.pasdecalais.fr");
+    CHECK(parse("[server]\npublic_origin = \"http://127.0.0.1:8080\"\n").server.public_origin ==
+          "http://127.0.0.1:8080");
+    CHECK(parse("[server]\npublic_origin = \"https://[::1]:8443\"\n").server.public_origin ==
+          "https://[::1]:8443");
+    for (const char* bad :
+         {"budget.pasdecalais.fr", "ftp://budget.pasdecalais.fr", "https://", "https:///",
+          "https://budget.pasdecalais.fr/vote", "https://evil.example@budget.pasdecalais.fr",
+          "https://budget.pasdecalais.fr:99999",
+          "https://budget.pasdecalais.fr:", "https://budget.pasdecalais.fr?x=1",
+          "https://budget.pasdecalais.fr#x", "https://[evil]:8443", "https://a b"}) {
+        INFO(bad);
+        CHECK(error_of(std::string("[server]\npublic_origin = \"") + bad + "\"\n")
+                  .find("[server] public_origin: \"") != std::string::npos);
+    }
+}
+
+TEST_CASE("connection caps are read, 0 meaning derived from the descriptor limit", "[config]") {
+    const auto defaults = parse("");
+    CHECK(defaults.server.max_connections == 0);
+    CHECK(defaults.server.max_connections_per_address == 256);
+    const auto c = parse("[server]\nmax_connections = 5000\nmax_connections_per_address = 64\n");
+    CHECK(c.server.max_connections == 5000);
+    CHECK(c.server.max_connections_per_address == 64);
+    CHECK(error_of("[server]\nmax_connections_per_address = 0\n")
+              .find("[server] max_connections_per_address: must be between 1") !=
+          std::string::npos);
+}
+
 TEST_CASE("a TOML offset date-time is accepted for the vote window", "[config]") {
     const auto c = parse("[campaign]\nvote_opens = 2026-09-01T00:00:00+02:00\n");
     CHECK(c.campaign.vote_opens_unix == 1788213600);

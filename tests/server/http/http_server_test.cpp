@@ -1,7 +1,20 @@
 // Integration: a real redis-server on a free loopback port and a real budgetd over HTTP.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <random>
+#include <set>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "server/http/server.hpp"
 #include "tests/server/support/campaign_fixture.hpp"
@@ -18,6 +31,63 @@ EngineConfig limits() {
                 "body_limit_bytes = 16384\n",
             .command_timeout_ms = 500,
             .window = std::nullopt};
+}
+
+// A connection to 127.0.0.1:`port` from `source`: every 127.0.0.0/8 address routes to lo on
+// Linux, so each one stands for another client. -1 when the connection is refused.
+int connect_from(const std::string& source, int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    REQUIRE(::inet_pton(AF_INET, source.c_str(), &from.sin_addr) == 1);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Whether the server has closed `fd` (end of stream or reset), waiting at most `wait`.
+bool closed_by_server(int fd, std::chrono::milliseconds wait) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return false;
+    char byte = 0;
+    return ::recv(fd, &byte, 1, MSG_DONTWAIT) <= 0;
+}
+
+// One request from `source`, on its own connection, and what came back within `timeout`.
+std::string exchange_from(const std::string& source, int port, const std::string& bytes,
+                          std::chrono::milliseconds timeout) {
+    const int fd = connect_from(source, port);
+    if (fd < 0) return "(refused)";
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string received;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::array<char, 4096> buf;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) <= 0) break;
+        const auto n = ::recv(fd, buf.data(), buf.size(), 0);
+        if (n <= 0) break;
+        received.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return received;
+}
+
+// Counts the lines of `log` holding `text`.
+std::size_t count_lines_with(const std::string& log, const std::string& text) {
+    std::size_t n = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+    return n;
 }
 
 boost::json::value json_of(const HttpResult& r) { return boost::json::parse(r.body); }
@@ -139,6 +209,170 @@ TEST_CASE("the campaign, metrics, errors and static pages answer as the contract
     }
 }
 
+TEST_CASE("made-up methods and paths add no series to the metrics", "[integration][http]") {
+    TestCampaign c(limits(), {.redis = TestRedis::plain});
+    const int port = c.port();
+    // Every label a legitimate client can produce, once, so that what follows may add nothing.
+    for (const char* method : {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+        http_request(port, method, "/api/v1/health");
+        http_request(port, method, "/api/v1/nothing-here");
+        http_request(port, method, "/nothing-here");
+    }
+    for (const char* path : {"/api/v1/health", "/nothing-here", "/api/v1/nothing-here"}) {
+        raw_exchange(
+            port, std::string("BREW ") + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            3s);
+    }
+    http_request(port, "GET", "/metrics");  // counted after it answers: its series, too
+    const auto series = [&] {
+        const auto r = http_request(port, "GET", "/metrics");
+        REQUIRE(r.status == 200);
+        std::set<std::string> out;
+        std::istringstream lines(r.body);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.rfind("budget_http_requests_total{", 0) == 0)
+                out.insert(line.substr(0, line.find('}') + 1));
+        }
+        return std::pair{out, r.body.size()};
+    };
+    const auto [before, before_size] = series();
+
+    // 3,000 requests, each with its own method token and its own path, pipelined 100 per
+    // connection (Beast accepts any token as a method).
+    std::mt19937 random(14);
+    const auto token = [&](std::size_t length) {
+        static constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        std::string t;
+        for (std::size_t i = 0; i < length; ++i) t += kLetters[random() % kLetters.size()];
+        return t;
+    };
+    std::vector<std::string> methods;
+    for (int connection = 0; connection < 30; ++connection) {
+        std::string bytes;
+        for (int i = 0; i < 100; ++i) {
+            methods.push_back("X" + token(12));
+            const auto path = (i % 2 ? "/api/v1/" : "/") + token(10);
+            bytes += methods.back() + " " + path + " HTTP/1.1\r\nHost: t\r\n" +
+                     (i == 99 ? "Connection: close\r\n" : "") + "\r\n";
+        }
+        const auto r = raw_exchange(port, bytes, 10s);
+        CHECK(r.closed_by_server);
+        CHECK(r.received.rfind("HTTP/1.1 404", 0) == 0);
+    }
+
+    const auto [after, after_size] = series();
+    std::vector<std::string> added;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(added));
+    INFO("new series: " << added.size() << (added.empty() ? "" : ", first " + added.front()));
+    CHECK(added.empty());
+    // The counters grow, the exposition does not: a few digits at most.
+    CHECK(after_size < before_size + 200);
+    const auto body = http_request(port, "GET", "/metrics").body;
+    CHECK(body.find(methods.front()) == std::string::npos);
+    CHECK(body.find("method=\"other\"") != std::string::npos);
+}
+
+TEST_CASE("idle connections from one address cannot take the descriptors other clients need",
+          "[integration][http]") {
+    // budgetd starts with 256 descriptors (the limit is inherited at exec; this process gets its
+    // own back at once): it must derive a connection cap below that and hold it.
+    TestCampaign c({.server_lines = "read_timeout_ms = 3000\nidle_timeout_ms = 20000\n"
+                                    "max_connections_per_address = 32\n",
+                    .window = std::nullopt},
+                   {.redis = TestRedis::plain, .start_budgetd = false});
+    rlimit saved{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    REQUIRE(saved.rlim_cur >= 1024);  // room for this test's own 300 connections
+    rlimit low = saved;
+    low.rlim_cur = 256;
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+    c.start();
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    const int port = c.port();
+    REQUIRE(http_request(port, "GET", "/api/v1/health").status == 200);
+
+    // 300 connections from 127.0.0.1 that never send a byte: more than the per-address cap, and
+    // more than budgetd has descriptors.
+    std::vector<int> idle;
+    for (int i = 0; i < 300; ++i) {
+        const int fd = connect_from("127.0.0.1", port);
+        if (fd >= 0) idle.push_back(fd);
+    }
+    REQUIRE(idle.size() == 300);
+
+    SECTION("those over the per-address cap are closed at once, the rest after read_timeout") {
+        std::size_t closed = 0;
+        for (const int fd : idle) closed += closed_by_server(fd, 0ms) ? 1 : 0;
+        if (closed < 300 - 32) {
+            eventually(
+                [&] {
+                    closed = 0;
+                    for (const int fd : idle) closed += closed_by_server(fd, 0ms) ? 1 : 0;
+                    return closed >= 300 - 32;
+                },
+                1000ms);
+        }
+        CHECK(closed == 300 - 32);
+        CHECK(accepted_connections(port) == 32);
+        // Never a byte: the first request is awaited read_timeout (3 s), not idle_timeout (20 s).
+        CHECK(eventually(
+            [&] {
+                return std::all_of(idle.begin(), idle.end(),
+                                   [](int fd) { return closed_by_server(fd, 0ms); });
+            },
+            6s));
+    }
+    SECTION("health and other addresses are served meanwhile") {
+        const auto health = exchange_from(
+            "127.0.0.2", port,
+            "GET /api/v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 3s);
+        CHECK(health.rfind("HTTP/1.1 200", 0) == 0);
+        const auto campaign = exchange_from(
+            "127.0.0.3", port,
+            "GET /api/v1/campaign HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 3s);
+        CHECK(campaign.rfind("HTTP/1.1 200", 0) == 0);
+        // The same address, once its idle connections are gone, is served again.
+        for (const int fd : idle) ::close(fd);
+        idle.clear();
+        CHECK(eventually(
+            [&] {
+                return exchange_from(
+                           "127.0.0.1", port,
+                           "GET /api/v1/health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                           1s)
+                           .rfind("HTTP/1.1 200", 0) == 0;
+            },
+            3s));
+    }
+    for (const int fd : idle) ::close(fd);
+    // Never out of descriptors; the refusals are logged once per period, not one line each.
+    const auto log = c.budgetd().log();
+    CHECK(count_lines_with(log, "\"accept_failed\"") == 0);
+    CHECK(count_lines_with(log, "\"connections_refused\"") == 1);
+    CHECK(log.find("\"max_connections\":192") != std::string::npos);  // 256 less an eighth
+}
+
+TEST_CASE("the connection cap is derived below the descriptor limit", "[http][unit]") {
+    using budget::server::http::derived_max_connections;
+    CHECK(derived_max_connections(256) == 192);
+    CHECK(derived_max_connections(1024) == 896);
+    CHECK(derived_max_connections(65536) == 57344);
+    CHECK(derived_max_connections(40) == 16);
+}
+
+TEST_CASE("an IPv6 client is counted per /64, an IPv4 one per address", "[http][unit]") {
+    using boost::asio::ip::make_address;
+    using budget::server::http::connection_key;
+    CHECK(connection_key(make_address("2001:db8:1:2::1")) ==
+          connection_key(make_address("2001:db8:1:2:ffff::9")));
+    CHECK(connection_key(make_address("2001:db8:1:2::1")) !=
+          connection_key(make_address("2001:db8:1:3::1")));
+    CHECK(connection_key(make_address("192.0.2.1")) != connection_key(make_address("192.0.2.2")));
+    CHECK(connection_key(make_address("::ffff:192.0.2.1")) ==
+          connection_key(make_address("192.0.2.1")));
+}
+
 TEST_CASE("malformed, oversized and slow requests get a clear answer and a closed connection",
           "[integration][http]") {
     TestCampaign c(limits(), {.redis = TestRedis::plain});
@@ -173,11 +407,20 @@ TEST_CASE("malformed, oversized and slow requests get a clear answer and a close
         CHECK(r.closed_by_server);
         CHECK(r.elapsed < 3s);
     }
-    SECTION("a silent client is closed after the idle timeout") {
+    SECTION("a client that never sends a byte is closed after the read timeout") {
+        // Not the idle timeout: a connection that never sent a request is not waiting between
+        // two requests, and would otherwise hold a descriptor 30 s for nothing.
         const auto r = raw_exchange(port, "", 5s);
         CHECK(r.closed_by_server);
         CHECK(r.received.empty());
-        CHECK(r.elapsed >= 800ms);
+        CHECK(r.elapsed >= 500ms);
+        CHECK(r.elapsed < 3s);
+    }
+    SECTION("a silent keep-alive client is closed after the idle timeout") {
+        const auto r = raw_exchange(port, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 5s);
+        CHECK(r.received.rfind("HTTP/1.1 200", 0) == 0);
+        CHECK(r.closed_by_server);
+        CHECK(r.elapsed >= 800ms);  // idle_timeout_ms = 900; read_timeout_ms = 600
         CHECK(r.elapsed < 3s);
     }
     SECTION("keep-alive serves several requests on one connection, pipelined") {

@@ -124,26 +124,24 @@ ClientResult tls_raw(int port, const TestPki& pki, const std::string& bytes) {
 
 }  // namespace
 
-TEST_CASE("the redirect location keeps the host and the path and names the HTTPS port",
+TEST_CASE("the redirect location is the public origin and the path, whatever the Host",
           "[tls][unit]") {
-    using budget::server::http::https_redirect_location;
-    CHECK(https_redirect_location("127.0.0.1:8080", "/api/v1/health?x=1", 8443) ==
-          "https://127.0.0.1:8443/api/v1/health?x=1");
-    CHECK(https_redirect_location("budget.example.org", "/", 443) == "https://budget.example.org/");
-    CHECK(https_redirect_location("budget.example.org:80", "/vote", 443) ==
-          "https://budget.example.org/vote");
-    CHECK(https_redirect_location("[::1]:8080", "/a", 8443) == "https://[::1]:8443/a");
-    SECTION("a missing or hostile Host, or a target that is not a path, gets no location") {
-        CHECK_FALSE(https_redirect_location("", "/", 443));
-        CHECK_FALSE(https_redirect_location(":8080", "/", 443));
-        CHECK_FALSE(https_redirect_location("evil.example@good.example", "/", 443));
-        CHECK_FALSE(https_redirect_location("good.example/evil", "/", 443));
-        CHECK_FALSE(https_redirect_location("good.example:80x", "/", 443));
-        CHECK_FALSE(https_redirect_location("a b", "/", 443));
-        CHECK_FALSE(https_redirect_location("[::1", "/", 443));
-        CHECK_FALSE(https_redirect_location("[evil]", "/", 443));
-        CHECK_FALSE(https_redirect_location("good.example", "http://evil.example/", 443));
-        CHECK_FALSE(https_redirect_location("good.example", "*", 443));
+    using budget::server::http::derived_origin;
+    using budget::server::http::origin_location;
+    CHECK(origin_location("https://budget.example.org", "/api/v1/health?x=1") ==
+          "https://budget.example.org/api/v1/health?x=1");
+    CHECK(origin_location("https://127.0.0.1:8443", "/") == "https://127.0.0.1:8443/");
+    SECTION("a target that is not a path gets no location") {
+        CHECK_FALSE(origin_location("https://good.example", "http://evil.example/"));
+        CHECK_FALSE(origin_location("https://good.example", "*"));
+        CHECK_FALSE(origin_location("https://good.example", ""));
+    }
+    SECTION("without public_origin, the origin comes from the listen address and bound port") {
+        CHECK(derived_origin({"127.0.0.1", 0}, 8443, true) == "https://127.0.0.1:8443");
+        CHECK(derived_origin({"127.0.0.1", 443}, 443, true) == "https://127.0.0.1");
+        CHECK(derived_origin({"0.0.0.0", 0}, 8443, true) == "https://127.0.0.1:8443");
+        CHECK(derived_origin({"::", 0}, 8443, true) == "https://[::1]:8443");
+        CHECK(derived_origin({"::1", 80}, 80, false) == "http://[::1]");
     }
 }
 
@@ -311,18 +309,26 @@ TEST_CASE("the redirect port answers 308 to the HTTPS URL and never serves the A
     CHECK(location_of(login) == https_base + "/api/v1/admin/login");
     CHECK(http_request(port, "GET", "/metrics").status == 308);
     CHECK(http_request(port, "GET", "/").headers["location"] == https_base + "/");
-    // The Host the client used is kept (without its port): the redirect names no other host.
-    const auto named = http_request(port, "GET", "/vote", "", {{"Host", "localhost:8080"}});
-    CHECK(location_of(named) == "https://localhost:" + std::to_string(https_port) + "/vote");
+    // The Host is never reflected: every request is sent to the public origin.
+    const auto named = http_request(port, "GET", "/vote", "", {{"Host", "evil.example"}});
+    CHECK(named.status == 308);
+    CHECK(location_of(named) == https_base + "/vote");
 
-    SECTION("a request without a usable Host gets 400") {
+    SECTION("a request without a Host, or a hostile one, goes to the public origin too") {
         const auto no_host = raw_exchange(port, "GET /api/v1/health HTTP/1.0\r\n\r\n", 3s);
-        CHECK(no_host.received.rfind("HTTP/1.0 400", 0) == 0);
-        CHECK(no_host.received.find("Location:") == std::string::npos);
+        CHECK(no_host.received.rfind("HTTP/1.0 308", 0) == 0);
+        CHECK(no_host.received.find("Location: " + https_base + "/api/v1/health\r\n") !=
+              std::string::npos);
         const auto hostile =
             http_request(port, "GET", "/", "", {{"Host", "evil.example@127.0.0.1"}});
-        CHECK(hostile.status == 400);
-        CHECK(hostile.headers.count("location") == 0);
+        CHECK(location_of(hostile) == https_base + "/");
+        // A target that is not a path is still refused: it would choose the redirect's target.
+        const auto absolute = raw_exchange(
+            port,
+            "GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+            3s);
+        CHECK(absolute.received.rfind("HTTP/1.1 400", 0) == 0);
+        CHECK(absolute.received.find("Location:") == std::string::npos);
     }
     SECTION("the redirected URL works") {
         const auto followed = curl_https(https_port, pki, "/api/v1/health?x=1");
@@ -333,6 +339,24 @@ TEST_CASE("the redirect port answers 308 to the HTTPS URL and never serves the A
         CHECK(via_curl.first == 0);
         CHECK(via_curl.second == R"({"status":"ok"})");
     }
+}
+
+TEST_CASE("the redirect names [server] public_origin, never the Host sent", "[integration][tls]") {
+    TempDir dir;
+    const auto pki = make_pki(dir.path() + "/pki");
+    auto config = https(pki, "redirect_listen = \"127.0.0.1:0\"\n");
+    config.server_lines += "public_origin = \"https://budget.pasdecalais.fr/\"\n";
+    TestCampaign c(config, {.redis = TestRedis::plain});
+    const int port = redirect_port_of(c.budgetd());
+    REQUIRE(port != 0);
+    for (const char* host : {"evil.example", "budget.pasdecalais.fr.evil.example", "127.0.0.1"}) {
+        const auto r = http_request(port, "POST", "/api/v1/ballots?x=1", "{}", {{"Host", host}});
+        INFO(host);
+        CHECK(r.status == 308);
+        CHECK(location_of(r) == "https://budget.pasdecalais.fr/api/v1/ballots?x=1");
+    }
+    CHECK(c.budgetd().log().find("\"public_origin\":\"https://budget.pasdecalais.fr\"") !=
+          std::string::npos);
 }
 
 TEST_CASE("a certificate or key that cannot serve stops budgetd with a one-line reason",
