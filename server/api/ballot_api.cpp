@@ -186,6 +186,12 @@ asio::awaitable<storage::CastOutcome> BallotApi::start_cast(BallotRequest& ballo
         bound.append(":").append(ballot.idempotency_key);
         cast.retry_hash = crypto::hmac_hex(retry_key_, bound).substr(0, 32);
         cast.receipt = receipt;
+        // The choices as the ballot rule sees them (sorted, each once): the same ballot sent
+        // with its choices in another order or another JSON layout is the same request, and
+        // any other choice is another one. Hashed with a purpose of its own, never the body.
+        std::string choices("choices");
+        for (const auto& id : ballot.choices) choices.append("\n").append(id);
+        cast.choices_hash = crypto::hmac_hex(retry_key_, choices).substr(0, 32);
     }
     cast.identity_key = std::move(ballot.session.identity_key);
     cast.territory = std::move(ballot.session.territory);
@@ -203,6 +209,8 @@ Response BallotApi::answer(storage::CastOutcome& outcome, std::string& receipt, 
             break;
         case CastStatus::already_voted:
             return fail(Error::already_voted, version);
+        case CastStatus::idempotency_key_reused:
+            return fail(Error::idempotency_key_reused, version);
         case CastStatus::outcome_unknown:
             // Maybe stored: the resident must not be told that nothing was recorded.
             return fail(Error::ballot_outcome_unknown, version);

@@ -120,6 +120,10 @@ constexpr Row kTable[] = {
      {s::conflict, "already_voted",
       "Vous avez déjà voté pour ce budget citoyen : une seule participation par personne est "
       "possible."}},
+    {E::idempotency_key_reused,
+     {s::conflict, "idempotency_key_reused",
+      "Cette clé Idempotency-Key a déjà servi pour un bulletin aux choix différents : rien "
+      "n’a été enregistré. Rechargez la page pour voir votre vote."}},
     {E::storage_not_durable,
      {s::service_unavailable, "storage_not_durable",
       "Le vote est momentanément suspendu. Réessayez dans quelques instants ; rien n’a été "

@@ -62,6 +62,7 @@ enum class Error {
     invalid_idempotency_key,
     invalid_choices,  ///< {} what is wrong (choice_problem_text)
     already_voted,
+    idempotency_key_reused,
     storage_not_durable,
     storage_misconfigured,
     ballot_outcome_unknown,

@@ -345,6 +345,26 @@ TEST_CASE("the same ballot request sent again gets back its receipt instead of 4
     CHECK(log_length(f) == "2");
 }
 
+TEST_CASE("an Idempotency-Key sent again with other choices gets 409 and records nothing",
+          "[integration][voting]") {
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"reuse@example.org", "Rita", "Réemploi"});
+    const std::string key = "k4Xb9-reuse_0123456789";
+    const auto first = f.cast(token, R"({"choices":["a","b"]})", key);
+    REQUIRE(first.status == 201);
+    const auto other = f.cast(token, R"({"choices":["c"]})", key);
+    CHECK(other.status == 409);
+    CHECK(code_of(other) == "idempotency_key_reused");
+    CHECK(other.body.find(first.body.substr(20, 32)) == std::string::npos);
+    CHECK(code_of(f.cast(token, R"({"choices":["a","b","c"]})", key)) == "idempotency_key_reused");
+    // The same choices in another order and layout are the same ballot: its receipt.
+    const auto same = f.cast(token, R"({ "choices" : ["b", "a"] })", key);
+    CHECK(same.status == 201);
+    CHECK(same.body == first.body);
+    CHECK(log_length(f) == "1");
+    CHECK(total(f) == "1");
+}
+
 TEST_CASE("a malformed Idempotency-Key is refused before anything is stored",
           "[integration][voting]") {
     TestCampaign f(engine(), kVoting);
