@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "config/paris_time.hpp"
+#include "server/api/auth_api.hpp"
 #include "server/api/request_body.hpp"
 #include "voting/merkle.hpp"
 #include "voting/phase.hpp"
@@ -78,6 +79,18 @@ bool valid_idempotency_key(std::string_view key) {
                std::string_view::npos;
 }
 
+std::optional<Response> vote_window_refusal(const voting::VoteWindow& window, std::int64_t now,
+                                            unsigned version) {
+    const auto phase = voting::phase_at(window, now);
+    if (phase == voting::Phase::voting) return std::nullopt;
+    const auto opens = french_date(window.opens);
+    const auto closes = french_date(window.closes);
+    json::object extra{{"phase", voting::to_string(phase)}};
+    return fail_with(
+        phase == voting::Phase::labelling ? Error::vote_not_yet_open : Error::vote_closed, version,
+        std::move(extra), {opens, closes});
+}
+
 std::string receipt_json(std::string_view ballot_id, std::string_view ballot_hash,
                          std::string_view cast_at) {
     std::string body;
@@ -139,12 +152,9 @@ asio::awaitable<Response> BallotApi::cast_ballot(RequestContext& rc) {
 std::variant<BallotApi::BallotRequest, Response> BallotApi::read_ballot_request(
     const Request& req, std::int64_t now) const {
     const auto v = req.version();
-    const auto window = ctx_.stores.campaign.window();
-    if (voting::phase_at(window, now) != voting::Phase::voting) {
-        const auto opens = french_date(window.opens);
-        const auto closes = french_date(window.closes);
-        return fail(Error::vote_not_open, v, {opens, closes});
-    }
+    if (auto refused = vote_window_refusal(ctx_.stores.campaign.window(), now, v))
+        return std::move(*refused);
+    if (auto refused = resident_write_refusal(req)) return std::move(*refused);
     auto session = sessions_.session_of(req, now);
     if (!session) return fail(Error::voter_not_authenticated, v);
     auto choices = requested_choices(req);
