@@ -90,7 +90,8 @@ describe('the commune', () => {
     await fillIdentity(page, { ...identity, commune: 'Lille' });
     await submit();
     await error.filter({ hasText: /Aucune commune du Pas-de-Calais ne s’appelle exactement «\sLille\s»/ }).waitFor();
-    assert.ok(await page.getByRole('option', { name: 'Lillers (62190)' }).isVisible());
+    // The list opens after the message: waited for, not sampled.
+    await page.getByRole('option', { name: 'Lillers (62190)' }).waitFor();
     assert.ok(await page.getByRole('heading', { name: /Étape 4 sur 5/ }).isVisible());
     await assertFrenchTypography(page, 'commune Lille');
     await inspect(page, 'resident-commune-lille');
@@ -98,7 +99,8 @@ describe('the commune', () => {
     await fillIdentity(page, { ...identity, commune: 'Paris' });
     await submit();
     await error.filter({ hasText: /ne s’appelle exactement «\sParis\s»/ }).waitFor();
-    assert.ok(await page.getByRole('option', { name: 'Le Touquet-Paris-Plage (62520)' }).isVisible());
+    // The list opens after the message: waited for, not sampled.
+    await page.getByRole('option', { name: 'Le Touquet-Paris-Plage (62520)' }).waitFor();
 
     await fillIdentity(page, { ...identity, commune: '62000' });
     await submit();
