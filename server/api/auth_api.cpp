@@ -1,11 +1,15 @@
 #include "server/api/auth_api.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/json.hpp>
 #include <cctype>
 
 #include "config/config.hpp"
 #include "config/paris_time.hpp"
+#include "server/api/ballot_api.hpp"
+#include "server/api/client_network.hpp"
 #include "server/api/request_body.hpp"
+#include "server/api/staff_auth.hpp"
 
 namespace budget::server::api {
 
@@ -18,6 +22,9 @@ namespace {
 constexpr std::chrono::seconds kEmailBindingTtl{400 * 24 * 3600};
 // Challenges and verifications of one client address are counted per hour.
 constexpr std::chrono::seconds kAddressWindow{3600};
+// The codes an e-mail address may be sent in an hour, in multiples of what one client network
+// may ask for it.
+constexpr int kAddressCeilingFactor = 10;
 
 // The civil day in Paris at that instant: ages are counted on it.
 voting::Date paris_today(std::int64_t now) {
@@ -92,6 +99,20 @@ Response eligibility_refusal(voting::EligibilityError error, int min_age, unsign
     return fail(Error::internal, version);
 }
 
+std::optional<Response> resident_write_refusal(const Request& req) {
+    const auto v = req.version();
+    const auto fetch_site = http::header_value(req, "Sec-Fetch-Site");
+    if (!origin_allowed(http::header_value(req, "Origin"), http::header_value(req, "Host")) ||
+        boost::iequals(fetch_site, "cross-site") || boost::iequals(fetch_site, "same-site"))
+        return fail(Error::resident_origin_refused, v);
+    // "application/json", with parameters (charset) or not, in any case.
+    auto type = http::header_value(req, "Content-Type");
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+    if (!boost::iequals(type, "application/json")) return fail(Error::not_json_content, v);
+    return std::nullopt;
+}
+
 std::string new_code() {
     auto n = std::to_string(crypto::random_below(1'000'000));
     return std::string(6 - n.size(), '0') + n;
@@ -148,6 +169,15 @@ std::string AuthApi::identity_key(const VerifyForm& form) const {
         identity_key_, voting::identity_material(form.first_name, form.last_name, form.birth_date));
 }
 
+std::optional<Response> AuthApi::refuse_step(const Request& req) const {
+    // Outside the window a code opens nothing: no ballot can be cast with it (before the
+    // opening either: the resident is told when to come back).
+    if (auto refused =
+            vote_window_refusal(ctx_.stores.campaign.window(), ctx_.clock.now(), req.version()))
+        return refused;
+    return resident_write_refusal(req);
+}
+
 asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestContext& rc) {
     const auto address = crypto::hmac_hex(ip_key_, rc.client_ip);
     const auto counted = co_await ctx_.stores.limits.count_address(
@@ -161,6 +191,7 @@ asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestCont
 
 asio::awaitable<Response> AuthApi::challenge(RequestContext& rc) {
     const auto v = rc.request.version();
+    if (auto refused = refuse_step(rc.request)) co_return std::move(*refused);
     auto body = parse_json_object(rc.request);
     if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
     auto field = get_string(std::get<json::object>(body), "email", 254);
@@ -168,15 +199,20 @@ asio::awaitable<Response> AuthApi::challenge(RequestContext& rc) {
     auto email = normalise_email(std::get<std::string>(field));
     if (!plausible_email(email)) co_return fail(Error::invalid_email, v);
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
-    co_return co_await send_code(std::move(email), v);
+    auto network = crypto::hmac_hex(ip_key_, client_network(rc.client_ip));
+    co_return co_await send_code(std::move(email), std::move(network), v);
 }
 
-asio::awaitable<Response> AuthApi::send_code(std::string email, unsigned version) {
+asio::awaitable<Response> AuthApi::send_code(std::string email, std::string network_hash,
+                                             unsigned version) {
     const auto& otp = ctx_.config.otp;
     const auto code = new_code();
     const auto hash = email_hash(email);
-    const auto issued =
-        co_await ctx_.stores.codes.issue(hash, code, otp.code_ttl, otp.max_codes_per_hour);
+    // max_codes_per_hour per client network; the address's ceiling lets ten networks ask as
+    // much, so that one network's requests (an attacker's) never lock the resident out.
+    const auto issued = co_await ctx_.stores.codes.issue(
+        hash, network_hash, code, otp.code_ttl, otp.max_codes_per_hour,
+        otp.max_codes_per_hour * kAddressCeilingFactor);
     if (!issued) co_return fail(Error::storage_unavailable, version);
     if (!issued->issued)
         co_return fail_retry_after(Error::codes_rate_limited, version, issued->retry_after_s);
@@ -191,6 +227,7 @@ asio::awaitable<Response> AuthApi::send_code(std::string email, unsigned version
 
 asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
     const auto v = rc.request.version();
+    if (auto refused = refuse_step(rc.request)) co_return std::move(*refused);
     auto body = parse_json_object(rc.request);
     if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
     const auto& object = std::get<json::object>(body);
@@ -205,8 +242,8 @@ asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
         co_return fail(Error::code_format, v);
     // Counted with the verifications: this step is another way to try codes.
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
-    const auto probed =
-        co_await ctx_.stores.codes.probe(email_hash(email), code, ctx_.config.otp.max_tries);
+    const auto probed = co_await ctx_.stores.codes.probe(
+        email_hash(email), code, ctx_.config.otp.max_tries, ctx_.config.otp.code_ttl);
     if (!probed) co_return store_refusal(probed.error(), v);
     switch (probed->outcome) {
         case storage::CodeCheck::ok:
@@ -231,6 +268,7 @@ asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
 
 asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
     const auto v = rc.request.version();
+    if (auto refused = refuse_step(rc.request)) co_return std::move(*refused);
     auto body = parse_json_object(rc.request);
     if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
     auto read = read_verify_form(std::get<json::object>(body), v);
@@ -255,7 +293,7 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
     auto identity = identity_key(form);
     const auto hash = email_hash(form.email);
     const auto checked = co_await ctx_.stores.codes.check(hash, form.code, identity, otp.max_tries,
-                                                          kEmailBindingTtl);
+                                                          kEmailBindingTtl, otp.code_ttl);
     if (!checked) co_return store_refusal(checked.error(), version);
     switch (checked->outcome) {
         case storage::CodeCheck::ok:

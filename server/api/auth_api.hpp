@@ -53,6 +53,15 @@ Response unknown_commune_refusal(std::string_view given, unsigned version);
 /// The refusal for an eligibility problem (`min_age` fills the too_young message).
 Response eligibility_refusal(voting::EligibilityError error, int min_age, unsigned version);
 
+/// The refusal of a resident's write (auth/challenge, auth/code, auth/verify, ballots) that a
+/// browser sent from another site, or without a JSON body: 403 origin_refused when `Origin` is
+/// foreign (the staff's check, origin_allowed) or `Sec-Fetch-Site` says cross-site or
+/// same-site; 415 when `Content-Type` is not application/json (a cross-site form or a
+/// text/plain fetch cannot send that without a preflight). A client without `Origin` nor
+/// `Sec-Fetch-Site` (curl, an API client with its bearer token) is not a browser sent from
+/// elsewhere. std::nullopt when the request may write.
+std::optional<Response> resident_write_refusal(const Request& req);
+
 /// A fresh one-time code: six random digits.
 std::string new_code();
 
@@ -72,11 +81,16 @@ class AuthApi {
     boost::asio::awaitable<Response> verify(RequestContext& rc);
     boost::asio::awaitable<Response> communes(RequestContext& rc);
 
+    /// The refusal of a step outside the vote window or sent from another site (before its
+    /// body is read); std::nullopt otherwise.
+    std::optional<Response> refuse_step(const Request& req) const;
     /// 429 when the client address went past its hourly allowance (503 when that cannot be
     /// counted); std::nullopt otherwise.
     boost::asio::awaitable<std::optional<Response>> limit_client(const RequestContext& rc);
-    /// Sends a new code to the address, within its hourly allowance: 202, or the refusal.
-    boost::asio::awaitable<Response> send_code(std::string email, unsigned version);
+    /// Sends a new code to the address, within its hourly allowances (per client network, and
+    /// the address's ceiling): 202, or the refusal.
+    boost::asio::awaitable<Response> send_code(std::string email, std::string network_hash,
+                                               unsigned version);
     /// Checks the code and binds the address to the identity: the session's 200, or the refusal.
     boost::asio::awaitable<Response> open_session(const VerifyForm& form,
                                                   const config::Commune& commune, unsigned version);

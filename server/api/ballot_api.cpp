@@ -5,6 +5,7 @@
 
 #include "config/config.hpp"
 #include "config/paris_time.hpp"
+#include "server/api/auth_api.hpp"
 #include "server/api/request_body.hpp"
 #include "voting/merkle.hpp"
 #include "voting/phase.hpp"
@@ -78,6 +79,18 @@ bool valid_idempotency_key(std::string_view key) {
                std::string_view::npos;
 }
 
+std::optional<Response> vote_window_refusal(const voting::VoteWindow& window, std::int64_t now,
+                                            unsigned version) {
+    const auto phase = voting::phase_at(window, now);
+    if (phase == voting::Phase::voting) return std::nullopt;
+    const auto opens = french_date(window.opens);
+    const auto closes = french_date(window.closes);
+    json::object extra{{"phase", voting::to_string(phase)}};
+    return fail_with(
+        phase == voting::Phase::labelling ? Error::vote_not_yet_open : Error::vote_closed, version,
+        std::move(extra), {opens, closes});
+}
+
 std::string receipt_json(std::string_view ballot_id, std::string_view ballot_hash,
                          std::string_view cast_at) {
     std::string body;
@@ -139,12 +152,9 @@ asio::awaitable<Response> BallotApi::cast_ballot(RequestContext& rc) {
 std::variant<BallotApi::BallotRequest, Response> BallotApi::read_ballot_request(
     const Request& req, std::int64_t now) const {
     const auto v = req.version();
-    const auto window = ctx_.stores.campaign.window();
-    if (voting::phase_at(window, now) != voting::Phase::voting) {
-        const auto opens = french_date(window.opens);
-        const auto closes = french_date(window.closes);
-        return fail(Error::vote_not_open, v, {opens, closes});
-    }
+    if (auto refused = vote_window_refusal(ctx_.stores.campaign.window(), now, v))
+        return std::move(*refused);
+    if (auto refused = resident_write_refusal(req)) return std::move(*refused);
     auto session = sessions_.session_of(req, now);
     if (!session) return fail(Error::voter_not_authenticated, v);
     auto choices = requested_choices(req);
@@ -186,6 +196,12 @@ asio::awaitable<storage::CastOutcome> BallotApi::start_cast(BallotRequest& ballo
         bound.append(":").append(ballot.idempotency_key);
         cast.retry_hash = crypto::hmac_hex(retry_key_, bound).substr(0, 32);
         cast.receipt = receipt;
+        // The choices as the ballot rule sees them (sorted, each once): the same ballot sent
+        // with its choices in another order or another JSON layout is the same request, and
+        // any other choice is another one. Hashed with a purpose of its own, never the body.
+        std::string choices("choices");
+        for (const auto& id : ballot.choices) choices.append("\n").append(id);
+        cast.choices_hash = crypto::hmac_hex(retry_key_, choices).substr(0, 32);
     }
     cast.identity_key = std::move(ballot.session.identity_key);
     cast.territory = std::move(ballot.session.territory);
@@ -204,7 +220,9 @@ Response BallotApi::answer(storage::CastOutcome& outcome, std::string& receipt, 
         case CastStatus::already_voted:
             return fail(Error::already_voted, version);
         case CastStatus::vote_closed:
-            return fail(Error::vote_closed, version);
+            return fail(Error::vote_closed_recorded, version);
+        case CastStatus::idempotency_key_reused:
+            return fail(Error::idempotency_key_reused, version);
         case CastStatus::outcome_unknown:
             // Maybe stored: the resident must not be told that nothing was recorded.
             return fail(Error::ballot_outcome_unknown, version);

@@ -20,6 +20,7 @@
 #include "server/api/voter_session.hpp"
 #include "server/http/router.hpp"
 #include "voting/ballot.hpp"
+#include "voting/phase.hpp"
 
 namespace budget::server::api {
 
@@ -31,6 +32,13 @@ std::string french_date(std::int64_t unix_seconds);
 
 /// Whether an Idempotency-Key header is acceptable: 16 to 64 of A-Z a-z 0-9 - _.
 bool valid_idempotency_key(std::string_view key);
+
+/// The refusal of a resident's step outside the vote window (a challenge, a code, a
+/// verification, a ballot): 403 vote_not_open with `"phase"` ("labelling" before the opening,
+/// "closed" after the close), worded for it with both dates in French; std::nullopt while the
+/// vote is open.
+std::optional<Response> vote_window_refusal(const voting::VoteWindow& window, std::int64_t now,
+                                            unsigned version);
 
 /// The receipt's JSON body, exactly as boost::json::serialize writes
 /// {"receipt":{"ballot_id","ballot_hash","cast_at"}} (hex digits and a timestamp need no escape).

@@ -19,6 +19,10 @@ struct Row {
 // The table. One row per Error, in the enum's order (checked at compile time below).
 constexpr Row kTable[] = {
     {E::malformed_request, {s::bad_request, "malformed_request", "La requête est mal formée."}},
+    {E::not_json_content,
+     {s::unsupported_media_type, "unsupported_media_type",
+      "Le corps de la requête doit être envoyé en JSON, avec l’en-tête Content-Type "
+      "« application/json »."}},
     {E::malformed_json,
      {s::bad_request, "malformed_json",
       "Le corps de la requête n’est pas un document JSON valide."}},
@@ -108,7 +112,12 @@ constexpr Row kTable[] = {
       "Le code n’a pas pu être envoyé. Réessayez dans quelques instants."}},
     {E::vote_not_open,
      {s::forbidden, "vote_not_open", "Le vote n’est pas ouvert : il a lieu du {} au {}."}},
+    {E::vote_not_yet_open,
+     {s::forbidden, "vote_not_open",
+      "Le vote n’est pas encore ouvert : il ouvrira le {} et fermera le {}."}},
     {E::vote_closed,
+     {s::forbidden, "vote_not_open", "Le vote est clos : il a eu lieu du {} au {}."}},
+    {E::vote_closed_recorded,
      {s::conflict, "vote_closed", "Le vote est clos, aucun bulletin n’est plus reçu."}},
     {E::voter_not_authenticated,
      {s::unauthorized, "not_authenticated",
@@ -122,6 +131,10 @@ constexpr Row kTable[] = {
      {s::conflict, "already_voted",
       "Vous avez déjà voté pour ce budget citoyen : une seule participation par personne est "
       "possible."}},
+    {E::idempotency_key_reused,
+     {s::conflict, "idempotency_key_reused",
+      "Cette clé Idempotency-Key a déjà servi pour un bulletin aux choix différents : rien "
+      "n’a été enregistré. Rechargez la page pour voir votre vote."}},
     {E::storage_not_durable,
      {s::service_unavailable, "storage_not_durable",
       "Le vote est momentanément suspendu. Réessayez dans quelques instants ; rien n’a été "
@@ -134,6 +147,10 @@ constexpr Row kTable[] = {
       "Nous n’avons pas pu confirmer l’enregistrement de votre vote. Réessayez dans quelques "
       "instants : si votre vote a bien été enregistré, le site vous l’indiquera."}},
 
+    {E::resident_origin_refused,
+     {s::forbidden, "origin_refused",
+      "Cette requête vient d’un autre site que celui du Budget citoyen : elle est refusée. "
+      "Ouvrez la page de vote à son adresse officielle."}},
     {E::origin_refused,
      {s::forbidden, "origin_refused",
       "Cette requête vient d’un autre site que celui du Budget citoyen : elle est refusée."}},

@@ -22,6 +22,7 @@ using http::Response;
 enum class Error {
     // --- generic and transport -----------------------------------------------------------------
     malformed_request,
+    not_json_content,
     malformed_json,
     body_not_object,
     too_large,
@@ -57,16 +58,20 @@ enum class Error {
     address_rate_limited,
     codes_rate_limited,
     delivery_failed,
-    vote_not_open,  ///< {} opening, {} closing (French dates)
-    vote_closed,    ///< the close is recorded: no ballot is accepted, whatever the clock
+    vote_not_open,      ///< {} opening, {} closing (French dates); phase in `extra`
+    vote_not_yet_open,  ///< {} opening, {} closing (French dates); phase in `extra`
+    vote_closed,        ///< {} opening, {} closing (French dates); phase in `extra`
+    vote_closed_recorded,  ///< the close is recorded: no ballot is accepted, whatever the clock
     voter_not_authenticated,
     invalid_idempotency_key,
     invalid_choices,  ///< {} what is wrong (choice_problem_text)
     already_voted,
+    idempotency_key_reused,
     storage_not_durable,
     storage_misconfigured,
     ballot_outcome_unknown,
     // --- staff ----------------------------------------------------------------------------------
+    resident_origin_refused,
     origin_refused,
     csrf_failed,
     staff_not_authenticated,

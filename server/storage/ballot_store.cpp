@@ -14,17 +14,27 @@ namespace {
 /// KEYS: voted marker, ballot log (list), receipts (hash ballot id -> log index), stats (hash),
 ///       and optionally the retry key of the request (its Idempotency-Key, bound to the identity)
 /// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id, and with the
-///       retry key: the receipt's JSON and how long it is kept (s)
+///       retry key: the receipt's JSON, how long it is kept (s) and the keyed hash of the
+///       request's choices (fixed length)
 /// Returns the ballot's index in the log; -1 when this identity has voted already; -2 when the
-/// vote is recorded closed (keys::kClosedField in the shard's stats); or, when the
-/// same request is sent again after an answer was lost, the receipt it was given (a string).
+/// retry key was used with other choices; -3 when the vote is recorded closed
+/// (keys::kClosedField in the shard's stats); or, when the same request is sent again after an
+/// answer was lost, the receipt it was given (a string).
 /// The voted marker holds "1", never the ballot: nothing links a person to their choices. The
-/// retry key is a keyed hash of the identity and a random key only the resident's browser holds.
+/// retry key is a keyed hash of the identity and a random key only the resident's browser holds;
+/// it keeps the choices' hash before the receipt, so that a key reused for other choices is told
+/// apart from a retry without another round trip.
 constexpr const char* kCastBallot = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if KEYS[5] then
     local earlier = redis.call('GET', KEYS[5])
     if earlier then
+      local n = #ARGV[7]
+      -- A receipt kept before choices were hashed starts with its JSON: a retry all the same.
+      if string.sub(earlier, 1, 1) ~= '{' then
+        if string.sub(earlier, 1, n) ~= ARGV[7] then return -2 end
+        earlier = string.sub(earlier, n + 1)
+      end
       -- A write, so that a WAIT behind this call also waits for the ballot's replication.
       redis.call('EXPIRE', KEYS[5], ARGV[6])
       return earlier
@@ -33,14 +43,14 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return -1
 end
 -- Closed (issue 14): the mark recorded in this shard's stats, whatever the caller's clock says.
-if redis.call('HEXISTS', KEYS[4], 'closed') == 1 then return -2 end
+if redis.call('HEXISTS', KEYS[4], 'closed') == 1 then return -3 end
 redis.call('SET', KEYS[1], '1')
 local length = redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[2], length - 1)
 redis.call('HINCRBY', KEYS[4], 'total', 1)
 redis.call('HINCRBY', KEYS[4], 'day:' .. ARGV[3], 1)
 redis.call('HINCRBY', KEYS[4], 'territory:' .. ARGV[4], 1)
-if KEYS[5] then redis.call('SET', KEYS[5], ARGV[5], 'EX', ARGV[6]) end
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[7] .. ARGV[5], 'EX', ARGV[6]) end
 return length - 1
 )lua";
 
@@ -97,10 +107,11 @@ CastOutcome BallotStore::outcome_of(const redis::Result& r) {
     }
     // A string is the receipt of the same request, recorded earlier: the one the resident lost.
     if (r->type == redis::Reply::Type::string) return {CastStatus::replayed, r->str};
-    if (r->type == redis::Reply::Type::integer && r->integer == -2)
-        return {CastStatus::vote_closed, {}};
-    if (r->type == redis::Reply::Type::integer)
+    if (r->type == redis::Reply::Type::integer) {
+        if (r->integer == -2) return {CastStatus::idempotency_key_reused, {}};
+        if (r->integer == -3) return {CastStatus::vote_closed, {}};
         return {r->integer >= 0 ? CastStatus::recorded : CastStatus::already_voted, {}};
+    }
     log_event("error", "ballot_script_failed", {{"reason", "unexpected reply"}});
     return {CastStatus::not_stored, {}};
 }
@@ -117,7 +128,7 @@ asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
     keys.push_back(std::move(k.receipts));
     keys.push_back(std::move(k.stats));
     std::vector<std::string> args;
-    args.reserve(6);
+    args.reserve(7);
     args.push_back(std::move(request.canonical));
     args.push_back(std::move(request.ballot_id));
     args.push_back(std::move(request.day));
@@ -126,14 +137,15 @@ asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
         keys.push_back(k.retry(request.retry_hash));
         args.push_back(std::move(request.receipt));
         args.emplace_back(kRetryTtlSeconds);
+        args.push_back(std::move(request.choices_hash));
     }
     if (wait_replicas_ == 0)
         return settle_cast(redis_.eval(cast_script_, std::move(keys), std::move(args)));
     // WAIT right behind the script on its connection: WAIT counts that connection's writes.
-    return settle_replicated_cast(redis_.eval_and_wait(cast_script_, std::move(keys),
-                                                       std::move(args), wait_replicas_,
-                                                       wait_timeout_),
-                                  wait_replicas_);
+    return settle_replicated_cast(
+        redis_.eval_and_wait(cast_script_, std::move(keys), std::move(args), wait_replicas_,
+                             wait_timeout_),
+        wait_replicas_);
 }
 
 asio::awaitable<CastOutcome> BallotStore::settle_cast(asio::awaitable<redis::Result> sent) {
@@ -210,8 +222,8 @@ asio::awaitable<bool> BallotStore::check_durable(std::int64_t now) {
 }
 
 asio::awaitable<StoreResult<std::vector<std::string>>> BallotStore::log_page(int shard,
-                                                                           std::uint64_t start,
-                                                                           std::uint64_t count) {
+                                                                             std::uint64_t start,
+                                                                             std::uint64_t count) {
     std::vector<std::string> cmd{"LRANGE", keys::ballot_log(campaign_, shard),
                                  std::to_string(start), std::to_string(start + count - 1)};
     auto page = co_await redis_.command(std::move(cmd));

@@ -8,7 +8,8 @@
 //   ...:b<k>}:log                list: canonical ballots, in the order accepted
 //   ...:b<k>}:receipts           hash: ballot id -> index in the shard's log
 //   ...:b<k>}:stats              hash: total, day:<YYYY-MM-DD>, territory:<id>
-//   ...:b<k>}:retry:<hash>       the receipt of a request sent with an Idempotency-Key (a day)
+//   ...:b<k>}:retry:<hash>       the choices' hash and the receipt of a request sent with an
+//                                Idempotency-Key (a day)
 // and budget:{c<id>}:ballot_shards, the shard count fixed by the first ballot.
 
 #include <atomic>
@@ -32,18 +33,21 @@ struct CastRequest {
     std::string ballot_id;
     std::string canonical;  ///< the canonical ballot bytes appended to the log
     std::string day;        ///< civil day in Paris, YYYY-MM-DD, for the statistics
-    /// With an Idempotency-Key: the keyed hash that binds it to the identity, and the receipt
-    /// to give back if the same request is sent again. Empty without one.
+    /// With an Idempotency-Key: the keyed hash that binds it to the identity, the receipt to
+    /// give back if the same request is sent again, and the keyed hash of the choices (32 hex)
+    /// that tells a retry from the key reused for other choices. Empty without one.
     std::string retry_hash;
     std::string receipt;
+    std::string choices_hash;
 };
 
 enum class CastStatus {
-    recorded,         ///< stored now
-    replayed,         ///< the same request was stored earlier: its receipt comes back
-    already_voted,    ///< this identity has a ballot already: nothing stored
-    vote_closed,      ///< the close is recorded (whatever this process's clock): nothing stored
-    not_stored,       ///< Redis unavailable or refused: nothing stored
+    recorded,                ///< stored now
+    replayed,                ///< the same request was stored earlier: its receipt comes back
+    already_voted,           ///< this identity has a ballot already: nothing stored
+    idempotency_key_reused,  ///< the Idempotency-Key came with other choices: nothing stored
+    vote_closed,             ///< the close is recorded (whatever this process's clock): nothing stored
+    not_stored,              ///< Redis unavailable or refused: nothing stored
     outcome_unknown,  ///< sent, but no confirmation (lost answer, replicas short): maybe stored
 };
 
@@ -90,8 +94,8 @@ class BallotStore {
 
     /// `count` entries of shard `shard`'s log from `start` (fewer at its end).
     boost::asio::awaitable<StoreResult<std::vector<std::string>>> log_page(int shard,
-                                                                         std::uint64_t start,
-                                                                         std::uint64_t count);
+                                                                           std::uint64_t start,
+                                                                           std::uint64_t count);
     /// Where a ballot id sits, looking through the shards; std::nullopt when unknown.
     boost::asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> find_receipt(
         std::string ballot_id);

@@ -11,38 +11,67 @@ namespace asio = boost::asio;
 
 namespace {
 
-/// Stores a new one-time code for an address, within its hourly allowance.
-/// KEYS: code (hash mac/tries), per-address counter
-/// ARGV: code mac, code ttl (s), codes allowed per window, window (s)
-/// Returns {1, 0} when stored, {0, seconds to wait} past the allowance.
+/// Stores a new one-time code for an address, within its hourly allowances: one per client
+/// network (what one network may ask for somebody's address), and a ceiling for the address
+/// high enough that one network cannot reach it (issue 14: no lock-out from elsewhere).
+/// KEYS: code (hash mac/tries), per-address counter, tries without a code, per-(address,
+///       network) counter
+/// ARGV: code mac, code ttl (s), codes allowed per network per window, window (s), codes allowed
+///       per address per window
+/// Returns {1, 0} when stored, {0, seconds to wait} past an allowance.
 constexpr const char* kIssueCode = R"lua(
+local mine = redis.call('INCR', KEYS[4])
+if mine == 1 then redis.call('EXPIRE', KEYS[4], ARGV[4]) end
+if mine > tonumber(ARGV[3]) then
+  return {0, redis.call('TTL', KEYS[4])}
+end
 local n = redis.call('INCR', KEYS[2])
 if n == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
-if n > tonumber(ARGV[3]) then
+if n > tonumber(ARGV[5]) then
   return {0, redis.call('TTL', KEYS[2])}
 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[3])
 redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'tries', 0)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return {1, 0}
 )lua";
 
+/// A code given when none is pending (never sent, expired, used or out of tries) is answered as
+/// a wrong one, with tries counted per address in their own key: whether a code is pending is
+/// nobody's business (issue 14). Out of tries, both say "ask for a new code"; a code dying of
+/// its tries leaves that key full, so that the count does not start again.
+/// KEYS[3]: tries without a code. ARGV: tries allowed, how long those tries are kept (s).
+/// Returns {'wrong', tries left} or {'dead', 0}.
+constexpr const char* kMissedTry = R"lua(
+local function missed_try(key, allowed, ttl)
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ttl) end
+  if n >= allowed then return {'dead', 0} end
+  return {'wrong', allowed - n}
+end
+local function out_of_tries(code_key, key, allowed, ttl)
+  redis.call('DEL', code_key)
+  redis.call('SET', key, allowed, 'EX', ttl)
+end
+)lua";
+
 /// Checks a code and binds the address to the identity, or changes nothing but the try count.
-/// KEYS: code (hash mac/tries), address binding
-/// ARGV: mac of the code given, identity key, tries allowed, binding ttl (s)
-/// Returns {'ok', 0}, {'wrong', tries left}, {'dead', 0} (no code, expired, used, or out of
-/// tries) or {'bound', 0} (the address already belongs to another identity; the code stays
-/// usable for the right one).
-constexpr const char* kCheckCode = R"lua(
+/// KEYS: code (hash mac/tries), address binding, tries without a code
+/// ARGV: mac of the code given, identity key, tries allowed, binding ttl (s), code ttl (s)
+/// Returns {'ok', 0}, {'wrong', tries left}, {'dead', 0} (out of tries, with a code or without)
+/// or {'bound', 0} (the address already belongs to another identity; the code stays usable for
+/// the right one).
+constexpr const char* kCheckCodeBody = R"lua(
+local allowed = tonumber(ARGV[3])
 local mac = redis.call('HGET', KEYS[1], 'mac')
-if not mac then return {'dead', 0} end
+if not mac then return missed_try(KEYS[3], allowed, ARGV[5]) end
 if mac ~= ARGV[1] then
   local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
-  if tries >= tonumber(ARGV[3]) then
-    redis.call('DEL', KEYS[1])
+  if tries >= allowed then
+    out_of_tries(KEYS[1], KEYS[3], allowed, ARGV[5])
     return {'dead', 0}
   end
-  return {'wrong', tonumber(ARGV[3]) - tries}
+  return {'wrong', allowed - tries}
 end
 local bound = redis.call('GET', KEYS[2])
 if bound and bound ~= ARGV[2] then return {'bound', 0} end
@@ -52,27 +81,36 @@ return {'ok', 0}
 )lua";
 
 /// Checks a code without consuming it when right: the step of the form before the identity.
-/// A wrong code counts exactly as in kCheckCode.
-/// KEYS: code (hash mac/tries), address binding
-/// ARGV: mac of the code given, tries allowed
+/// A wrong code, or a code when none is pending, counts exactly as in kCheckCode.
+/// KEYS: code (hash mac/tries), address binding, tries without a code
+/// ARGV: mac of the code given, tries allowed, code ttl (s)
 /// Returns {'ok', tries left, identity the address verified or ''}, {'wrong', tries left, ''}
 /// or {'dead', 0, ''}.
-constexpr const char* kProbeCode = R"lua(
+constexpr const char* kProbeCodeBody = R"lua(
+local allowed = tonumber(ARGV[2])
 local mac = redis.call('HGET', KEYS[1], 'mac')
-if not mac then return {'dead', 0, ''} end
+if not mac then
+  local missed = missed_try(KEYS[3], allowed, ARGV[3])
+  return {missed[1], missed[2], ''}
+end
 local tries = tonumber(redis.call('HGET', KEYS[1], 'tries') or '0')
 if mac ~= ARGV[1] then
   tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
-  if tries >= tonumber(ARGV[2]) then
-    redis.call('DEL', KEYS[1])
+  if tries >= allowed then
+    out_of_tries(KEYS[1], KEYS[3], allowed, ARGV[3])
     return {'dead', 0, ''}
   end
-  return {'wrong', tonumber(ARGV[2]) - tries, ''}
+  return {'wrong', allowed - tries, ''}
 end
-return {'ok', tonumber(ARGV[2]) - tries, redis.call('GET', KEYS[2]) or ''}
+return {'ok', allowed - tries, redis.call('GET', KEYS[2]) or ''}
 )lua";
 
 constexpr int kCodeWindowSeconds = 3600;
+
+/// Where tries without a pending code are counted, in the address's slot.
+std::string misses_key(const std::string& campaign, const std::string& email_hash) {
+    return keys::email(campaign, email_hash) + ":misses";
+}
 
 }  // namespace
 
@@ -81,8 +119,8 @@ CodeStore::CodeStore(redis::Client& redis, std::string campaign, const crypto::K
       campaign_(std::move(campaign)),
       code_key_(code_key),
       issue_script_(kIssueCode),
-      check_script_(kCheckCode),
-      probe_script_(kProbeCode) {
+      check_script_(std::string(kMissedTry) + kCheckCodeBody),
+      probe_script_(std::string(kMissedTry) + kProbeCodeBody) {
     redis_.preload(issue_script_);
     redis_.preload(check_script_);
     redis_.preload(probe_script_);
@@ -93,13 +131,16 @@ std::string CodeStore::code_mac(const std::string& email_hash, const std::string
     return crypto::hmac_hex(code_key_, keys::email(campaign_, email_hash) + code);
 }
 
-asio::awaitable<StoreResult<CodeIssued>> CodeStore::issue(const std::string& email_hash,
-                                                          const std::string& code,
-                                                          std::chrono::seconds ttl, int per_hour) {
+asio::awaitable<StoreResult<CodeIssued>> CodeStore::issue(
+    const std::string& email_hash, const std::string& network_hash, const std::string& code,
+    std::chrono::seconds ttl, int per_network_hour, int per_address_hour) {
     std::vector<std::string> keys{keys::email_code(campaign_, email_hash),
-                                  keys::email_counter(campaign_, email_hash)};
-    std::vector<std::string> args{code_mac(email_hash, code), std::to_string(ttl.count()),
-                                  std::to_string(per_hour), std::to_string(kCodeWindowSeconds)};
+                                  keys::email_counter(campaign_, email_hash),
+                                  misses_key(campaign_, email_hash),
+                                  keys::email_counter(campaign_, email_hash) + ":" + network_hash};
+    std::vector<std::string> args{
+        code_mac(email_hash, code), std::to_string(ttl.count()), std::to_string(per_network_hour),
+        std::to_string(kCodeWindowSeconds), std::to_string(per_address_hour)};
     auto r = co_await redis_.eval(issue_script_, std::move(keys), std::move(args));
     if (!r) co_return detail::write_failure(r.error(), "issue_code");
     if (r->elements.size() != 2) co_return StoreError::unavailable;
@@ -118,15 +159,15 @@ std::optional<CodeCheck> outcome_named(const std::string& name) {
 
 }  // namespace
 
-asio::awaitable<StoreResult<CodeChecked>> CodeStore::check(const std::string& email_hash,
-                                                           const std::string& code,
-                                                           const std::string& identity_key,
-                                                           int max_tries,
-                                                           std::chrono::seconds binding_ttl) {
+asio::awaitable<StoreResult<CodeChecked>> CodeStore::check(
+    const std::string& email_hash, const std::string& code, const std::string& identity_key,
+    int max_tries, std::chrono::seconds binding_ttl, std::chrono::seconds code_ttl) {
     std::vector<std::string> keys{keys::email_code(campaign_, email_hash),
-                                  keys::email_binding(campaign_, email_hash)};
+                                  keys::email_binding(campaign_, email_hash),
+                                  misses_key(campaign_, email_hash)};
     std::vector<std::string> args{code_mac(email_hash, code), identity_key,
-                                  std::to_string(max_tries), std::to_string(binding_ttl.count())};
+                                  std::to_string(max_tries), std::to_string(binding_ttl.count()),
+                                  std::to_string(code_ttl.count())};
     auto r = co_await redis_.eval(check_script_, std::move(keys), std::move(args));
     if (!r) co_return detail::write_failure(r.error(), "check_code");
     if (r->elements.size() != 2) co_return StoreError::corrupt;
@@ -136,10 +177,13 @@ asio::awaitable<StoreResult<CodeChecked>> CodeStore::check(const std::string& em
 }
 
 asio::awaitable<StoreResult<CodeProbe>> CodeStore::probe(const std::string& email_hash,
-                                                         const std::string& code, int max_tries) {
+                                                         const std::string& code, int max_tries,
+                                                         std::chrono::seconds code_ttl) {
     std::vector<std::string> keys{keys::email_code(campaign_, email_hash),
-                                  keys::email_binding(campaign_, email_hash)};
-    std::vector<std::string> args{code_mac(email_hash, code), std::to_string(max_tries)};
+                                  keys::email_binding(campaign_, email_hash),
+                                  misses_key(campaign_, email_hash)};
+    std::vector<std::string> args{code_mac(email_hash, code), std::to_string(max_tries),
+                                  std::to_string(code_ttl.count())};
     auto r = co_await redis_.eval(probe_script_, std::move(keys), std::move(args));
     if (!r) co_return detail::write_failure(r.error(), "probe_code");
     if (r->elements.size() != 3) co_return StoreError::corrupt;

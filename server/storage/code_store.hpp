@@ -3,8 +3,10 @@
 //
 // Keys (keys.hpp), all in the address's slot (a keyed hash of the normalised address):
 //   ...:e<hash>}:otp        hash: mac (keyed hash of the code), tries; expires with the code
-//   ...:e<hash>}:codes      codes sent this hour (the per-address allowance)
+//   ...:e<hash>}:codes      codes sent this hour (the per-address ceiling)
+//   ...:e<hash>}:codes:<n>  codes sent this hour at the request of client network <n> (hashed)
 //   ...:e<hash>}:identity   the identity key this address verified (for the campaign)
+//   ...:e<hash>}:misses     tries of a code while none is pending (expires as a code would)
 // The code itself is never stored, only its MAC under a key derived from the pepper.
 
 #include <boost/asio/awaitable.hpp>
@@ -25,7 +27,7 @@ struct CodeIssued {
 enum class CodeCheck {
     ok,     ///< right code: consumed, the address is bound to the identity
     wrong,  ///< wrong code: one try used
-    dead,   ///< no code, expired, used, or out of tries
+    dead,   ///< out of tries (a code's, or those counted while no code is pending)
     bound,  ///< right code, but the address already verified another identity
 };
 
@@ -48,23 +50,25 @@ class CodeStore {
     /// `code_key`: the secret under which codes are MACed.
     CodeStore(redis::Client& redis, std::string campaign, const crypto::Key32& code_key);
 
-    /// Stores a new code for the address (replacing any earlier one), within `per_hour` codes.
-    boost::asio::awaitable<StoreResult<CodeIssued>> issue(const std::string& email_hash,
-                                                          const std::string& code,
-                                                          std::chrono::seconds ttl, int per_hour);
+    /// Stores a new code for the address (replacing any earlier one), within
+    /// `per_network_hour` codes asked from the client's network (`network_hash`) and
+    /// `per_address_hour` codes in all.
+    boost::asio::awaitable<StoreResult<CodeIssued>> issue(
+        const std::string& email_hash, const std::string& network_hash, const std::string& code,
+        std::chrono::seconds ttl, int per_network_hour, int per_address_hour);
 
-    /// Checks a code; on success binds the address to `identity_key` for `binding_ttl`.
-    boost::asio::awaitable<StoreResult<CodeChecked>> check(const std::string& email_hash,
-                                                           const std::string& code,
-                                                           const std::string& identity_key,
-                                                           int max_tries,
-                                                           std::chrono::seconds binding_ttl);
+    /// Checks a code; on success binds the address to `identity_key` for `binding_ttl`. A code
+    /// given while none is pending is a wrong one: its tries are counted for `code_ttl`.
+    boost::asio::awaitable<StoreResult<CodeChecked>> check(
+        const std::string& email_hash, const std::string& code, const std::string& identity_key,
+        int max_tries, std::chrono::seconds binding_ttl, std::chrono::seconds code_ttl);
 
     /// Checks a code on its own, before the identity is known: a wrong code uses a try exactly
     /// as check() does (the same count, the same death at `max_tries`); a right code is not
     /// consumed, check() still needs it.
     boost::asio::awaitable<StoreResult<CodeProbe>> probe(const std::string& email_hash,
-                                                         const std::string& code, int max_tries);
+                                                         const std::string& code, int max_tries,
+                                                         std::chrono::seconds code_ttl);
 
   private:
     std::string code_mac(const std::string& email_hash, const std::string& code) const;

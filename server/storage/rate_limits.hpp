@@ -27,14 +27,18 @@ class RateLimits {
                                                                  int limit,
                                                                  std::chrono::seconds window);
 
-    /// Counts a login attempt against the username and the client address in one step.
-    boost::asio::awaitable<StoreResult<Allowance>> count_login(const std::string& username_hash,
+    /// Counts a login attempt against (username, client network) — `user_network_hash` — and
+    /// the client address, in one step. After `free_attempts` in `window`, each attempt of that
+    /// username from that network waits for a delay, `first_delay` then doubled, at most the
+    /// window; other networks are not slowed. The address has `address_limit` per window.
+    boost::asio::awaitable<StoreResult<Allowance>> count_login(const std::string& user_network_hash,
                                                                const std::string& address_hash,
-                                                               int username_limit,
-                                                               int address_limit,
-                                                               std::chrono::seconds window);
-    /// A successful login gives its attempt back, so that only failures use up the allowance.
-    boost::asio::awaitable<void> refund_login(const std::string& username_hash,
+                                                               int free_attempts, int address_limit,
+                                                               std::chrono::seconds window,
+                                                               std::chrono::seconds first_delay);
+    /// A successful login: its (username, network) starts afresh and the address gets its
+    /// attempt back, so that only failures use up the allowance.
+    boost::asio::awaitable<void> refund_login(const std::string& user_network_hash,
                                               const std::string& address_hash);
 
   private:

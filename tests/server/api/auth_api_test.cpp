@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "server/api/client_network.hpp"
+
 namespace api = budget::server::api;
 namespace http = budget::server::http;
 namespace json = boost::json;
@@ -127,4 +129,16 @@ TEST_CASE("a one-time code is six digits, leading zeros kept", "[auth_api]") {
         seen.insert(code);
     }
     CHECK(seen.size() > 190);
+}
+
+TEST_CASE("a client address is counted with its network: /24 in IPv4, /56 in IPv6", "[auth_api]") {
+    using budget::server::api::client_network;
+    CHECK(client_network("203.0.113.7") == "203.0.113.0/24");
+    CHECK(client_network("203.0.113.250") == client_network("203.0.113.1"));
+    CHECK(client_network("203.0.114.7") != client_network("203.0.113.7"));
+    CHECK(client_network("::ffff:203.0.113.9") == "203.0.113.0/24");
+    CHECK(client_network("2001:db8:1:2ab:1::5") == "2001:db8:1:200::/56");
+    CHECK(client_network("2001:db8:1:2ff::1") == client_network("2001:db8:1:200::9"));
+    CHECK(client_network("2001:db8:1:300::1") != client_network("2001:db8:1:200::1"));
+    CHECK(client_network("not an address") == "not an address");
 }

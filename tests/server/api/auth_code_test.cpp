@@ -88,9 +88,11 @@ TEST_CASE("a right code is not consumed by its step, and cannot be replayed afte
     REQUIRE(verified.status == 200);
     CHECK(json::parse(verified.body).at("already_voted").as_bool() == false);
 
+    // A used code is answered as a wrong one (issue 14: no oracle of whether a code is pending).
     const auto replay = check_code(f, "juste@example.org", good);
     CHECK(replay.status == 401);
-    CHECK(error_of(replay).at("tries_left").as_int64() == 0);
+    CHECK(error_of(replay).at("code").as_string() == "invalid_code");
+    CHECK(error_of(replay).at("tries_left").as_int64() == 4);
     CHECK(f.verify({"juste@example.org", "Ada", "Lovelace"}, good).status == 401);
 }
 
@@ -148,4 +150,56 @@ TEST_CASE("an unknown INSEE code at verification gets a French 403 naming it",
     CHECK(
         f.verify({"commune@example.org", "Ada", "Lovelace", "1980-05-17", "62041"}, code).status ==
         200);
+}
+
+TEST_CASE("a wrong code gets the same answer whether a code is pending or not",
+          "[integration][voting]") {
+    TestCampaign f({}, kVoting);
+    REQUIRE(f.challenge("pending@example.org").status == 202);
+    const auto wrong = wrong_for(f.last_code("pending@example.org"));
+    // The same code tried against an address with a code pending and one without, to the end.
+    for (int round = 0; round < 5; ++round) {
+        const auto pending = check_code(f, "pending@example.org", wrong);
+        const auto none = check_code(f, "nobody@example.org", wrong);
+        INFO("round " << round);
+        CHECK(pending.status == 401);
+        CHECK(none.status == pending.status);
+        CHECK(error_of(none) == error_of(pending));
+    }
+    // Out of tries, both tell the resident to ask for a new code.
+    const auto last = error_of(check_code(f, "nobody@example.org", wrong));
+    CHECK(last.at("tries_left").as_int64() == 0);
+    CHECK(std::string(last.at("message").as_string()).find("demandez un nouveau code") !=
+          std::string::npos);
+    // A used code is no oracle either: the next try reads as a wrong code's first.
+    REQUIRE(f.challenge("used@example.org").status == 202);
+    const auto code = f.last_code("used@example.org");
+    REQUIRE(f.verify({"used@example.org", "Ursule", "Usage"}, code).status == 200);
+    const auto after = check_code(f, "used@example.org", code);
+    const auto fresh = check_code(f, "fresh@example.org", code);
+    CHECK(after.status == 401);
+    CHECK(error_of(after) == error_of(fresh));
+    CHECK(error_of(after).at("tries_left").as_int64() == 4);
+}
+
+TEST_CASE("codes asked for somebody else's address from one network never lock them out",
+          "[integration][voting]") {
+    // Behind a proxy on loopback, so that each request can come from its own network.
+    TestCampaign f({.server_lines = "trusted_proxies = [\"127.0.0.1\"]\n"}, kVoting);
+    auto challenge_from = [&](const std::string& address) {
+        return http_request(f.port(), "POST", "/api/v1/auth/challenge",
+                            R"({"email":"victime@example.org"})", {{"X-Forwarded-For", address}});
+    };
+    // The attacker's three codes for the victim's address, from addresses of one /24.
+    for (const auto* address : {"203.0.113.7", "203.0.113.8", "203.0.113.9"})
+        REQUIRE(challenge_from(address).status == 202);
+    const auto throttled = challenge_from("203.0.113.10");
+    CHECK(throttled.status == 429);
+    CHECK(throttled.headers.count("retry-after") == 1);
+    // The victim, from their own network, still gets a code, and it works.
+    const auto before = f.last_code("victime@example.org");
+    REQUIRE(challenge_from("198.51.100.20").status == 202);
+    const auto code = f.last_code("victime@example.org");
+    CHECK(code != before);
+    CHECK(check_code(f, "victime@example.org", code).status == 200);
 }

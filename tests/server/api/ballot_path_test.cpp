@@ -345,6 +345,62 @@ TEST_CASE("the same ballot request sent again gets back its receipt instead of 4
     CHECK(log_length(f) == "2");
 }
 
+TEST_CASE("an Idempotency-Key sent again with other choices gets 409 and records nothing",
+          "[integration][voting]") {
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"reuse@example.org", "Rita", "Réemploi"});
+    const std::string key = "k4Xb9-reuse_0123456789";
+    const auto first = f.cast(token, R"({"choices":["a","b"]})", key);
+    REQUIRE(first.status == 201);
+    const auto other = f.cast(token, R"({"choices":["c"]})", key);
+    CHECK(other.status == 409);
+    CHECK(code_of(other) == "idempotency_key_reused");
+    CHECK(other.body.find(first.body.substr(20, 32)) == std::string::npos);
+    CHECK(code_of(f.cast(token, R"({"choices":["a","b","c"]})", key)) == "idempotency_key_reused");
+    // The same choices in another order and layout are the same ballot: its receipt.
+    const auto same = f.cast(token, R"({ "choices" : ["b", "a"] })", key);
+    CHECK(same.status == 201);
+    CHECK(same.body == first.body);
+    CHECK(log_length(f) == "1");
+    CHECK(total(f) == "1");
+}
+
+TEST_CASE("a ballot a browser sends from another site is refused, an API client's is not",
+          "[integration][voting]") {
+    TestCampaign f(engine(), kVoting);
+    const auto token = f.verify_resident({"csrf@example.org", "Cyril", "Site"});
+    REQUIRE(!token.empty());
+    const std::map<std::string, std::string> cookie{{"Cookie", "budget_voter=" + token}};
+    auto with = [&](std::map<std::string, std::string> more) {
+        more.insert(cookie.begin(), cookie.end());
+        return http_request(f.port(), "POST", "/api/v1/ballots", R"({"choices":["a"]})", more);
+    };
+    // The attack of the issue: the resident's cookie, a foreign Origin, a "simple" request.
+    const auto forged = with({{"Origin", "https://evil.example"}, {"Content-Type", "text/plain"}});
+    CHECK(forged.status == 403);
+    CHECK(code_of(forged) == "origin_refused");
+    CHECK(with({{"Origin", "https://evil.example"}}).status == 403);
+    CHECK(with({{"Sec-Fetch-Site", "cross-site"}}).status == 403);
+    // From the site itself, a body that is not declared JSON is refused with a French 415.
+    const auto site = "http://127.0.0.1:" + std::to_string(f.port());
+    const auto plain = with({{"Origin", site}, {"Content-Type", "text/plain"}});
+    CHECK(plain.status == 415);
+    CHECK(code_of(plain) == "unsupported_media_type");
+    CHECK(json::parse(plain.body).at("error").at("message").as_string().find("JSON") !=
+          std::string::npos);
+    // The steps before the ballot are guarded alike.
+    CHECK(http_request(f.port(), "POST", "/api/v1/auth/challenge",
+                       R"({"email":"csrf@example.org"})", {{"Origin", "https://evil.example"}})
+              .status == 403);
+    CHECK(log_length(f) == "0");
+    // The page itself (same origin, JSON) and an API client (bearer, no Origin) vote.
+    const auto from_page = with({{"Origin", site}, {"Sec-Fetch-Site", "same-origin"}});
+    CHECK(from_page.status == 201);
+    const auto other = f.verify_resident({"api@example.org", "Agathe", "Client"});
+    CHECK(f.cast(other, R"({"choices":["b"]})").status == 201);
+    CHECK(log_length(f) == "2");
+}
+
 TEST_CASE("a malformed Idempotency-Key is refused before anything is stored",
           "[integration][voting]") {
     TestCampaign f(engine(), kVoting);
@@ -376,23 +432,36 @@ TEST_CASE("with Redis down a ballot gets 503 and no receipt, then goes through o
     CHECK(up.status == 201);
 }
 
-TEST_CASE("outside the vote window a ballot is refused", "[integration][voting]") {
-    SECTION("before the opening") {
-        TestCampaign f(engine({.window = VoteWindow::relative(3600, 7200)}), kVoting);
-        const auto token = f.verify_resident({"early@example.org", "Jean", "Tôt"});
-        REQUIRE(!token.empty());
-        const auto r = f.cast(token, R"({"choices":["a"]})");
+TEST_CASE("outside the vote window no code is sent and no code is checked, with the phase said",
+          "[integration][voting]") {
+    auto refused_step = [](TestCampaign& f, const std::string& path, const std::string& body) {
+        const auto r = http_request(f.port(), "POST", path, body);
         CHECK(r.status == 403);
         CHECK(code_of(r) == "vote_not_open");
-    }
-    SECTION("after the close") {
+        return json::parse(r.body).at("error").as_object();
+    };
+    const std::string email = R"({"email":"late@example.org")";
+    SECTION("after the close, challenges, codes and verifications get 403 with the phase") {
         TestCampaign f(engine({.window = VoteWindow::relative(-7200, -3600)}), kVoting);
-        const auto token = f.verify_resident({"late@example.org", "Jean", "Tard"});
-        REQUIRE(!token.empty());
-        const auto r = f.cast(token, R"({"choices":["a"]})");
-        CHECK(r.status == 403);
-        CHECK(code_of(r) == "vote_not_open");
+        const auto e = refused_step(f, "/api/v1/auth/challenge", email + "}");
+        CHECK(e.at("phase").as_string() == "closed");
+        CHECK(std::string(e.at("message").as_string()).rfind("Le vote est clos", 0) == 0);
+        CHECK(f.last_code("late@example.org").empty());
+        refused_step(f, "/api/v1/auth/code", email + R"(,"code":"123456"})");
+        const auto v = f.verify({"late@example.org", "Jean", "Tard"}, "123456");
+        CHECK(v.status == 403);
+        CHECK(code_of(v) == "vote_not_open");
         CHECK(log_length(f) == "0");
+    }
+    SECTION("before the opening, the challenge is refused with the opening date in French") {
+        const auto opens = *budget::config::parse_rfc3339("2099-09-01T00:00:00+02:00");
+        const auto closes = *budget::config::parse_rfc3339("2099-09-30T23:59:59+02:00");
+        TestCampaign f(engine({.window = VoteWindow::between(opens, closes)}), kVoting);
+        const auto e = refused_step(f, "/api/v1/auth/challenge", email + "}");
+        CHECK(e.at("phase").as_string() == "labelling");
+        CHECK(std::string(e.at("message").as_string()).find("ouvrira le 1er septembre 2099") !=
+              std::string::npos);
+        CHECK(f.last_code("late@example.org").empty());
     }
 }
 
@@ -412,14 +481,13 @@ TEST_CASE("the vote window opens and closes to the second, in Paris summer time"
     const auto closes = *budget::config::parse_rfc3339("2026-09-30T23:59:59+02:00");
     // The fake clocks start 8 s before the edge: a loaded machine (sanitizers, parallel tests)
     // may take seconds to start budgetd and verify a resident, and the edge must not pass first.
-    SECTION("eight seconds before the opening a ballot is refused, just after it is accepted") {
+    SECTION("eight seconds before the opening no code is sent, just after a ballot is accepted") {
         TestCampaign f(engine({.window = VoteWindow::between(opens, closes)}),
                        {.ballot = kInitiatives, .budgetd_env = fake_clock("2026-08-31 21:59:52")});
         // The fake clock starts when budgetd's process initialises, a little after the spawn.
         const auto started = f.budgetd().spawned_at();
-        const auto token = f.verify_resident({"dawn@example.org", "Aube", "Matinale"});
-        REQUIRE(!token.empty());
-        const auto early = f.cast(token, R"({"choices":["a"]})");
+        // Before the opening no code is sent: a session cannot be had, let alone a ballot.
+        const auto early = f.challenge("dawn@example.org");
         REQUIRE(std::chrono::steady_clock::now() - started < 7800ms);  // still before the opening
         CHECK(early.status == 403);
         CHECK(code_of(early) == "vote_not_open");
@@ -430,6 +498,8 @@ TEST_CASE("the vote window opens and closes to the second, in Paris summer time"
                   .find("1er septembre 2026") != std::string::npos);
         // Not a wait for a state: the fake clock must really cross midnight, so time must pass.
         std::this_thread::sleep_until(started + 9800ms);
+        const auto token = f.verify_resident({"dawn@example.org", "Aube", "Matinale"});
+        REQUIRE(!token.empty());
         const auto on_time = f.cast(token, R"({"choices":["a"]})");
         REQUIRE(on_time.status == 201);
         const std::string cast_at(
