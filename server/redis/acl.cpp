@@ -11,7 +11,7 @@ std::string_view budgetd_acl_rules() {
     return "resetchannels resetkeys ~budget:* -@all "
            "+ping +evalsha +eval +script|load +wait +config|get +cluster|slots +asking "
            "+get +set +del +exists +expire +ttl +incr +decr +copy +scan "
-           "+hget +hset +hmget +hgetall +hexists +hincrby "
+           "+hget +hset +hsetnx +hmget +hgetall +hexists +hincrby "
            "+lindex +llen +lrange +rpush +xadd +xrevrange";
 }
 

@@ -26,14 +26,16 @@ TEST_CASE("the closing second still belongs to the vote, the next one does not",
 }
 
 TEST_CASE("recorded publication wins over the clock", "[phase]") {
-    const RecordedPhase published{true};
+    const RecordedPhase published{.closed = true, .published = true};
     SECTION("after the close") {
         CHECK(phase_at(kWindow, kWindow.closes + 3600, published) == Phase::published);
     }
     SECTION("even with a clock set back into the vote") {
         CHECK(phase_at(kWindow, kWindow.opens + 10, published) == Phase::published);
     }
-    CHECK(phase_at(kWindow, kWindow.closes + 3600, RecordedPhase{false}) == Phase::closed);
+    CHECK(phase_at(kWindow, kWindow.closes + 3600, RecordedPhase{}) == Phase::closed);
+    // A recorded close wins over a clock still in the vote.
+    CHECK(phase_at(kWindow, kWindow.opens + 10, RecordedPhase{.closed = true}) == Phase::closed);
 }
 
 TEST_CASE("phases are named as the API names them", "[phase]") {

@@ -92,21 +92,25 @@ TEST_CASE("once a budgetd past the close records it, a budgetd whose clock is be
     CHECK(phase_on(peer->port()) == "closed");
 }
 
-TEST_CASE("before the opening a budgetd behind refuses while one past it takes the ballot",
+TEST_CASE("before the opening a budgetd behind refuses the resident while one past it takes them",
           "[integration][voting][phase]") {
     // The vote opened a minute ago by the real clock; the first budgetd lives 100 s before it.
     const auto opens = now_unix() - 60;
     TestCampaign f(engine(VoteWindow::between(opens, opens + 86400)),
                    {.ballot = kInitiatives, .budgetd_env = fake_clock(opens - 100)});
-    const auto token = f.verify_resident({"cyd@example.org", "Cyd", "Tôt"});
-    REQUIRE(!token.empty());
-    const auto early = f.cast(token, R"({"choices":["a"]})");
+    // The budgetd behind refuses from the first step: no code is sent before its opening.
+    const auto early = f.challenge("cyd@example.org");
     CHECK(early.status == 403);
     CHECK(code_of(early) == "vote_not_open");
+    CHECK(json::parse(early.body).at("error").at("phase").as_string() == "labelling");
     CHECK(log_length(f, 1) == 0);
     const auto peer = f.start_peer("ahead");
     CHECK(phase_on(peer->port()) == "voting");
     CHECK(phase_on(f.port()) == "labelling");
+    // The one past the opening takes the same resident's request.
+    CHECK(http_request(peer->port(), "POST", "/api/v1/auth/challenge",
+                       R"({"email":"cyd@example.org"})")
+              .status == 202);
     // Opening is not a recorded state: a process early refuses, which loses no ballot; the close
     // is the edge that must hold against every clock.
     CHECK(f.redis().cli("EXISTS " + quoted(keys::closed("t"))) == "0");

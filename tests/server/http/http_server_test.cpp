@@ -481,12 +481,12 @@ TEST_CASE("the embedded default runs its own Redis with AOF always and stops it 
     CHECK(eventually([&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; },
                      5s));
     const auto sock = c.dir() + "/data/redis.sock";
-    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendfsync").second.find("always") !=
-          std::string::npos);
-    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET appendonly").second.find("yes") !=
-          std::string::npos);
-    CHECK(run_command("redis-cli -s " + sock + " CONFIG GET port").second.find("\n0") !=
-          std::string::npos);
+    // The embedded server wants budgetd's own user and password (generated into the data dir).
+    const auto cli = "redis-cli --no-auth-warning --user budgetd --pass \"$(cat " + c.dir() +
+                     "/data/keys/redis-password)\" -s " + sock;
+    CHECK(run_command(cli + " CONFIG GET appendfsync").second.find("always") != std::string::npos);
+    CHECK(run_command(cli + " CONFIG GET appendonly").second.find("yes") != std::string::npos);
+    CHECK(run_command(cli + " CONFIG GET port").second.find("\n0") != std::string::npos);
 
     SECTION("a second budgetd on the same data directory is refused") {
         const auto [code, err] = c.start_expecting_exit();
@@ -499,5 +499,5 @@ TEST_CASE("the embedded default runs its own Redis with AOF always and stops it 
             [&] { return http_request(c.port(), "GET", "/api/v1/health").status == 200; }, 5s));
     }
     CHECK(c.budgetd().terminate() == 0);
-    CHECK(run_command("redis-cli -s " + sock + " PING").second.find("PONG") == std::string::npos);
+    CHECK(run_command(cli + " PING").second.find("PONG") == std::string::npos);
 }
