@@ -213,8 +213,9 @@ toml::value parse_toml(const std::string& toml_text, const std::string& source_n
 }
 
 void allow_only_sections(const toml::value& root, const std::string& source_name) {
-    const std::set<std::string> sections = {"server",   "tls", "redis",    "storage",
-                                            "campaign", "otp", "labelling"};
+    const std::set<std::string> sections = {"server",    "tls",      "redis",
+                                            "storage",   "campaign", "otp",
+                                            "labelling", "identity", "franceconnect"};
     for (const auto& [key, value] : root.as_table()) {
         if (!sections.count(key)) {
             fail(source_name + ": [" + key + "]",
@@ -462,7 +463,95 @@ LabellingConfig parse_labelling(const Section& s, const std::string& base_dir) {
     return labelling;
 }
 
+const std::set<std::string> kIdentityMethods = {"email", "franceconnect"};
+
+IdentityConfig parse_identity(const Section& s, const std::string& data_dir,
+                              const std::string& base_dir) {
+    s.allow_only({"methods", "adult_methods", "audit_public_key"});
+    IdentityConfig identity;
+    auto check = [&](const char* key, const std::vector<std::string>& list) {
+        std::set<std::string> seen;
+        for (const auto& m : list) {
+            if (!kIdentityMethods.count(m))
+                fail(s.where(key), "\"" + m + "\" is not a method (\"email\", \"franceconnect\")");
+            if (!seen.insert(m).second) fail(s.where(key), "\"" + m + "\" is named twice");
+        }
+    };
+    s.read("methods", identity.methods);
+    if (identity.methods.empty()) fail(s.where("methods"), "must name at least one method");
+    check("methods", identity.methods);
+    identity.adult_methods = identity.methods;
+    s.read("adult_methods", identity.adult_methods);
+    check("adult_methods", identity.adult_methods);
+    for (const auto& m : identity.adult_methods) {
+        if (!identity.offers(m))
+            fail(s.where("adult_methods"), "\"" + m + "\" is not in [identity] methods");
+    }
+    if (identity.adult_methods.empty())
+        fail(s.where("adult_methods"), "must name at least one method: adults could not vote");
+    s.read("audit_public_key", identity.audit_public_key);
+    identity.audit_public_key = identity.audit_public_key.empty()
+                                    ? (fs::path(data_dir) / "keys" / "identity-audit.pub").string()
+                                    : resolve(identity.audit_public_key, base_dir);
+    return identity;
+}
+
+bool loopback_host(const std::string& url) {
+    for (const char* prefix :
+         {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"}) {
+        if (url.rfind(prefix, 0) == 0) return true;
+    }
+    return url == "http://localhost";
+}
+
+FranceConnectConfig parse_franceconnect(const Section& s, const IdentityConfig& identity,
+                                        bool production, const std::string& base_dir) {
+    s.allow_only({"issuer", "client_id", "client_secret_file", "redirect_uri", "acr_values",
+                  "scopes", "clock_skew_s", "http_timeout_ms"});
+    FranceConnectConfig fc;
+    if (!identity.offers("franceconnect")) {
+        // Kept as written but unused: a section left from another year is not an error.
+        return fc;
+    }
+    auto required = [&](const char* key, std::string& out) {
+        s.read(key, out);
+        if (out.empty())
+            fail(s.where(key), "is required when [identity] methods names \"franceconnect\"");
+    };
+    required("issuer", fc.issuer);
+    if (fc.issuer.back() == '/') fc.issuer.pop_back();
+    const bool https = fc.issuer.rfind("https://", 0) == 0;
+    if (!https && !(loopback_host(fc.issuer) && !production))
+        fail(s.where("issuer"), "\"" + fc.issuer +
+                                    "\" must be https:// (http:// only on a loopback address, "
+                                    "outside production)");
+    required("client_id", fc.client_id);
+    required("client_secret_file", fc.client_secret_file);
+    fc.client_secret_file = resolve(fc.client_secret_file, base_dir);
+    required("redirect_uri", fc.redirect_uri);
+    if (fc.redirect_uri.rfind("https://", 0) != 0 &&
+        !(loopback_host(fc.redirect_uri) && !production))
+        fail(s.where("redirect_uri"), "\"" + fc.redirect_uri + "\" must be https://");
+    s.read("acr_values", fc.acr_values);
+    s.read("scopes", fc.scopes);
+    if ((" " + fc.scopes + " ").find(" openid ") == std::string::npos)
+        fail(s.where("scopes"), "must include \"openid\"");
+    s.read_seconds("clock_skew_s", fc.clock_skew, 0, 600);
+    s.read_ms("http_timeout_ms", fc.http_timeout, 100, 60'000);
+    return fc;
+}
+
 }  // namespace
+
+bool IdentityConfig::offers(std::string_view method) const {
+    return std::find(methods.begin(), methods.end(), method) != methods.end();
+}
+
+bool IdentityConfig::allows(std::string_view method, int age) const {
+    if (!offers(method)) return false;
+    if (age < 18) return true;
+    return std::find(adult_methods.begin(), adult_methods.end(), method) != adult_methods.end();
+}
 
 namespace {
 
@@ -511,6 +600,9 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     c.campaign = parse_campaign(section("campaign"));
     c.otp = parse_otp(section("otp"), c.server.production, base_dir);
     c.labelling = parse_labelling(section("labelling"), base_dir);
+    c.identity = parse_identity(section("identity"), c.storage.data_dir, base_dir);
+    c.franceconnect =
+        parse_franceconnect(section("franceconnect"), c.identity, c.server.production, base_dir);
     return c;
 }
 

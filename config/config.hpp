@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace budget::config {
@@ -115,6 +116,43 @@ struct TlsConfig {
     bool enabled() const { return !cert_file.empty(); }
 };
 
+/// How residents prove who they are (API.md, [identity]).
+struct IdentityConfig {
+    /// The methods the vote page offers: "email" (a one-time code and a declared identity)
+    /// and/or "franceconnect".
+    std::vector<std::string> methods{"email"};
+    /// The methods a resident aged 18 or more may use (default: `methods`); the younger ones
+    /// (min_age to 17, who have no FranceConnect account of their own) may use every method.
+    std::vector<std::string> adult_methods;
+    /// The public half of the duplicate audit's key pair (libsodium sealed boxes): every
+    /// verified identity is sealed to it. Empty: DATA_DIR/keys/identity-audit.pub.
+    std::string audit_public_key;
+
+    bool offers(std::string_view method) const;
+    /// Whether `method` may open a session for a resident of `age`.
+    bool allows(std::string_view method, int age) const;
+};
+
+/// The OpenID Connect client of FranceConnect v2 (API.md, [franceconnect]); read only when
+/// [identity] methods names "franceconnect".
+struct FranceConnectConfig {
+    /// The provider; discovery at issuer + "/.well-known/openid-configuration". https://, or
+    /// http:// on a loopback address outside production (the tests' provider).
+    std::string issuer;
+    std::string client_id;
+    std::string client_secret_file;  ///< 0600 file, first line the client secret
+    std::string redirect_uri;        ///< .../api/v1/auth/franceconnect/callback, registered at FC
+    std::string acr_values = "eidas1";
+    std::string scopes =
+        "openid given_name family_name preferred_username birthdate gender birthplace "
+        "birthcountry";
+    /// Tolerated difference between the provider's clock and ours (iat, exp, nbf).
+    std::chrono::seconds clock_skew{60};
+    /// Each call to the provider (discovery, JWKS, token, userinfo) must answer within this.
+    std::chrono::milliseconds http_timeout{5'000};
+    bool enabled() const { return !issuer.empty(); }
+};
+
 struct Config {
     std::string source;  ///< the file it was read from
     ServerConfig server;
@@ -124,6 +162,8 @@ struct Config {
     CampaignConfig campaign;
     OtpConfig otp;
     LabellingConfig labelling;
+    IdentityConfig identity;
+    FranceConnectConfig franceconnect;
 };
 
 /// Parses a configuration from TOML text. Relative paths are resolved against `base_dir`.
