@@ -70,14 +70,19 @@ asio::awaitable<Response> App::campaign(RequestContext& rc) {
                       {"min_age", c.min_age},
                       {"envelope_eur", c.envelope_eur},
                       {"server_time", config::format_paris_time(ctx_.clock.now())}};
+    // The ways in the vote page offers, and those left to adults ([identity]).
+    const auto& identity = ctx_.config.identity;
+    body["identity"] =
+        json::object{{"methods", json::array(identity.methods.begin(), identity.methods.end())},
+                     {"adult_methods",
+                      json::array(identity.adult_methods.begin(), identity.adult_methods.end())}};
     co_return http::json_response(http::status::ok, body, rc.request.version());
 }
 
 asio::awaitable<Response> App::metrics(RequestContext& rc) {
     ctx_.metrics.set_redis_up(ctx_.stores.connected());
     co_return http::text_response(http::status::ok, ctx_.metrics.render(),
-                                  "text/plain; version=0.0.4; charset=utf-8",
-                                  rc.request.version());
+                                  "text/plain; version=0.0.4; charset=utf-8", rc.request.version());
 }
 
 }  // namespace budget::server::api

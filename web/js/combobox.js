@@ -38,7 +38,7 @@ export class CommuneCombobox {
       return;
     }
     render(this.listbox, ...found.map((c, i) => {
-      const li = h('li', { role: 'option', id: `commune-opt-${c.code}`, 'aria-selected': 'false', dataset: { index: i } }, CommuneCombobox.label(c));
+      const li = h('li', { role: 'option', id: `${this.listbox.id}-${c.code}`, 'aria-selected': 'false', dataset: { index: i } }, CommuneCombobox.label(c));
       li.addEventListener('mousedown', (ev) => { ev.preventDefault(); this.choose(i); });
       return li;
     }));

@@ -1,4 +1,6 @@
-// The vote: choices -> email -> code -> identity -> confirmation -> receipt.
+// The vote: choices -> email -> code -> identity -> confirmation -> receipt; or, through
+// FranceConnect, choices -> identification (GET /api/v1/auth/franceconnect/start, back here with
+// ?franceconnect=<outcome>) -> commune (POST /api/v1/auth/residence) -> confirmation.
 // POST /api/v1/auth/challenge, POST /api/v1/auth/code (the code on its own step, with the tries
 // left), POST /api/v1/auth/verify (session cookie), POST /api/v1/ballots. "Already voted" is
 // said as soon as the API knows it: at the code step for an address that verified someone
@@ -10,32 +12,43 @@ import {
 } from '../state.js';
 import { $, $$, busy, clear, dateTime, fieldError, focusOn, h, notice, render } from '../ui.js';
 
-const steps = ['choices', 'email', 'code', 'identity', 'confirm'];
-const sections = [...steps, 'voted'];   // 'voted' ends the journey, outside the stepper
+// The steps of each way in; 'email' is the identification step of both (it offers FranceConnect
+// beside the e-mail form when the campaign does).
+const PATHS = {
+  email: ['choices', 'email', 'code', 'identity', 'confirm'],
+  franceconnect: ['choices', 'email', 'commune', 'confirm'],
+};
+let steps = PATHS.email;
+const sections = [...PATHS.email, 'commune', 'voted'];   // 'voted' ends the journey, outside the stepper
 const status = $('#vote-status');
 let campaign = null;
 let selection = getSelection();
 let email = getEmail();
 let combobox = null;
+let residenceCombobox = null;
 let communesLoaded = null;
 
 function show(step, { focus = true } = {}) {
   for (const s of sections) $(`#step-${s}`).hidden = s !== step;
   $('#stepper').hidden = step === 'voted';
   const index = steps.indexOf(step);
-  $$('#stepper li').forEach((li, i) => {
-    li.classList.toggle('done', i < index);
-    if (i === index) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
+  $$('#stepper li').forEach((li) => {
+    const at = steps.indexOf(li.dataset.step);
+    li.hidden = at < 0;
+    li.classList.toggle('done', at >= 0 && at < index);
+    if (at === index) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
   });
+  const title = $(`#step-${step}-title`);
+  if (index >= 0) title.textContent = `Étape ${index + 1} sur ${steps.length} : ${title.dataset.title}`;
   if (step === 'choices') renderChoices($('#choices-list'));
   if (step === 'confirm') {
     renderChoices($('#confirm-list'));
     const v = getVerified(campaign.id);
     $('#confirm-commune').textContent = v && v.commune ? v.commune : '—';
   }
-  if (step === 'identity') loadCommunes();
-  if (focus) focusOn($(`#step-${step}-title`));
-  document.title = `${$(`#step-${step}-title`).textContent} — Voter — Budget citoyen du Pas-de-Calais`;
+  if (step === 'identity' || step === 'commune') loadCommunes();
+  if (focus) focusOn(title);
+  document.title = `${title.textContent} — Voter — Budget citoyen du Pas-de-Calais`;
 }
 
 function renderChoices(ul) {
@@ -60,12 +73,15 @@ function renderChoices(ul) {
 
 function loadCommunes() {
   if (!communesLoaded) {
-    combobox = new CommuneCombobox($('#commune'), $('#commune-options'), $('#commune-count'));
+    combobox = combobox || new CommuneCombobox($('#commune'), $('#commune-options'), $('#commune-count'));
+    residenceCombobox = residenceCombobox || new CommuneCombobox($('#residence-commune'),
+      $('#residence-commune-options'), $('#residence-commune-count'));
     communesLoaded = api('GET', '/api/v1/communes')
-      .then((data) => combobox.setCommunes(data.communes))
+      .then((data) => { combobox.setCommunes(data.communes); residenceCombobox.setCommunes(data.communes); })
       .catch((e) => {
         communesLoaded = null;
-        notice($('#identity-errors'), 'error', `La liste des communes n’a pas pu être chargée. ${errorText(e)}`);
+        const box = steps === PATHS.franceconnect ? $('#residence-errors') : $('#identity-errors');
+        notice(box, 'error', `La liste des communes n’a pas pu être chargée. ${errorText(e)}`);
       });
   }
   return communesLoaded;
@@ -281,12 +297,85 @@ function handleVerifyError(e) {
     case 'invalid_birth_date':
     case 'too_young': at($('#birth-day')); return;
     case 'not_resident': at($('#commune')); return;
+    case 'method_not_allowed_for_age': {
+      errorSummary([]);
+      const offer = franceconnectOffered()
+        ? [' ', h('a', { href: '/api/v1/auth/franceconnect/start' }, 'S’identifier avec FranceConnect')]
+        : [];
+      notice($('#identity-errors'), 'error', h('p', {}, e.message, ...offer));
+      focusOn($('#identity-errors').firstElementChild);
+      return;
+    }
     default:
       errorSummary([]);
       notice($('#identity-errors'), 'error', errorText(e));
       focusOn($('#identity-errors').firstElementChild);
   }
 }
+
+// ------------------------------------------------------------------ FranceConnect
+
+const franceconnectOffered = () => campaign.identity.methods.includes('franceconnect');
+const emailOffered = () => campaign.identity.methods.includes('email');
+
+// What the callback says, back on this page: ?franceconnect=<outcome>.
+const FRANCECONNECT_OUTCOMES = {
+  annule: 'Vous avez annulé l’identification avec FranceConnect. Vous pouvez recommencer quand vous voulez.',
+  erreur: 'L’identification avec FranceConnect n’a pas abouti. Recommencez ; si le problème persiste, réessayez un peu plus tard.',
+  indisponible: 'FranceConnect ne répond pas pour le moment. Réessayez dans quelques minutes.',
+  methode: 'Pour votre âge, ce vote ne passe pas par FranceConnect.',
+};
+
+function franceconnectOutcome(outcome) {
+  if (outcome === 'ok') {
+    steps = PATHS.franceconnect;
+    show('commune');
+    return;
+  }
+  show('email');
+  let text = FRANCECONNECT_OUTCOMES[outcome] || FRANCECONNECT_OUTCOMES.erreur;
+  if (outcome === 'trop-jeune') text = `Il faut avoir au moins ${campaign.min_age} ans pour voter au Budget citoyen.`;
+  const other = emailOffered() && outcome !== 'trop-jeune'
+    ? ' Vous pouvez aussi recevoir un code par courriel, ci-dessous.' : '';
+  notice(status, outcome === 'annule' ? 'info' : 'error', `${text}${other}`);
+  focusOn(status.firstElementChild);
+}
+
+$('#residence-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clear(status);
+  clear($('#residence-errors'));
+  await loadCommunes();
+  const input = $('#residence-commune');
+  const commune = residenceCombobox.value();
+  const problem = commune ? null : residenceCombobox.problem();
+  fieldError(input, problem);
+  if (problem) { focusOn(input); return; }
+  await busy($('#residence-submit'), 'Vérification…', async () => {
+    try {
+      const r = await api('POST', '/api/v1/auth/residence', { commune: commune.code });
+      if (r.already_voted === true) {
+        showVoted();
+        return;
+      }
+      setVerified({ campaign: campaign.id, expires_at: r.expires_at, commune: CommuneCombobox.label(commune) });
+      notice(status, 'ok', 'Votre commune est enregistrée. Il ne reste qu’à confirmer votre vote.');
+      show('confirm');
+    } catch (e) {
+      if (e.code === 'not_resident' || e.code === 'unknown_commune') {
+        fieldError(input, e.message);
+        focusOn(input);
+      } else if (e.code === 'not_authenticated') {
+        steps = PATHS.email;
+        show('email');
+        notice(status, 'error', 'Votre identification a expiré : recommencez avec FranceConnect.');
+      } else {
+        notice($('#residence-errors'), 'error', errorText(e));
+        focusOn($('#residence-errors').firstElementChild);
+      }
+    }
+  });
+});
 
 // ------------------------------------------------------------------ step: confirmation
 
@@ -379,6 +468,7 @@ async function main() {
   }
   $('#min-age').textContent = String(campaign.min_age);
   if (email) $('#email').value = email;
+  offerMethods();
   if (campaign.phase !== 'voting') {
     $('#stepper').hidden = true;
     const when = campaign.phase === 'labelling'
@@ -390,12 +480,40 @@ async function main() {
     return;
   }
   selection = selection.slice(0, campaign.max_choices);
+  const outcome = new URLSearchParams(window.location.search).get('franceconnect');
+  if (outcome !== null) {
+    // Said once: a reload or a bookmark does not say it again.
+    window.history.replaceState(null, '', window.location.pathname);
+    franceconnectOutcome(outcome);
+    return;
+  }
   if (selection.length === 0) {
     show('choices', { focus: false });
   } else if (getVerified(campaign.id)) {
     show('confirm', { focus: false });
   } else {
     show('choices', { focus: false });
+  }
+}
+
+/** The identification step as the campaign's [identity] offers it. */
+function offerMethods() {
+  const fc = franceconnectOffered();
+  const mail = emailOffered();
+  $('#franceconnect-block').hidden = !fc;
+  $('#franceconnect-or').hidden = !(fc && mail);
+  $('#franceconnect-only-actions').hidden = mail;
+  $('#email-block').hidden = !mail;
+  const title = $('#step-email-title');
+  if (fc) {
+    title.dataset.title = 'vous identifier';
+    $('#stepper li[data-step="email"]').textContent = 'Identification';
+  }
+  if (fc && mail) {
+    const adultsByFranceConnect = !campaign.identity.adult_methods.includes('email');
+    $('#email-intro').textContent = adultsByFranceConnect
+      ? `Vous avez entre ${campaign.min_age} et 17 ans ? Recevez un code à 6 chiffres par courriel pour vérifier que cette adresse est bien la vôtre. Elle ne sera jamais reliée à vos choix. À partir de 18 ans, identifiez-vous avec FranceConnect.`
+      : 'Sans FranceConnect, recevez un code à 6 chiffres par courriel pour vérifier que cette adresse est bien la vôtre. Elle ne sera jamais reliée à vos choix.';
   }
 }
 
