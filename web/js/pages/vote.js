@@ -39,7 +39,7 @@ function show(step, { focus = true } = {}) {
     if (at === index) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
   });
   const title = $(`#step-${step}-title`);
-  if (index >= 0) title.textContent = `Étape ${index + 1} sur ${steps.length} : ${title.dataset.title}`;
+  if (index >= 0) title.textContent = `Étape ${index + 1} sur ${steps.length} : ${title.dataset.title}`;
   if (step === 'choices') renderChoices($('#choices-list'));
   if (step === 'confirm') {
     renderChoices($('#confirm-list'));
@@ -321,7 +321,7 @@ const emailOffered = () => campaign.identity.methods.includes('email');
 // What the callback says, back on this page: ?franceconnect=<outcome>.
 const FRANCECONNECT_OUTCOMES = {
   annule: 'Vous avez annulé l’identification avec FranceConnect. Vous pouvez recommencer quand vous voulez.',
-  erreur: 'L’identification avec FranceConnect n’a pas abouti. Recommencez ; si le problème persiste, réessayez un peu plus tard.',
+  erreur: 'L’identification avec FranceConnect n’a pas abouti. Recommencez ; si le problème persiste, réessayez un peu plus tard.',
   indisponible: 'FranceConnect ne répond pas pour le moment. Réessayez dans quelques minutes.',
   methode: 'Pour votre âge, ce vote ne passe pas par FranceConnect.',
 };
@@ -368,7 +368,7 @@ $('#residence-form').addEventListener('submit', async (ev) => {
       } else if (e.code === 'not_authenticated') {
         steps = PATHS.email;
         show('email');
-        notice(status, 'error', 'Votre identification a expiré : recommencez avec FranceConnect.');
+        notice(status, 'error', 'Votre identification a expiré : recommencez avec FranceConnect.');
       } else {
         notice($('#residence-errors'), 'error', errorText(e));
         focusOn($('#residence-errors').firstElementChild);
@@ -512,7 +512,7 @@ function offerMethods() {
   if (fc && mail) {
     const adultsByFranceConnect = !campaign.identity.adult_methods.includes('email');
     $('#email-intro').textContent = adultsByFranceConnect
-      ? `Vous avez entre ${campaign.min_age} et 17 ans ? Recevez un code à 6 chiffres par courriel pour vérifier que cette adresse est bien la vôtre. Elle ne sera jamais reliée à vos choix. À partir de 18 ans, identifiez-vous avec FranceConnect.`
+      ? `Vous avez entre ${campaign.min_age} et 17 ans ? Recevez un code à 6 chiffres par courriel pour vérifier que cette adresse est bien la vôtre. Elle ne sera jamais reliée à vos choix. À partir de 18 ans, identifiez-vous avec FranceConnect.`
       : 'Sans FranceConnect, recevez un code à 6 chiffres par courriel pour vérifier que cette adresse est bien la vôtre. Elle ne sera jamais reliée à vos choix.';
   }
 }
