@@ -100,8 +100,9 @@ export function isoFromNow(offsetMs) {
 }
 
 /** Writes the TOML configuration for one budgetd run and returns its path: HTTPS on
- *  `listenPort`, plain HTTP redirecting to it on `redirectPort`, an embedded redis-server. */
-export function writeConfig(dir, { listenPort, redirectPort, voteOpens, voteCloses, name = 'budget.toml', ballotShards = 1 }) {
+ *  `listenPort`, plain HTTP redirecting to it on `redirectPort`, an embedded redis-server;
+ *  `extraToml` is appended (sections of a test's own, such as [identity]). */
+export function writeConfig(dir, { listenPort, redirectPort, voteOpens, voteCloses, name = 'budget.toml', ballotShards = 1, extraToml = '' }) {
   const toml = `# browser tests: as scripts/run.sh serves the demo
 [server]
 listen = "127.0.0.1:${listenPort}"
@@ -133,7 +134,7 @@ delivery = "outbox"
 outbox = ${JSON.stringify(path.join(dir, 'outbox.jsonl'))}
 max_codes_per_hour = 20
 max_requests_per_ip_hour = 100000
-`;
+${extraToml}`;
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const file = path.join(dir, name);
   fs.writeFileSync(file, toml);

@@ -8,8 +8,8 @@ export const phone = { width: 360, height: 740 };
 export const labelled = ['ressourcerie-arras', 'epicerie-solidaire-bethune', 'tiers-lieu-saint-omer', 'conserverie-berck'];
 
 /** A campaign whose vote is open, with four initiatives labelled through the API. */
-export async function votingCampaign() {
-  const c = new Campaign();
+export async function votingCampaign(options = {}) {
+  const c = new Campaign(options);
   await c.init();
   await c.loadQuestionnaire();
   const decide = (category) => ({ decision: 'label', category });

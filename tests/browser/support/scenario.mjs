@@ -19,9 +19,11 @@ export const staffUsers = {
 };
 
 export class Campaign {
-  /** `ballotShards`: the [redis] ballot_shards of every phase (the log split into journals). */
-  constructor({ ballotShards = 1 } = {}) {
+  /** `ballotShards`: the [redis] ballot_shards of every phase (the log split into journals);
+   *  `extraToml(campaign)`: sections added to every phase's config (its ports are known then). */
+  constructor({ ballotShards = 1, extraToml = () => '' } = {}) {
     this.ballotShards = ballotShards;
+    this.extraToml = extraToml;
     this.dir = tempDir();
     this.server = null;
     this.port = 0;
@@ -56,7 +58,7 @@ export class Campaign {
     }[phase];
     return writeConfig(this.dir, {
       listenPort: this.port, redirectPort: this.redirectPort, voteOpens: dates[0], voteCloses: dates[1], name: `${phase}.toml`,
-      ballotShards: this.ballotShards,
+      ballotShards: this.ballotShards, extraToml: this.extraToml(this),
     });
   }
 
