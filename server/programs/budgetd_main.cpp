@@ -172,6 +172,17 @@ int main(int argc, char** argv) {
                   << " keys init`\n";
         return 2;
     }
+    // The duplicate audit's public key: required in production (docs/verifiability.md).
+    const auto audit_key = programs::load_audit_public_key(cfg);
+    if (const auto* reason = std::get_if<std::string>(&audit_key)) {
+        std::cerr << "budgetd: " << *reason << "\n";
+        return 2;
+    }
+    if (!std::get<std::optional<SealPublicKey>>(audit_key)) {
+        log_event("warn", "identity_audit_off",
+                  {{"audit_public_key", cfg.identity.audit_public_key},
+                   {"reason", "no key file: verified identities are not recorded for the audit"}});
+    }
     // HTTPS: a certificate or key that cannot serve stops the start here, before anything runs.
     std::unique_ptr<asio::ssl::context> tls_context;
     if (cfg.tls.enabled()) {

@@ -508,3 +508,26 @@ TEST_CASE(
     CHECK(out.find("is not the secret key of") != std::string::npos);
     CHECK(out.find("0 record(s) opened, 1003 could not be opened") != std::string::npos);
 }
+
+TEST_CASE(
+    "in production budgetd refuses to start without the audit public key; elsewhere it says the "
+    "audit is off and starts",
+    "[integration][identity_audit]") {
+    TestCampaign c({.production = true,
+                    .smtp_port = free_port(),
+                    .otp_lines = "smtp_from = \"budget@example.org\"\n"},
+                   {.redis = TestRedis::plain, .start_budgetd = false});
+    const auto config = c.write_config();
+    REQUIRE(budgetctl(config, "keys init").first == 0);
+    auto [code, out] = run_command("timeout 30 " BUDGETD_PATH " --config " + config);
+    INFO(out);
+    CHECK(code == 2);
+    CHECK(out.find("[identity] audit_public_key") != std::string::npos);
+    CHECK(out.find("budgetctl keys identity-audit") != std::string::npos);
+
+    c.config().production = false;
+    const auto open = c.write_config("open.toml");
+    std::tie(code, out) = run_command("timeout 8 " BUDGETD_PATH " --config " + open);
+    CHECK(code == 124);  // still running when timeout stopped it
+    CHECK(out.find("identity_audit_off") != std::string::npos);
+}
