@@ -220,6 +220,8 @@ int main(int argc, char** argv) {
     storage::Stores stores(redis.client(), cfg, questionnaire_, secrets->signing_key, clock,
                            secrets->pepper);
     asio::thread_pool blocking_pool(2);
+    api::IdentityAudit identity_audit(std::get<std::optional<SealPublicKey>>(audit_key),
+                                      secrets->pepper, clock, metrics, stores.identity_audit);
     api::AppContext context{cfg,
                             clock,
                             std::get<config::CommuneDirectory>(communes),
@@ -228,7 +230,8 @@ int main(int argc, char** argv) {
                             secrets->pepper,
                             blocking_pool,
                             metrics,
-                            stores};
+                            stores,
+                            identity_audit};
     api::App app(context);
     http::Router router;
     app.register_routes(router);

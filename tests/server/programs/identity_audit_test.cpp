@@ -20,6 +20,7 @@
 #include "server/storage/identity_audit_store.hpp"
 #include "tests/server/support/campaign_fixture.hpp"
 #include "voting/duplicates.hpp"
+#include "voting/identity.hpp"
 
 using namespace budget;
 using namespace budget::test;
@@ -317,6 +318,15 @@ TEST_CASE(
     std::tie(code, out) = budgetctl(config_path, "keys identity-audit --secret-key " + secret);
     CHECK(code == 1);
     CHECK(out.find("refusing to replace") != std::string::npos);
+
+    // The names' keys are those of the identity module, as budgetd seals them.
+    for (const auto& names : {kGiven, kSurnames}) {
+        for (const auto& n : names) {
+            INFO(n.shown);
+            CHECK(voting::name_key(n.shown) == std::string(n.key));
+            CHECK(voting::display_name(n.shown) == std::string(n.shown));
+        }
+    }
 
     // A thousand identities: 920 people, 40 near-duplicates of the first kind and 40 of the
     // second; 25 people verified from one network in one hour, 19 from another (not enough).
