@@ -1,6 +1,7 @@
 #include "voting/duplicates.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -107,6 +108,42 @@ class PairTable {
     std::vector<DuplicatePair> pairs_;
     bool truncated_ = false;
 };
+
+/// How many times each letter (and anything else, in one count) occurs in a reading of the
+/// names: the same for a name and its swapped reading.
+using LetterCount = std::array<std::uint8_t, 27>;
+
+LetterCount count_letters(std::string_view text, LetterCount counts = {}) {
+    for (const unsigned char c : text) {
+        if (c == ' ') continue;
+        auto& n = counts[c >= 'a' && c <= 'z' ? c - 'a' : 26];
+        if (n < 255) ++n;
+    }
+    return counts;
+}
+
+/// One count per surname a record may be known by (birth name, usage name).
+std::vector<LetterCount> letter_counts(const AuditRecord& r) {
+    LetterCount given{};
+    for (const auto& g : r.given_names) given = count_letters(g, given);
+    std::vector<LetterCount> out;
+    for (const auto* s : surnames(r)) out.push_back(count_letters(*s, given));
+    return out;
+}
+
+/// Whether some reading of each is within `most` letters of the other (a necessary condition
+/// for an edit distance of most / 2, spaces aside: a split name adds a space, not a letter).
+bool letters_close(const std::vector<LetterCount>& a, const std::vector<LetterCount>& b, int most) {
+    for (const auto& x : a) {
+        for (const auto& y : b) {
+            int apart = 0;
+            for (std::size_t i = 0; i < x.size() && apart <= most; ++i)
+                apart += std::abs(int(x[i]) - int(y[i]));
+            if (apart <= most) return true;
+        }
+    }
+    return false;
+}
 
 /// Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil).
 long days_from_civil(const Date& d) {
@@ -219,25 +256,48 @@ int name_distance(const AuditRecord& a, const AuditRecord& b, int bound) {
 Duplicates find_duplicates(const std::vector<AuditRecord>& records, const DuplicateRules& rules) {
     PairTable table(records.size(), rules.max_pairs);
 
-    // close_names: one bucket per birth date and commune; names compared within it.
+    // close_names: one bucket per birth date; within it, records of one commune are compared,
+    // and a record whose commune is not known yet ("": a FranceConnect resident before they
+    // declare it) with every record of that day. A letter count filters first: names within
+    // `max_name_distance` edits differ by at most twice that many letters.
     {
-        std::unordered_map<std::string, std::vector<std::size_t>> buckets;
+        std::unordered_map<std::string, std::vector<std::size_t>> by_date;
         for (std::size_t i = 0; i < records.size(); ++i) {
-            buckets[date_text(records[i].birth_date) + '|' + records[i].commune].push_back(i);
+            by_date[date_text(records[i].birth_date)].push_back(i);
         }
-        for (const auto& [key, members] : buckets) {
-            for (std::size_t x = 0; x < members.size(); ++x) {
-                for (std::size_t y = x + 1; y < members.size(); ++y) {
-                    const auto& a = records[members[x]];
-                    const auto& b = records[members[y]];
-                    const int d = name_distance(a, b, rules.max_name_distance);
-                    // 0: the same names on the same day, which the ballot keys already hold
-                    // to one ballot (a resident who verified twice): no lead.
-                    if (d == 0 || d > rules.max_name_distance) continue;
-                    if (auto* pair = table.at(members[x], members[y])) {
-                        pair->close_names = true;
-                        pair->name_distance = d;
-                    }
+        std::vector<std::vector<LetterCount>> counts(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) counts[i] = letter_counts(records[i]);
+        const auto compare = [&](std::size_t x, std::size_t y) {
+            if (!letters_close(counts[x], counts[y], 2 * rules.max_name_distance)) return;
+            const int d = name_distance(records[x], records[y], rules.max_name_distance);
+            // 0: the same names on the same day, which the ballot keys already hold to one
+            // ballot (a resident who verified twice): no lead.
+            if (d == 0 || d > rules.max_name_distance) return;
+            if (auto* pair = table.at(x, y)) {
+                pair->close_names = true;
+                pair->name_distance = d;
+            }
+        };
+        for (const auto& [date, day] : by_date) {
+            std::unordered_map<std::string_view, std::vector<std::size_t>> by_commune;
+            std::vector<std::size_t> unknown;
+            for (const auto i : day) {
+                if (records[i].commune.empty()) {
+                    unknown.push_back(i);
+                } else {
+                    by_commune[records[i].commune].push_back(i);
+                }
+            }
+            for (const auto& [commune, members] : by_commune) {
+                for (std::size_t x = 0; x < members.size(); ++x) {
+                    for (std::size_t y = x + 1; y < members.size(); ++y)
+                        compare(members[x], members[y]);
+                }
+            }
+            for (std::size_t x = 0; x < unknown.size(); ++x) {
+                for (const auto y : day) {
+                    if (y != unknown[x] && (!records[y].commune.empty() || y > unknown[x]))
+                        compare(unknown[x], y);
                 }
             }
         }

@@ -3,7 +3,8 @@
 // opens it, and the finder of likely duplicates among them. Three rules, each a lead for a person
 // to investigate, never a proof:
 //   close_names        same birth date and commune, names at edit distance <= 2 (also with the
-//                      birth name and the given names swapped);
+//                      birth name and the given names swapped); a record without a commune (a
+//                      FranceConnect resident recorded before declaring it) matches any commune;
 //   close_birth_dates  the same names (in any order) with birth dates <= 31 days apart;
 //   busy_network       many identities verified from one client network in one hour.
 //
@@ -36,7 +37,7 @@ struct AuditRecord {
     std::string shown_usage_name;
     std::string shown_given_names;
     Date birth_date;
-    std::string commune;         ///< INSEE code
+    std::string commune;         ///< INSEE code; "" when not declared yet
     std::string method;          ///< "email" or "franceconnect"
     std::string mailbox_domain;  ///< e-mail path only ("" otherwise)
     std::string hour;            ///< "YYYY-MM-DDTHH", Europe/Paris civil time

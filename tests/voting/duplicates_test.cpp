@@ -125,6 +125,23 @@ TEST_CASE("same birth date and commune with close names are reported as close_na
     }
 }
 
+TEST_CASE("a record whose commune is not declared yet is compared with every commune",
+          "[duplicates]") {
+    const Date born{1962, 11, 30};
+    const auto fc = person("helene", "deprez", born, "");
+    const auto found = of_two(fc, person("helene", "depres", born, "62193"));
+    REQUIRE(found.pairs.size() == 1);
+    CHECK(found.pairs[0].close_names);
+    CHECK(of_two(person("helene", "deprez", born, ""), person("helene", "deprer", born, ""))
+              .pairs.size() == 1);
+    // Two declared communes that differ still keep close names apart.
+    CHECK(
+        of_two(person("helene", "deprez", born, "62041"), person("helene", "depres", born, "62193"))
+            .pairs.empty());
+    // Nor does an unknown commune make far names close.
+    CHECK(of_two(fc, person("helena", "dupuis", born, "62193")).pairs.empty());
+}
+
 TEST_CASE("the same names with birth dates at most 31 days apart are close_birth_dates",
           "[duplicates]") {
     const auto base = person("marie claire", "lefebvre", Date{1990, 1, 15}, "62193");
