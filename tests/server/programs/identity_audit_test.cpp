@@ -500,3 +500,16 @@ TEST_CASE(
     CHECK(code == 124);  // still running when timeout stopped it
     CHECK(out.find("identity_audit_off") != std::string::npos);
 }
+
+TEST_CASE("budgetctl identities audit reads the records under budgetd's Redis ACL",
+          "[integration][identity_audit]") {
+    TestCampaign c({.redis_acl = true}, {.redis = TestRedis::plain, .start_budgetd = false});
+    const auto config = c.write_config();
+    const auto secret = c.dir() + "/audit.secret";
+    REQUIRE(budgetctl(config, "keys identity-audit --secret-key " + secret).first == 0);
+    const auto [code, out] = budgetctl(config, "identities audit --secret-key " + secret);
+    INFO(out);
+    CHECK(code == 0);
+    CHECK(out.find("0 record(s) opened, 0 could not be opened") != std::string::npos);
+    CHECK(out.find("0 likely duplicate pair(s)") != std::string::npos);
+}
