@@ -7,6 +7,7 @@
 #include "config/communes.hpp"
 #include "config/config.hpp"
 #include "labelling/questionnaire.hpp"
+#include "server/api/identity_audit.hpp"
 #include "server/core/clock.hpp"
 #include "server/core/crypto.hpp"
 #include "server/core/signing.hpp"
@@ -27,6 +28,8 @@ struct AppContext {
     boost::asio::thread_pool& blocking_pool;
     http::Metrics& metrics;
     storage::Stores& stores;
+    /// The duplicate audit: seals each verified identity (issue 15, docs/verifiability.md).
+    IdentityAudit& identity_audit;
 };
 
 }  // namespace budget::server::api

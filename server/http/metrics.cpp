@@ -62,6 +62,15 @@ void Metrics::record_request(std::string_view route, std::string_view method, in
     }
 }
 
+void Metrics::count_event(std::string_view event) {
+    std::lock_guard lock(mutex_);
+    if (auto it = events_.find(event); it != events_.end()) {
+        ++it->second;
+    } else {
+        events_.emplace(std::string(event), 1);
+    }
+}
+
 std::string Metrics::render() const {
     std::string out;
     out += "# HELP budget_http_requests_total HTTP requests by route, method and status.\n";
@@ -84,6 +93,12 @@ std::string Metrics::render() const {
     out += "# HELP budget_redis_up Whether a Redis connection is established.\n";
     out += "# TYPE budget_redis_up gauge\n";
     out += std::string("budget_redis_up ") + (redis_up() ? "1" : "0") + "\n";
+    out += "# HELP budget_events_total Events of the engine by name.\n";
+    out += "# TYPE budget_events_total counter\n";
+    std::lock_guard lock(mutex_);
+    for (const auto& [event, n] : events_) {
+        out += "budget_events_total{event=\"" + event + "\"} " + std::to_string(n) + "\n";
+    }
     return out;
 }
 

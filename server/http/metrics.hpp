@@ -42,6 +42,9 @@ class Metrics {
     void record_redis_roundtrip(std::chrono::nanoseconds latency) { redis_.observe(latency); }
     void set_redis_up(bool up) { redis_up_.store(up, std::memory_order_relaxed); }
     bool redis_up() const { return redis_up_.load(std::memory_order_relaxed); }
+    /// Counts one event of the engine, exposed as budget_events_total{event="NAME"}. `event` is
+    /// a constant of the caller's (never a client's word), so the label set stays bounded.
+    void count_event(std::string_view event);
     std::string render() const;
 
   private:
@@ -64,6 +67,7 @@ class Metrics {
 
     mutable std::mutex mutex_;
     std::map<RequestKey, std::uint64_t, ByView> requests_;
+    std::map<std::string, std::uint64_t, std::less<>> events_;
     Histogram http_;
     Histogram redis_;
     std::atomic<bool> redis_up_{false};

@@ -9,6 +9,7 @@
 #include "server/core/key_files.hpp"
 #include "server/core/signing.hpp"
 #include "server/programs/budgetctl_allocate.hpp"
+#include "server/programs/budgetctl_identities.hpp"
 #include "server/programs/budgetctl_results.hpp"
 #include "server/programs/budgetctl_staff.hpp"
 #include "server/programs/budgetctl_storage.hpp"
@@ -29,6 +30,11 @@ constexpr const char* kUsage =
     "                        create the password of budgetd's Redis ACL user ([redis]\n"
     "                        password_file, default DATA_DIR/keys/redis-password, 0600) and\n"
     "                        print the ACL line to give Redis (docs/deploy.md)\n"
+    "  keys identity-audit --secret-key FILE\n"
+    "                        the duplicate audit's key pair: the public key to [identity]\n"
+    "                        audit_public_key, the secret key to FILE (0600, kept offline)\n"
+    "  identities audit --secret-key FILE [--json] [--network-threshold N]\n"
+    "                        open the sealed identity records and list likely duplicates\n"
     "  user add --role committee|mission --username U [--replace]\n"
     "                        create a staff account; the password (12+ characters) is read\n"
     "                        from stdin. With [redis] embedded = true, budgetd must be running\n"
@@ -82,6 +88,7 @@ int keys_command(const config::Config& cfg, const std::vector<std::string>& args
                   << "fingerprint (sha256): " << server::key_fingerprint(key->public_key) << "\n";
         return 0;
     }
+    if (args[0] == "identity-audit") return run_audit_keys_command(cfg, args, std::cout, std::cerr);
     if (args[0] == "redis-password") {
         const bool force = args.size() > 1 && args[1] == "--force";
         const auto path = cfg.redis.password_file.empty()
@@ -142,6 +149,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (command == "keys") return keys_command(cfg, args);
+    if (command == "identities") return run_identities_command(cfg, args, std::cout, std::cerr);
     if (command == "user") return run_user_command(cfg, args, std::cin, std::cout, std::cerr);
     if (command == "initiatives") {
         return run_initiatives_command(cfg, args, std::cout, std::cerr);

@@ -172,6 +172,17 @@ int main(int argc, char** argv) {
                   << " keys init`\n";
         return 2;
     }
+    // The duplicate audit's public key: required in production (docs/verifiability.md).
+    const auto audit_key = programs::load_audit_public_key(cfg);
+    if (const auto* reason = std::get_if<std::string>(&audit_key)) {
+        std::cerr << "budgetd: " << *reason << "\n";
+        return 2;
+    }
+    if (!std::get<std::optional<SealPublicKey>>(audit_key)) {
+        log_event("warn", "identity_audit_off",
+                  {{"audit_public_key", cfg.identity.audit_public_key},
+                   {"reason", "no key file: verified identities are not recorded for the audit"}});
+    }
     // HTTPS: a certificate or key that cannot serve stops the start here, before anything runs.
     std::unique_ptr<asio::ssl::context> tls_context;
     if (cfg.tls.enabled()) {
@@ -209,6 +220,8 @@ int main(int argc, char** argv) {
     storage::Stores stores(redis.client(), cfg, questionnaire_, secrets->signing_key, clock,
                            secrets->pepper);
     asio::thread_pool blocking_pool(2);
+    api::IdentityAudit identity_audit(std::get<std::optional<SealPublicKey>>(audit_key),
+                                      secrets->pepper, clock, metrics, stores.identity_audit);
     api::AppContext context{cfg,
                             clock,
                             std::get<config::CommuneDirectory>(communes),
@@ -217,7 +230,8 @@ int main(int argc, char** argv) {
                             secrets->pepper,
                             blocking_pool,
                             metrics,
-                            stores};
+                            stores,
+                            identity_audit};
     api::App app(context);
     http::Router router;
     app.register_routes(router);

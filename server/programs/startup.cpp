@@ -74,4 +74,22 @@ std::optional<Secrets> load_secrets(const std::string& data_dir) {
     return Secrets{*signing_key, *pepper};
 }
 
+std::variant<std::optional<SealPublicKey>, std::string> load_audit_public_key(
+    const config::Config& config) {
+    const auto& path = config.identity.audit_public_key;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !config.server.production)
+        return std::optional<SealPublicKey>();
+    auto key = load_seal_public_key(path);
+    if (auto* reason = std::get_if<std::string>(&key)) {
+        return "[identity] audit_public_key: " + *reason +
+               (config.server.production
+                    ? "; with [server] production = true every verified identity is sealed for "
+                      "the duplicate audit: have the Mission run `budgetctl keys identity-audit "
+                      "--secret-key FILE` (docs/verifiability.md)"
+                    : "");
+    }
+    return std::optional<SealPublicKey>(std::get<SealPublicKey>(key));
+}
+
 }  // namespace budget::server::programs

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "labelling/questionnaire.hpp"
 #include "server/core/crypto.hpp"
+#include "server/core/sealed_box.hpp"
 #include "server/core/signing.hpp"
 #include "server/redis/client.hpp"
 
@@ -47,5 +48,11 @@ struct Secrets {
 };
 /// The signing key and the identity pepper of DATA_DIR/keys; std::nullopt when either is missing.
 std::optional<Secrets> load_secrets(const std::string& data_dir);
+
+/// The duplicate audit's public key ([identity] audit_public_key). Without the file: std::nullopt
+/// (nothing is recorded) outside production, a reason with `[server] production = true`, where
+/// every verified identity must be sealed for the audit. A file that is no key: a reason.
+std::variant<std::optional<SealPublicKey>, std::string> load_audit_public_key(
+    const config::Config& config);
 
 }  // namespace budget::server::programs

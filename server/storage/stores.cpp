@@ -14,7 +14,8 @@ Stores::Stores(redis::Client& redis, const config::Config& config,
       labelling(redis, config.campaign.id),
       campaign(redis, config.campaign, questionnaire, signing_key, clock),
       log(redis, config.campaign.id),
-      results(redis, config.campaign.id) {}
+      results(redis, config.campaign.id),
+      identity_audit(redis, config.campaign.id) {}
 
 boost::asio::awaitable<bool> Stores::ping() {
     if (!redis.connected()) co_return false;

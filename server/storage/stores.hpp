@@ -14,6 +14,7 @@
 #include "server/storage/ballot_store.hpp"
 #include "server/storage/campaign_store.hpp"
 #include "server/storage/code_store.hpp"
+#include "server/storage/identity_audit_store.hpp"
 #include "server/storage/labelling_store.hpp"
 #include "server/storage/log_store.hpp"
 #include "server/storage/rate_limits.hpp"
@@ -43,6 +44,7 @@ struct Stores {
     CampaignStore campaign;
     LogStore log;
     ResultsStore results;
+    IdentityAuditStore identity_audit;  ///< the duplicate audit's sealed records (issue 15)
 };
 
 }  // namespace budget::server::storage

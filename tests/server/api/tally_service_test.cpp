@@ -49,6 +49,7 @@ struct Campaign {
     boost::asio::thread_pool pool{1};
     std::unique_ptr<redis::BlockingClient> client;
     std::unique_ptr<storage::Stores> stores;
+    std::unique_ptr<api::IdentityAudit> identity_audit;
     std::unique_ptr<api::AppContext> ctx;
 
     explicit Campaign(int shards = 1) {
@@ -66,8 +67,11 @@ struct Campaign {
         client = std::move(std::get<std::unique_ptr<redis::BlockingClient>>(connected));
         stores = std::make_unique<storage::Stores>(client->client(), config, questionnaire, key,
                                                    clock, pepper);
-        ctx = std::make_unique<api::AppContext>(api::AppContext{
-            config, clock, communes, questionnaire, key, pepper, pool, metrics, *stores});
+        identity_audit = std::make_unique<api::IdentityAudit>(std::nullopt, pepper, clock, metrics,
+                                                              stores->identity_audit);
+        ctx = std::make_unique<api::AppContext>(api::AppContext{config, clock, communes,
+                                                                questionnaire, key, pepper, pool,
+                                                                metrics, *stores, *identity_audit});
         REQUIRE(client->run(stores->ballots.agree_shards()).value());
         REQUIRE(client->run(stores->campaign.seal_document(ballot_document(), "test")).value());
     }

@@ -389,6 +389,9 @@ Budgetd::Budgetd(std::string dir, const std::string& config_toml,
     { std::ofstream(dir_ + "/budget.toml") << config_toml; }
     // Keys are made by budgetctl, as an operator would; a second start keeps the existing ones.
     run_command(std::string(BUDGETCTL_PATH) + " --config " + dir_ + "/budget.toml keys init");
+    // The duplicate audit's key pair, as the Mission would make it (production requires it).
+    run_command(std::string(BUDGETCTL_PATH) + " --config " + dir_ +
+                "/budget.toml keys identity-audit --secret-key " + dir_ + "/identity-audit.secret");
     // A restart on the same directory must not find the previous run's "listening" line.
     std::error_code ignored;
     fs::rename(dir_ + "/budgetd.log", dir_ + "/budgetd.previous.log", ignored);
@@ -441,6 +444,8 @@ std::pair<int, std::string> run_budgetd_expecting_exit(const std::string& dir,
     { std::ofstream(dir + "/refused.toml") << config_toml; }
     std::remove((dir + "/refused.log").c_str());
     run_command(std::string(BUDGETCTL_PATH) + " --config " + dir + "/refused.toml keys init");
+    run_command(std::string(BUDGETCTL_PATH) + " --config " + dir +
+                "/refused.toml keys identity-audit --secret-key " + dir + "/identity-audit.secret");
     const pid_t pid =
         spawn({BUDGETD_PATH, "--config", dir + "/refused.toml"}, dir + "/refused.log");
     const int code = wait_exit(pid, std::chrono::seconds(10));
