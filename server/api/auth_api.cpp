@@ -8,6 +8,7 @@
 #include "config/paris_time.hpp"
 #include "server/api/ballot_api.hpp"
 #include "server/api/client_network.hpp"
+#include "server/api/identity_audit.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/staff_auth.hpp"
 
@@ -303,11 +304,12 @@ asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
     if (auto refused = email_method_refusal(ctx_.config.identity, eligible->age, v))
         co_return std::move(*refused);
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
-    co_return co_await open_session(form, *commune, v);
+    co_return co_await open_session(form, *commune, rc.client_ip, v);
 }
 
 asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
-                                                const config::Commune& commune, unsigned version) {
+                                                const config::Commune& commune,
+                                                std::string client_ip, unsigned version) {
     const auto& otp = ctx_.config.otp;
     auto keys = keyring_.keys_of(form.person);
     // read_verify_form checked the names: no keys would be our mistake.
@@ -332,6 +334,14 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
     // Said now, before the ballot page offers any choice (null if it cannot be read now: the
     // ballot itself would still be refused).
     const auto voted = co_await ctx_.stores.ballots.has_voted(keys->claims);
+    // Sealed for the Mission's offline duplicate audit, never linked to the ballot; a person
+    // who has voted already is no new identity.
+    if (!(voted && *voted))
+        co_await ctx_.identity_audit.record(AuditedIdentity{.person = form.person,
+                                                            .commune = commune.code,
+                                                            .method = "email",
+                                                            .email = form.email,
+                                                            .client_ip = std::move(client_ip)});
     const VoterSession session{keys->primary, commune.territory,
                                ctx_.clock.now() + otp.session_ttl.count(), std::move(keys->claims)};
     co_return session_response(session, voted ? std::optional<bool>(*voted) : std::nullopt,

@@ -108,10 +108,12 @@ class AuthApi {
     /// client network, and the mailbox's ceiling): 202, or the refusal.
     boost::asio::awaitable<Response> send_code(std::string email, std::string mailbox_hash,
                                                std::string network_hash, unsigned version);
-    /// Checks the code and binds the mailbox to the person (their primary claim): the session's
-    /// 200, or the refusal.
+    /// Checks the code and binds the mailbox to the person (their primary claim), then seals
+    /// the identity for the duplicate audit (from `client_ip`'s network): the session's 200,
+    /// or the refusal.
     boost::asio::awaitable<Response> open_session(const VerifyForm& form,
-                                                  const config::Commune& commune, unsigned version);
+                                                  const config::Commune& commune,
+                                                  std::string client_ip, unsigned version);
     /// The 200 of a verification: the token, its expiry, the territory, whether this identity
     /// has voted already (null when that cannot be read now), and the cookie.
     Response session_response(const VoterSession& session, std::optional<bool> already_voted,
