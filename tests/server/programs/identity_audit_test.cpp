@@ -183,7 +183,7 @@ AuditRecord random_person(std::mt19937& random) {
                                          "laposte.net", "sfr.fr",    "outlook.fr"};
         r.mailbox_domain = kDomains[pick(6)];
     }
-    char hour[16];
+    char hour[32];
     std::snprintf(hour, sizeof hour, "2026-09-%02dT%02d", 1 + static_cast<int>(pick(28)),
                   8 + static_cast<int>(pick(14)));
     r.hour = hour;
