@@ -58,9 +58,9 @@ enum class Error {
     address_rate_limited,
     codes_rate_limited,
     delivery_failed,
-    vote_not_open,      ///< {} opening, {} closing (French dates); phase in `extra`
-    vote_not_yet_open,  ///< {} opening, {} closing (French dates); phase in `extra`
-    vote_closed,        ///< {} opening, {} closing (French dates); phase in `extra`
+    vote_not_open,         ///< {} opening, {} closing (French dates); phase in `extra`
+    vote_not_yet_open,     ///< {} opening, {} closing (French dates); phase in `extra`
+    vote_closed,           ///< {} opening, {} closing (French dates); phase in `extra`
     vote_closed_recorded,  ///< the close is recorded: no ballot is accepted, whatever the clock
     voter_not_authenticated,
     invalid_idempotency_key,
@@ -123,6 +123,10 @@ enum class Error {
     single_shard,
     invalid_shard,  ///< {} the last shard
     not_in_tree,
+    // --- FranceConnect
+    // ----------------------------------------------------------------------------
+    commune_required,            ///< a ballot from a session without a declared commune
+    residence_already_declared,  ///< POST /auth/residence with a session that has a territory
 };
 
 /// A row of the table.
