@@ -13,7 +13,9 @@
 
 namespace budget::server::api {
 
-/// What the ballot script checks and marks for one person.
+/// What the ballot script checks and marks for one person. Each key is 40 lower-case hex
+/// digits: 8 of the birth date's keyed hash (the shard, keys::shard_of), then 32 of the
+/// material's (or the subject's) keyed hash.
 struct IdentityKeys {
     std::string primary;              ///< hex; the voted marker, and the shard (its first digits)
     std::vector<std::string> claims;  ///< hex, primary first; all fall in the primary's shard
