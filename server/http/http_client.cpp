@@ -110,6 +110,8 @@ std::optional<Url> parse_url(std::string_view text) {
     if (!port.empty()) {
         if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos)
             return std::nullopt;
+        const auto number = std::stoi(std::string(port));
+        if (number < 1 || number > 65535) return std::nullopt;
         url.port = std::string(port);
     } else {
         url.port = url.tls ? "443" : "80";
