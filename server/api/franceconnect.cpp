@@ -21,6 +21,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxProviderAnswer = 256 * 1024;
+// Callbacks of one client address are counted per hour, as the e-mail path's steps.
+constexpr std::chrono::seconds kAddressWindow{3600};
 
 Failure failed(Outcome outcome, std::string reason) { return Failure{outcome, std::move(reason)}; }
 
@@ -230,6 +232,8 @@ FranceConnectApi::FranceConnectApi(AppContext& ctx)
     : ctx_(ctx),
       client_secret_(read_secret(ctx.config.franceconnect.client_secret_file)),
       flow_key_(crypto::derive_key(ctx.pepper, "franceconnect-flow")),
+      // The e-mail path's purpose: one allowance per client address for both ways in.
+      ip_key_(crypto::derive_key(ctx.pepper, "client-address")),
       sessions_(ctx.pepper, ctx.config.campaign.id),
       keyring_(ctx.pepper),
       provider_(std::make_unique<Provider>(ctx.config.franceconnect, ctx.clock)) {}
@@ -308,6 +312,14 @@ asio::awaitable<Response> FranceConnectApi::callback(RequestContext& rc) {
     auto code = query_value(rc.query, "code");
     if (!code || code->empty() || code->size() > 2048)
         co_return finish(Outcome::provider_error, "no code", v);
+    // Each callback costs calls to the provider: counted with the e-mail path's steps, per
+    // client address (the same keyed hash, the same hourly allowance).
+    const auto address = crypto::hmac_hex(ip_key_, rc.client_ip);
+    const auto counted = co_await ctx_.stores.limits.count_address(
+        address, ctx_.config.otp.max_requests_per_ip_hour, kAddressWindow);
+    if (!counted) co_return finish(Outcome::unavailable, "storage unavailable (rate count)", v);
+    if (!counted->allowed)
+        co_return finish(Outcome::provider_error, "client address over its hourly allowance", v);
     auto completed = co_await complete(std::move(*code), std::move(*flow));
     if (!completed) co_return finish(completed.error().outcome, completed.error().reason, v);
     const auto token = sessions_.issue(*completed);

@@ -103,7 +103,7 @@ class FranceConnectApi {
 
     AppContext& ctx_;
     std::string client_secret_;
-    crypto::Key32 flow_key_;
+    crypto::Key32 flow_key_, ip_key_;
     VoterSessions sessions_;
     IdentityKeyring keyring_;
     std::unique_ptr<Provider> provider_;

@@ -165,23 +165,30 @@ Landing sign_in(TestCampaign& campaign, TestProvider& provider, const Attempt& a
     return landing;
 }
 
+/// What a FranceConnect test campaign changes from the defaults.
+struct CampaignOptions {
+    std::string adult_methods = "[\"franceconnect\", \"email\"]";
+    std::vector<std::string> budgetd_env{};
+    std::string otp_lines{};  ///< more [otp] lines
+};
+
 /// A campaign whose residents come through FranceConnect (and e-mail), on this provider.
 struct FranceConnectCampaign {
-    explicit FranceConnectCampaign(std::string adult_methods = "[\"franceconnect\", \"email\"]",
-                                   std::vector<std::string> budgetd_env = {})
+    explicit FranceConnectCampaign(CampaignOptions options = {})
         : budgetd_port(free_port()),
           redirect_uri("http://127.0.0.1:" + std::to_string(budgetd_port) +
                        "/api/v1/auth/franceconnect/callback"),
           provider(dir.path(), redirect_uri),
-          campaign(config(adult_methods),
-                   {.ballot = {{"i-1"}, {"i-2"}}, .budgetd_env = std::move(budgetd_env)}) {}
+          campaign(config(options.adult_methods, options.otp_lines),
+                   {.ballot = {{"i-1"}, {"i-2"}}, .budgetd_env = std::move(options.budgetd_env)}) {}
 
-    EngineConfig config(const std::string& adult_methods) {
+    EngineConfig config(const std::string& adult_methods, const std::string& otp_lines) {
         std::ofstream(dir.path() + "/fc.secret") << kSecret << "\n";
         EngineConfig c;
         c.port = budgetd_port;
         // The sections after [otp], in the fixture's last free-form lines.
-        c.otp_lines = "[identity]\nmethods = [\"franceconnect\", \"email\"]\nadult_methods = " +
+        c.otp_lines = otp_lines +
+                      "[identity]\nmethods = [\"franceconnect\", \"email\"]\nadult_methods = " +
                       adult_methods + "\n[franceconnect]\nissuer = \"" + provider.issuer() +
                       "\"\nclient_id = \"" + kClientId + "\"\nclient_secret_file = \"" +
                       dir.path() + "/fc.secret\"\nredirect_uri = \"" + redirect_uri +
@@ -291,7 +298,7 @@ TEST_CASE("an ID token whose nonce is not the attempt's is refused", "[francecon
 
 TEST_CASE("an expired ID token is refused, beyond the clock skew", "[franceconnect]") {
     // budgetd's clock two hours ahead of the provider's: its one-hour ID tokens have expired.
-    FranceConnectCampaign fc("[\"franceconnect\", \"email\"]", clock_ahead(7200));
+    FranceConnectCampaign fc({.budgetd_env = clock_ahead(7200)});
     require_failure(sign_in(fc.campaign, fc.provider), "erreur");
     CHECK(fc.campaign.budgetd().log().find("id_token: expired") != std::string::npos);
 }
@@ -359,8 +366,15 @@ TEST_CASE("a child under the minimum age is refused, a 15-year-old may come in",
 
 TEST_CASE("an adult is refused FranceConnect when adults must use another method",
           "[franceconnect]") {
-    FranceConnectCampaign fc("[\"email\"]");
+    FranceConnectCampaign fc({.adult_methods = "[\"email\"]"});
     require_failure(sign_in(fc.campaign, fc.provider), "methode");
+}
+
+TEST_CASE("callbacks past the client address's hourly allowance are refused", "[franceconnect]") {
+    FranceConnectCampaign fc({.otp_lines = "max_requests_per_ip_hour = 1\n"});
+    CHECK(sign_in(fc.campaign, fc.provider).issued_session());
+    require_failure(sign_in(fc.campaign, fc.provider), "erreur");
+    CHECK(fc.campaign.budgetd().log().find("over its hourly allowance") != std::string::npos);
 }
 
 TEST_CASE("the same person by FranceConnect then by e-mail under their true identity has voted",
