@@ -3,11 +3,12 @@
 // confidential client, ES256 signatures (and an RS256 key in the set), the identité pivot's
 // claims as scopes, acr eidas1, and a signed userinfo (application/jwt).
 //
-//   node provider.mjs --port N --redirect-uri URI [--client-id ID] [--client-secret S]
+//   node provider.mjs --redirect-uri URI [--port N] [--client-id ID] [--client-secret S]
 //                     [--auth-method client_secret_post|client_secret_basic] [--alg ES256|RS256]
 //
-// Prints "listening N" on stdout once it accepts connections. Signing keys are made fresh at
-// every start: restarting on the same port is the provider rotating its keys.
+// Listens on 127.0.0.1, on port N or (without it, or 0) a free one, and prints "listening PORT"
+// on stdout once it accepts connections; the issuer is http://127.0.0.1:PORT. Signing keys are
+// made fresh at every start: restarting on the same port is the provider rotating its keys.
 //
 // What a test drives without a browser, on the same port (never part of a provider):
 //   POST /_test/browse {"url", "account"|"cancel": true}
@@ -21,6 +22,7 @@
 //       flipped), "wrong-audience" and "wrong-nonce" (the claim changed, re-signed with the
 //       provider's own key, so that only that check can fail), "off" (genuine tokens again).
 import crypto from 'node:crypto';
+import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => {
@@ -33,11 +35,17 @@ const clientSecret = args['client-secret'] || 'test-client-secret-of-32-characte
 const redirectUri = args['redirect-uri'];
 const authMethod = args['auth-method'] || 'client_secret_post';
 const alg = args.alg || 'ES256';
-if (!port || !redirectUri) {
-  console.error('usage: provider.mjs --port N --redirect-uri URI');
+if (!redirectUri) {
+  console.error('usage: provider.mjs --redirect-uri URI [--port N]');
   process.exit(2);
 }
-const issuer = `http://127.0.0.1:${port}`;
+// The port first (a free one when not given): the issuer names it.
+const server = http.createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(port, '127.0.0.1', resolve);
+});
+const issuer = `http://127.0.0.1:${server.address().port}`;
 
 // --- keys: fresh at each start ------------------------------------------------------------------
 function newKey(type) {
@@ -227,7 +235,6 @@ provider.use(async (ctx, next) => {
   }
 });
 
-const server = provider.listen(port, '127.0.0.1', () => {
-  console.log(`listening ${server.address().port}`);
-});
+server.on('request', provider.callback());
+console.log(`listening ${server.address().port}`);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
