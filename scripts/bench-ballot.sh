@@ -60,6 +60,7 @@ voted_prefix=${voted_prefix%\*}
 log_key=$(storage_key ballot_log:0)
 receipts_key=$(storage_key receipts:0)
 stats_key=$(storage_key ballot_stats:0)
+claims_key=$(storage_key ballot_claims:0)
 
 # CPU seconds (user + system) a process has used so far.
 cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -118,13 +119,19 @@ for _ in $(seq 100); do ceiling_cli PING >/dev/null 2>&1 && break; sleep 0.05; d
 sha=$(ceiling_cli SCRIPT LOAD "$script")
 # redis-benchmark replaces every __rand_int__ in every argument with a fresh 12-digit number
 # (-r sets the range, an int: 2*10^9 leaves ~20 collisions in 300,000 calls): one new identity
-# key, and one new 32-character ballot id, per call. Every key carries the {c<campaign>:b0} tag.
+# key, one new 32-character ballot id and six new claims (40 hex digits each, as
+# api::IdentityKeyring makes them; the first is the primary) per call. Every key carries the
+# {c<campaign>:b0} tag. The three empty arguments are the retry's (no Idempotency-Key).
 ballot='{"ballot_id":"0123456789abcdef0123456789abcdef","choices":["i-02","i-05","i-09"]}'
 redis_cpu0=$(cpu_of "$ceiling_pid")
 redis_csv=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$ceiling_port" -c "$connections" \
     -n "$redis_requests" -r 2000000000 --csv \
-    EVALSHA "$sha" 4 "${voted_prefix}__rand_int__" "$log_key" "$receipts_key" "$stats_key" \
-    "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois)
+    EVALSHA "$sha" 5 "${voted_prefix}0123456789abcdef0123456789__rand_int__" "$log_key" \
+    "$receipts_key" "$stats_key" "$claims_key" \
+    "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois "" "" "" \
+    0123456789abcdef0123456789__rand_int__ 0123456789abcdef0123456789__rand_int__ \
+    0123456789abcdef0123456789__rand_int__ 0123456789abcdef0123456789__rand_int__ \
+    0123456789abcdef0123456789__rand_int__ 0123456789abcdef0123456789__rand_int__)
 redis_cpu1=$(cpu_of "$ceiling_pid")
 # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",
 # "max_latency_ms"; the test name holds the ballot's commas, so count fields from the end.

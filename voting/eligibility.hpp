@@ -1,6 +1,6 @@
 #pragma once
-// Who may vote: age on the day of voting, residence in the département, and the normalised
-// identity from which the deduplication key is derived.
+// Who may vote: age on the day of voting and residence in the département. (Who a person is,
+// as the deduplication compares them: voting/identity.hpp.)
 
 #include <boost/system/result.hpp>
 #include <optional>
@@ -20,15 +20,6 @@ std::optional<Date> parse_date(std::string_view text);
 /// Full years between `birth` and `on` (a person born on 29 February has their birthday on
 /// 1 March in common years, as French civil practice counts it).
 int age_on(const Date& birth, const Date& on);
-
-/// Lower-case ASCII letters and single spaces: accents folded, hyphens, apostrophes and runs
-/// of spaces become one space, so that "Éloïse  Dupont-Martin" and "eloise dupont martin" match.
-/// std::nullopt when nothing is left or when a character is not a letter of a name.
-std::optional<std::string> normalise_name(std::string_view name);
-
-/// The string that identifies a person across emails: normalised names and birth date.
-std::string identity_material(std::string_view first_name, std::string_view last_name,
-                              const Date& birth_date);
 
 enum class EligibilityError {
     invalid_birth_date = 1,  ///< not a date, or in the future

@@ -51,22 +51,35 @@ std::variant<VerifyForm, Response> read_verify_form(const json::object& body, un
         if (auto* rej = std::get_if<Rejection>(&f)) return rej->to_response(version);
         fields[i] = std::move(std::get<std::string>(f));
     }
+    // The usage name (nom d'usage) is optional: a married name, for instance.
+    auto usage = get_optional_string(body, "usage_name", 100);
+    if (auto* rej = std::get_if<Rejection>(&usage)) return rej->to_response(version);
     VerifyForm form;
     form.email = normalise_email(fields[0]);
-    if (!plausible_email(form.email)) return fail(Error::invalid_email, version);
-    auto first = voting::normalise_name(fields[2]);
-    auto last = voting::normalise_name(fields[3]);
-    if (!first || !last) return fail(Error::invalid_name, version);
+    auto mailbox = voting::canonical_mailbox(form.email);
+    if (!plausible_email(form.email) || !mailbox) return fail(Error::invalid_email, version);
+    form.mailbox = std::move(*mailbox);
+    form.person.given_names = std::move(fields[2]);
+    form.person.birth_name = std::move(fields[3]);
+    form.person.usage_name = std::move(std::get<std::optional<std::string>>(usage)).value_or("");
+    // Any date checks the names: a name is one or not whoever bears it.
+    if (!voting::identity_claims(form.person)) return fail(Error::invalid_name, version);
     const auto birth = voting::parse_date(fields[4]);
     if (!birth) return fail(Error::invalid_birth_date, version);
     if (fields[1].size() != 6 || fields[1].find_first_not_of("0123456789") != std::string::npos)
         return fail(Error::code_format, version);
     form.code = std::move(fields[1]);
-    form.first_name = std::move(*first);
-    form.last_name = std::move(*last);
-    form.birth_date = *birth;
+    form.person.birth_date = *birth;
     form.commune = std::move(fields[5]);
     return form;
+}
+
+std::optional<Response> email_method_refusal(const config::IdentityConfig& identity,
+                                             std::optional<int> age, unsigned version) {
+    if (!identity.offers("email")) return fail(Error::method_not_offered, version);
+    if (age && !identity.allows("email", *age))
+        return fail(Error::method_not_allowed_for_age, version);
+    return std::nullopt;
 }
 
 Response wrong_code_refusal(int tries_left, unsigned version) {
@@ -139,10 +152,11 @@ std::string communes_json(const config::CommuneDirectory& communes) {
 AuthApi::AuthApi(AppContext& ctx)
     : ctx_(ctx),
       // The purposes are those the keys were first derived with: changing one would orphan
-      // every binding and counter of a running campaign.
-      identity_key_(crypto::derive_key(ctx.pepper, "identity")),
+      // every binding and counter of a running campaign. (The identity's keys have purposes of
+      // their own since issue 15: IdentityKeyring.)
       email_key_(crypto::derive_key(ctx.pepper, "email")),
       ip_key_(crypto::derive_key(ctx.pepper, "client-address")),
+      keyring_(ctx.pepper),
       sessions_(ctx.pepper, ctx.config.campaign.id),
       delivery_(make_delivery(ctx.config.otp, ctx.blocking_pool)),
       communes_(http::EncodedBody::compressed(communes_json(ctx.communes))) {}
@@ -159,14 +173,9 @@ void AuthApi::register_routes(http::Router& router) {
     router.add(http::verb::get, "/api/v1/communes", bind(&AuthApi::communes));
 }
 
-std::string AuthApi::email_hash(const std::string& normalised_email) const {
+std::string AuthApi::mailbox_hash(const std::string& mailbox) const {
     // No raw address is stored: the code store's keys take this keyed hash.
-    return crypto::hmac_hex(email_key_, normalised_email);
-}
-
-std::string AuthApi::identity_key(const VerifyForm& form) const {
-    return crypto::hmac_hex(
-        identity_key_, voting::identity_material(form.first_name, form.last_name, form.birth_date));
+    return crypto::hmac_hex(email_key_, mailbox);
 }
 
 std::optional<Response> AuthApi::refuse_step(const Request& req) const {
@@ -175,7 +184,9 @@ std::optional<Response> AuthApi::refuse_step(const Request& req) const {
     if (auto refused =
             vote_window_refusal(ctx_.stores.campaign.window(), ctx_.clock.now(), req.version()))
         return refused;
-    return resident_write_refusal(req);
+    if (auto refused = resident_write_refusal(req)) return refused;
+    // Where [identity] does not offer the e-mail path, no code is sent nor checked.
+    return email_method_refusal(ctx_.config.identity, std::nullopt, req.version());
 }
 
 asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestContext& rc) {
@@ -197,25 +208,27 @@ asio::awaitable<Response> AuthApi::challenge(RequestContext& rc) {
     auto field = get_string(std::get<json::object>(body), "email", 254);
     if (auto* rej = std::get_if<Rejection>(&field)) co_return rej->to_response(v);
     auto email = normalise_email(std::get<std::string>(field));
-    if (!plausible_email(email)) co_return fail(Error::invalid_email, v);
+    auto mailbox = voting::canonical_mailbox(email);
+    if (!plausible_email(email) || !mailbox) co_return fail(Error::invalid_email, v);
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
     auto network = crypto::hmac_hex(ip_key_, client_network(rc.client_ip));
-    co_return co_await send_code(std::move(email), std::move(network), v);
+    co_return co_await send_code(std::move(email), mailbox_hash(*mailbox), std::move(network), v);
 }
 
-asio::awaitable<Response> AuthApi::send_code(std::string email, std::string network_hash,
-                                             unsigned version) {
+asio::awaitable<Response> AuthApi::send_code(std::string email, std::string mailbox_hash,
+                                             std::string network_hash, unsigned version) {
     const auto& otp = ctx_.config.otp;
     const auto code = new_code();
-    const auto hash = email_hash(email);
     // max_codes_per_hour per client network; the address's ceiling lets ten networks ask as
-    // much, so that one network's requests (an attacker's) never lock the resident out.
+    // much, so that one network's requests (an attacker's) never lock the resident out. Counted
+    // per mailbox: "+1", "+2"... share the ceiling.
     const auto issued = co_await ctx_.stores.codes.issue(
-        hash, network_hash, code, otp.code_ttl, otp.max_codes_per_hour,
+        mailbox_hash, network_hash, code, otp.code_ttl, otp.max_codes_per_hour,
         otp.max_codes_per_hour * kAddressCeilingFactor);
     if (!issued) co_return fail(Error::storage_unavailable, version);
     if (!issued->issued)
         co_return fail_retry_after(Error::codes_rate_limited, version, issued->retry_after_s);
+    // Sent to the address as typed: the resident's own "+tag" and dots, their filters.
     if (!co_await delivery_->send(email, code)) co_return fail(Error::delivery_failed, version);
     // The same answer for every address: whether anyone uses it is nobody's business.
     json::object sent{
@@ -236,14 +249,15 @@ asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
     auto code_field = get_string(object, "code", 100);
     if (auto* rej = std::get_if<Rejection>(&code_field)) co_return rej->to_response(v);
     const auto email = normalise_email(std::get<std::string>(email_field));
-    if (!plausible_email(email)) co_return fail(Error::invalid_email, v);
+    const auto mailbox = voting::canonical_mailbox(email);
+    if (!plausible_email(email) || !mailbox) co_return fail(Error::invalid_email, v);
     const auto& code = std::get<std::string>(code_field);
     if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos)
         co_return fail(Error::code_format, v);
     // Counted with the verifications: this step is another way to try codes.
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
     const auto probed = co_await ctx_.stores.codes.probe(
-        email_hash(email), code, ctx_.config.otp.max_tries, ctx_.config.otp.code_ttl);
+        mailbox_hash(*mailbox), code, ctx_.config.otp.max_tries, ctx_.config.otp.code_ttl);
     if (!probed) co_return store_refusal(probed.error(), v);
     switch (probed->outcome) {
         case storage::CodeCheck::ok:
@@ -254,11 +268,12 @@ asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
         case storage::CodeCheck::bound:
             co_return fail_with(Error::code_dead, v, {{"tries_left", 0}});
     }
-    // Whether this person has voted is known here only when the address verified an identity
-    // before; otherwise the verification tells it.
+    // Whether this person has voted is known here only when the mailbox verified an identity
+    // before (its primary claim: the other claims are told by the verification).
     json::value already_voted = nullptr;
     if (!probed->bound_identity.empty()) {
-        const auto voted = co_await ctx_.stores.ballots.has_voted(probed->bound_identity);
+        std::vector<std::string> claims(1, probed->bound_identity);
+        const auto voted = co_await ctx_.stores.ballots.has_voted(std::move(claims));
         if (voted) already_voted = *voted;
     }
     json::object out{
@@ -276,13 +291,17 @@ asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
     const auto& form = std::get<VerifyForm>(read);
     const auto min_age = ctx_.config.campaign.min_age;
     const auto* commune = ctx_.communes.find(form.commune);
-    const auto eligible = voting::check_eligibility(form.birth_date, paris_today(ctx_.clock.now()),
-                                                    min_age, commune != nullptr);
+    const auto eligible = voting::check_eligibility(
+        form.person.birth_date, paris_today(ctx_.clock.now()), min_age, commune != nullptr);
     if (!eligible) {
         if (eligible.error() == voting::EligibilityError::not_resident)
             co_return unknown_commune_refusal(form.commune, v);
         co_return eligibility_refusal(eligible.error(), min_age, v);
     }
+    // Before the code is used: an adult sent to FranceConnect keeps their code for nothing, but
+    // their mailbox stays free.
+    if (auto refused = email_method_refusal(ctx_.config.identity, eligible->age, v))
+        co_return std::move(*refused);
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
     co_return co_await open_session(form, *commune, v);
 }
@@ -290,10 +309,15 @@ asio::awaitable<Response> AuthApi::verify(RequestContext& rc) {
 asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
                                                 const config::Commune& commune, unsigned version) {
     const auto& otp = ctx_.config.otp;
-    auto identity = identity_key(form);
-    const auto hash = email_hash(form.email);
-    const auto checked = co_await ctx_.stores.codes.check(hash, form.code, identity, otp.max_tries,
-                                                          kEmailBindingTtl, otp.code_ttl);
+    auto keys = keyring_.keys_of(form.person);
+    // read_verify_form checked the names: no keys would be our mistake.
+    if (!keys) co_return fail(Error::invalid_name, version);
+    // The mailbox is bound to the primary claim: the same person declared the same way (or
+    // with a middle name added, or names swapped) opens a session again; another person, or
+    // the same one declared too differently, is refused (email_already_used).
+    const auto checked =
+        co_await ctx_.stores.codes.check(mailbox_hash(form.mailbox), form.code, keys->primary,
+                                         otp.max_tries, kEmailBindingTtl, otp.code_ttl);
     if (!checked) co_return store_refusal(checked.error(), version);
     switch (checked->outcome) {
         case storage::CodeCheck::ok:
@@ -307,9 +331,9 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
     }
     // Said now, before the ballot page offers any choice (null if it cannot be read now: the
     // ballot itself would still be refused).
-    const auto voted = co_await ctx_.stores.ballots.has_voted(identity);
-    const VoterSession session{std::move(identity), commune.territory,
-                               ctx_.clock.now() + otp.session_ttl.count()};
+    const auto voted = co_await ctx_.stores.ballots.has_voted(keys->claims);
+    const VoterSession session{keys->primary, commune.territory,
+                               ctx_.clock.now() + otp.session_ttl.count(), std::move(keys->claims)};
     co_return session_response(session, voted ? std::optional<bool>(*voted) : std::nullopt,
                                version);
 }

@@ -6,7 +6,12 @@
 //   POST /api/v1/auth/challenge   {"email"}                                   -> 202
 //   POST /api/v1/auth/code        {"email","code"}                            -> 200 {"valid"...}
 //   POST /api/v1/auth/verify      {"email","code","first_name","last_name",
-//                                  "birth_date","commune"}                     -> 200 {"token"...}
+//                                  "birth_date","commune"[,"usage_name"]}      -> 200 {"token"...}
+//
+// One mailbox serves one person for the campaign: the code store is keyed by a keyed hash of
+// the canonical mailbox (voting::canonical_mailbox: "+tag" and gmail's dots make no second
+// mailbox), while the code goes to the address as typed. The session carries the person's
+// claim keys (IdentityKeyring), which the ballot script checks all at once.
 //   GET  /api/v1/communes                                                      -> 200
 
 #include <boost/asio/awaitable.hpp>
@@ -18,23 +23,28 @@
 #include <variant>
 
 #include "config/communes.hpp"
+#include "config/config.hpp"
 #include "server/api/app_context.hpp"
 #include "server/api/errors.hpp"
+#include "server/api/identity_keys.hpp"
 #include "server/api/otp_delivery.hpp"
 #include "server/api/voter_session.hpp"
 #include "server/http/encoded_body.hpp"
 #include "server/http/router.hpp"
 #include "voting/eligibility.hpp"
+#include "voting/identity.hpp"
 
 namespace budget::server::api {
 
 /// The fields of a verification request, read and checked for form (not yet for eligibility).
 struct VerifyForm {
-    std::string email;       ///< normalised, plausible
-    std::string code;        ///< six digits
-    std::string first_name;  ///< normalised (voting::normalise_name)
-    std::string last_name;
-    voting::Date birth_date;
+    std::string email;    ///< trimmed, lower case, plausible
+    std::string mailbox;  ///< voting::canonical_mailbox of it: what one person binds
+    std::string code;     ///< six digits
+    /// As typed (keyed later by IdentityKeyring): given names from `first_name`, birth name
+    /// from `last_name`, the optional `usage_name`, the birth date. Every name is one
+    /// (voting::identity_claims answers).
+    voting::CivilIdentity person;
     std::string commune;  ///< INSEE code as given
 };
 
@@ -52,6 +62,13 @@ Response unknown_commune_refusal(std::string_view given, unsigned version);
 
 /// The refusal for an eligibility problem (`min_age` fills the too_young message).
 Response eligibility_refusal(voting::EligibilityError error, int min_age, unsigned version);
+
+/// The refusal of the e-mail path by [identity]: 403 method_not_offered when `methods` lacks
+/// "email" (any step); with the resident's `age` known (the verification), 403
+/// method_not_allowed_for_age when their age band may not use it (adults sent to
+/// FranceConnect). std::nullopt when the e-mail path is open to them.
+std::optional<Response> email_method_refusal(const config::IdentityConfig& identity,
+                                             std::optional<int> age, unsigned version);
 
 /// The refusal of a resident's write (auth/challenge, auth/code, auth/verify, ballots) that a
 /// browser sent from another site, or without a JSON body: 403 origin_refused when `Origin` is
@@ -87,24 +104,24 @@ class AuthApi {
     /// 429 when the client address went past its hourly allowance (503 when that cannot be
     /// counted); std::nullopt otherwise.
     boost::asio::awaitable<std::optional<Response>> limit_client(const RequestContext& rc);
-    /// Sends a new code to the address, within its hourly allowances (per client network, and
-    /// the address's ceiling): 202, or the refusal.
-    boost::asio::awaitable<Response> send_code(std::string email, std::string network_hash,
-                                               unsigned version);
-    /// Checks the code and binds the address to the identity: the session's 200, or the refusal.
+    /// Sends a new code to the address (as typed), within its mailbox's hourly allowances (per
+    /// client network, and the mailbox's ceiling): 202, or the refusal.
+    boost::asio::awaitable<Response> send_code(std::string email, std::string mailbox_hash,
+                                               std::string network_hash, unsigned version);
+    /// Checks the code and binds the mailbox to the person (their primary claim): the session's
+    /// 200, or the refusal.
     boost::asio::awaitable<Response> open_session(const VerifyForm& form,
                                                   const config::Commune& commune, unsigned version);
-    /// The identity's keyed hash: the same person through any address has the same key.
-    std::string identity_key(const VerifyForm& form) const;
     /// The 200 of a verification: the token, its expiry, the territory, whether this identity
     /// has voted already (null when that cannot be read now), and the cookie.
     Response session_response(const VoterSession& session, std::optional<bool> already_voted,
                               unsigned version) const;
-    /// The keyed hash of a normalised address, as the code store's keys take it.
-    std::string email_hash(const std::string& normalised_email) const;
+    /// The keyed hash of a canonical mailbox, as the code store's keys take it.
+    std::string mailbox_hash(const std::string& mailbox) const;
 
     AppContext& ctx_;
-    crypto::Key32 identity_key_, email_key_, ip_key_;
+    crypto::Key32 email_key_, ip_key_;
+    IdentityKeyring keyring_;
     VoterSessions sessions_;
     std::unique_ptr<OtpDelivery> delivery_;
     /// Never changes while running: serialised and compressed (gzip, brotli) once, at start.

@@ -157,6 +157,8 @@ std::variant<BallotApi::BallotRequest, Response> BallotApi::read_ballot_request(
     if (auto refused = resident_write_refusal(req)) return std::move(*refused);
     auto session = sessions_.session_of(req, now);
     if (!session) return fail(Error::voter_not_authenticated, v);
+    // A FranceConnect resident has a session before they declare their commune: no ballot yet.
+    if (session->territory.empty()) return fail(Error::commune_not_declared, v);
     auto choices = requested_choices(req);
     if (auto* rej = std::get_if<Rejection>(&choices)) return rej->to_response(v);
     const auto idempotency_key = http::header_value(req, "Idempotency-Key");
@@ -204,6 +206,8 @@ asio::awaitable<storage::CastOutcome> BallotApi::start_cast(BallotRequest& ballo
         cast.choices_hash = crypto::hmac_hex(retry_key_, choices).substr(0, 32);
     }
     cast.identity_key = std::move(ballot.session.identity_key);
+    // Every claim of the person: the script refuses the ballot when any is marked.
+    cast.claims = std::move(ballot.session.claims);
     cast.territory = std::move(ballot.session.territory);
     return ctx_.stores.ballots.cast(std::move(cast));
 }

@@ -69,8 +69,9 @@ constexpr Row kTable[] = {
      {s::unprocessable_entity, "invalid_email", "L’adresse électronique n’est pas valide."}},
     {E::invalid_name,
      {s::unprocessable_entity, "invalid_name",
-      "Le prénom et le nom ne doivent contenir que des lettres, des espaces, des traits d’union "
-      "ou des apostrophes."}},
+      "Les prénoms et les noms s’écrivent comme à l’état civil, en lettres latines (accents "
+      "compris), avec des espaces, des traits d’union, des apostrophes ou des points, sans "
+      "chiffre ni symbole."}},
     {E::invalid_birth_date,
      {s::unprocessable_entity, "invalid_birth_date",
       "La date de naissance doit être une date réelle au format AAAA-MM-JJ."}},
@@ -100,7 +101,10 @@ constexpr Row kTable[] = {
       "réservé aux habitants du département. Choisissez votre commune dans la liste."}},
     {E::email_already_used,
      {s::conflict, "email_already_used",
-      "Cette adresse électronique a déjà servi à vérifier une autre personne."}},
+      "Cette adresse électronique a déjà servi à vérifier l’identité d’une autre personne. "
+      "Une boîte aux lettres ne sert qu’à une personne, même écrite autrement (avec un « + » "
+      "ou des points). Si c’est bien vous, saisissez vos prénoms, nom et date de naissance "
+      "comme la première fois."}},
     {E::address_rate_limited,
      {s::too_many_requests, "rate_limited",
       "Trop de tentatives. Patientez quelques instants avant de réessayer."}},
@@ -146,6 +150,18 @@ constexpr Row kTable[] = {
      {s::service_unavailable, "ballot_outcome_unknown",
       "Nous n’avons pas pu confirmer l’enregistrement de votre vote. Réessayez dans quelques "
       "instants : si votre vote a bien été enregistré, le site vous l’indiquera."}},
+    {E::method_not_offered,
+     {s::forbidden, "method_not_offered",
+      "Ce moyen d’identification n’est pas proposé pour ce vote. Choisissez-en un autre sur la "
+      "page du vote."}},
+    {E::method_not_allowed_for_age,
+     {s::forbidden, "method_not_allowed_for_age",
+      "Les personnes majeures s’identifient avec FranceConnect pour ce vote. Le code envoyé par "
+      "courriel est réservé aux jeunes de moins de 18 ans."}},
+    {E::commune_not_declared,
+     {s::forbidden, "commune_not_declared",
+      "Indiquez d’abord votre commune : le vote est réservé aux habitants du "
+      "Pas-de-Calais."}},
 
     {E::resident_origin_refused,
      {s::forbidden, "origin_refused",

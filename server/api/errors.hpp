@@ -70,6 +70,10 @@ enum class Error {
     storage_not_durable,
     storage_misconfigured,
     ballot_outcome_unknown,
+    // --- residents: identity methods and age bands ([identity], issue 15) ---------------------
+    method_not_offered,          ///< the e-mail path when [identity] methods lacks "email"
+    method_not_allowed_for_age,  ///< an adult on the e-mail path when adult_methods lacks it
+    commune_not_declared,        ///< a ballot from a session without a territory yet
     // --- staff ----------------------------------------------------------------------------------
     resident_origin_refused,
     origin_refused,

@@ -13,14 +13,32 @@ VoterSessions::VoterSessions(const crypto::Key32& pepper, std::string campaign)
     : key_(crypto::derive_key(pepper, "voter-session")), campaign_(std::move(campaign)) {}
 
 std::string VoterSessions::issue(const VoterSession& s) const {
-    return crypto::seal_token(key_, "v1|" + campaign_ + "|" + s.identity_key + "|" + s.territory +
-                                        "|" + std::to_string(s.expires_unix));
+    // "v2|campaign|claim,claim,...|territory|expiry"; the primary claim first.
+    std::string claims;
+    if (s.claims.empty()) claims = s.identity_key;
+    for (const auto& claim : s.claims) {
+        if (!claims.empty()) claims += ',';
+        claims += claim;
+    }
+    return crypto::seal_token(key_, "v2|" + campaign_ + "|" + claims + "|" + s.territory + "|" +
+                                        std::to_string(s.expires_unix));
 }
+
+namespace {
+
+bool claim_key(std::string_view k) {
+    // keys::shard_of reads the first 8 digits: a claim is at least that.
+    return k.size() >= 8 && std::all_of(k.begin(), k.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+}  // namespace
 
 std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int64_t now) const {
     const auto plain = crypto::open_token(key_, token);
     if (!plain) return std::nullopt;
-    // "v1|campaign|identity|territory|expiry": exactly five parts.
+    // "v2|campaign|claims|territory|expiry": exactly five parts.
     std::array<std::string_view, 5> parts;
     std::string_view rest = *plain;
     for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -29,8 +47,17 @@ std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int
         parts[i] = rest.substr(0, bar);
         rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
     }
-    if (parts[0] != "v1" || parts[1] != campaign_) return std::nullopt;
-    VoterSession s{std::string(parts[2]), std::string(parts[3]), 0};
+    if (parts[0] != "v2" || parts[1] != campaign_) return std::nullopt;
+    VoterSession s{{}, std::string(parts[3]), 0, {}};
+    for (auto list = parts[2];;) {
+        const auto comma = list.find(',');
+        const auto claim = list.substr(0, comma);
+        if (!claim_key(claim)) return std::nullopt;
+        s.claims.emplace_back(claim);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    s.identity_key = s.claims.front();
     const auto [end, ec] =
         std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), s.expires_unix);
     if (ec != std::errc() || end != parts[4].data() + parts[4].size()) return std::nullopt;

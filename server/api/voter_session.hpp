@@ -9,17 +9,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/core/crypto.hpp"
 #include "server/http/types.hpp"
 
 namespace budget::server::api {
 
-/// What a voter session token carries: who may cast one ballot (as a keyed hash), from where.
+/// What a voter session token carries: who may cast one ballot (as keyed hashes), from where.
 struct VoterSession {
-    std::string identity_key;  ///< hex HMAC of the normalised identity
-    std::string territory;
+    std::string identity_key;  ///< the primary claim (IdentityKeys::primary): the voted marker
+    std::string territory;     ///< empty until a FranceConnect resident declares a commune
     std::int64_t expires_unix = 0;
+    /// Every claim of the person (IdentityKeys::claims), primary first: the ballot is refused
+    /// when any is marked. Empty when issued: {identity_key}. Opened: never empty.
+    std::vector<std::string> claims = {};
 };
 
 /// The cookie that carries the token for the web pages.
@@ -31,8 +35,10 @@ class VoterSessions {
   public:
     VoterSessions(const crypto::Key32& pepper, std::string campaign);
 
+    /// A token of about 400 characters with six claims (each 40 hex digits, sealed: base64url).
     std::string issue(const VoterSession& session) const;
-    /// The session a token seals; std::nullopt when forged, of another campaign, or expired.
+    /// The session a token seals; std::nullopt when forged, of another campaign, expired, or
+    /// of the format before claims (v1: its key is not of today's keyring).
     std::optional<VoterSession> open(std::string_view token, std::int64_t now_unix) const;
     /// The session of a request: its `Authorization: Bearer` token, else its voter cookie.
     std::optional<VoterSession> session_of(const http::Request& request,
@@ -50,7 +56,8 @@ std::string voter_cookie(std::string_view token, std::chrono::seconds max_age, b
 /// True when the address is plausible enough to send a code to (and safe in an SMTP command).
 bool plausible_email(std::string_view email);
 
-/// Lower-cases and trims an address so that one mailbox has one key.
+/// Lower-cases and trims an address: where the code is sent. (One mailbox's key is
+/// voting::canonical_mailbox, which also drops a "+tag" and gmail's dots.)
 std::string normalise_email(std::string_view email);
 
 }  // namespace budget::server::api

@@ -48,6 +48,7 @@ void print_keys(const config::Config& config, std::ostream& out) {
         out << "ballot_log" << suffix << k::ballot_log(c, shard) << '\n'
             << "receipts" << suffix << k::receipts(c, shard) << '\n'
             << "ballot_stats" << suffix << k::ballot_stats(c, shard) << '\n'
+            << "ballot_claims" << suffix << k::ballot_claims(c, shard) << '\n'
             << "tree_heads" << suffix << k::tree_heads(c, shard) << '\n'
             << "voted_markers" << suffix << k::voted_pattern(c, shard) << '\n';
     }
@@ -78,8 +79,8 @@ int print_ledger(const config::Config& config, redis::BlockingClient& redis, std
     return 0;
 }
 
-int seal_ballot(const config::Config& config, redis::BlockingClient& redis,
-                const std::string& path, std::ostream& out, std::ostream& err) {
+int seal_ballot(const config::Config& config, redis::BlockingClient& redis, const std::string& path,
+                std::ostream& out, std::ostream& err) {
     const auto document = config::read_text_file(path);
     if (!document) {
         err << "budgetctl storage: cannot read " << path << "\n";

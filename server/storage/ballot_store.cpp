@@ -1,5 +1,7 @@
 #include "server/storage/ballot_store.hpp"
 
+#include <algorithm>
+
 #include "server/core/log.hpp"
 #include "server/storage/detail/failures.hpp"
 #include "server/storage/keys.hpp"
@@ -10,24 +12,37 @@ namespace asio = boost::asio;
 
 namespace {
 
-/// Accepts a ballot or refuses a second one from the same identity, in one step.
-/// KEYS: voted marker, ballot log (list), receipts (hash ballot id -> log index), stats (hash),
-///       and optionally the retry key of the request (its Idempotency-Key, bound to the identity)
-/// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id, and with the
-///       retry key: the receipt's JSON, how long it is kept (s) and the keyed hash of the
-///       request's choices (fixed length)
-/// Returns the ballot's index in the log; -1 when this identity has voted already; -2 when the
-/// retry key was used with other choices; -3 when the vote is recorded closed
+/// Accepts a ballot or refuses a second one from the same person, in one step.
+/// KEYS: voted marker (of the primary claim), ballot log (list), receipts (hash ballot id -> log
+///       index), stats (hash), claims (set: every claim of the shard's ballots), and optionally
+///       the retry key of the request (its Idempotency-Key, bound to the identity)
+/// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id; the receipt's
+///       JSON, how long it is kept (s) and the keyed hash of the request's choices (fixed
+///       length), all three "" without a retry key; then the person's claims (primary first).
+/// Returns the ballot's index in the log; -1 when this person has voted already (the primary's
+/// marker, or any of their claims, is there: the same person declared another way); -2 when
+/// the retry key was used with other choices; -3 when the vote is recorded closed
 /// (keys::kClosedField in the shard's stats); or, when the same request is sent again after an
 /// answer was lost, the receipt it was given (a string).
-/// The voted marker holds "1", never the ballot: nothing links a person to their choices. The
-/// retry key is a keyed hash of the identity and a random key only the resident's browser holds;
-/// it keeps the choices' hash before the receipt, so that a key reused for other choices is told
-/// apart from a retry without another round trip.
+/// The voted marker holds "1", never the ballot, and the claims set only keyed hashes: nothing
+/// links a person to their choices. One voted marker per ballot (the load test's ledger counts
+/// them); the claims are members of one set per shard rather than keys of their own, which
+/// keeps the key space (and SCANs) to one key per ballot. The retry key is a keyed hash of the
+/// identity and a random key only the resident's browser holds; it keeps the choices' hash
+/// before the receipt, so that a key reused for other choices is told apart from a retry
+/// without another round trip.
 constexpr const char* kCastBallot = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  if KEYS[5] then
-    local earlier = redis.call('GET', KEYS[5])
+local claims = {}
+for i = 8, #ARGV do claims[#claims + 1] = ARGV[i] end
+local marked = redis.call('EXISTS', KEYS[1]) == 1
+if not marked and #claims > 0 then
+  for _, member in ipairs(redis.call('SMISMEMBER', KEYS[5], unpack(claims))) do
+    if member == 1 then marked = true break end
+  end
+end
+if marked then
+  if KEYS[6] then
+    local earlier = redis.call('GET', KEYS[6])
     if earlier then
       local n = #ARGV[7]
       -- A receipt kept before choices were hashed starts with its JSON: a retry all the same.
@@ -36,7 +51,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
         earlier = string.sub(earlier, n + 1)
       end
       -- A write, so that a WAIT behind this call also waits for the ballot's replication.
-      redis.call('EXPIRE', KEYS[5], ARGV[6])
+      redis.call('EXPIRE', KEYS[6], ARGV[6])
       return earlier
     end
   end
@@ -45,13 +60,25 @@ end
 -- Closed (issue 14): the mark recorded in this shard's stats, whatever the caller's clock says.
 if redis.call('HEXISTS', KEYS[4], 'closed') == 1 then return -3 end
 redis.call('SET', KEYS[1], '1')
+if #claims > 0 then redis.call('SADD', KEYS[5], unpack(claims)) end
 local length = redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[2], length - 1)
 redis.call('HINCRBY', KEYS[4], 'total', 1)
 redis.call('HINCRBY', KEYS[4], 'day:' .. ARGV[3], 1)
 redis.call('HINCRBY', KEYS[4], 'territory:' .. ARGV[4], 1)
-if KEYS[5] then redis.call('SET', KEYS[5], ARGV[7] .. ARGV[5], 'EX', ARGV[6]) end
+if KEYS[6] then redis.call('SET', KEYS[6], ARGV[7] .. ARGV[5], 'EX', ARGV[6]) end
 return length - 1
+)lua";
+
+/// Whether a person has voted: their primary's voted marker, or any of their claims.
+/// KEYS: voted marker, claims (set). ARGV: the claims. Returns 1 or 0.
+constexpr const char* kHasVoted = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+if #ARGV == 0 then return 0 end
+for _, member in ipairs(redis.call('SMISMEMBER', KEYS[2], unpack(ARGV))) do
+  if member == 1 then return 1 end
+end
+return 0
 )lua";
 
 /// The campaign's ballot shard count: set by the first caller, read by the others.
@@ -91,7 +118,8 @@ BallotStore::BallotStore(redis::Client& redis, const config::Config& config)
       production_(config.server.production),
       cast_script_(kCastBallot),
       agree_shards_script_(kAgreeShards),
-      ledger_script_(kShardLedger) {
+      ledger_script_(kShardLedger),
+      has_voted_script_(kHasVoted) {
     redis_.preload(cast_script_);
 }
 
@@ -122,13 +150,14 @@ CastOutcome BallotStore::outcome_of(const redis::Result& r) {
 asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
     auto k = keys::ballot_keys(campaign_, shards_, request.identity_key);
     std::vector<std::string> keys;
-    keys.reserve(5);
+    keys.reserve(6);
     keys.push_back(std::move(k.voted));
     keys.push_back(std::move(k.log));
     keys.push_back(std::move(k.receipts));
     keys.push_back(std::move(k.stats));
+    keys.push_back(std::move(k.claims));
     std::vector<std::string> args;
-    args.reserve(7);
+    args.reserve(7 + std::max<std::size_t>(request.claims.size(), 1));
     args.push_back(std::move(request.canonical));
     args.push_back(std::move(request.ballot_id));
     args.push_back(std::move(request.day));
@@ -138,6 +167,13 @@ asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
         args.push_back(std::move(request.receipt));
         args.emplace_back(kRetryTtlSeconds);
         args.push_back(std::move(request.choices_hash));
+    } else {
+        args.resize(7);
+    }
+    if (request.claims.empty()) {
+        args.push_back(std::move(request.identity_key));
+    } else {
+        for (auto& claim : request.claims) args.push_back(std::move(claim));
     }
     if (wait_replicas_ == 0)
         return settle_cast(redis_.eval(cast_script_, std::move(keys), std::move(args)));
@@ -252,11 +288,13 @@ asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> BallotStore::find_r
     co_return std::optional<ReceiptLocation>();
 }
 
-asio::awaitable<StoreResult<bool>> BallotStore::has_voted(std::string identity_key) {
-    auto k = keys::ballot_keys(campaign_, shards_, identity_key);
-    std::vector<std::string> cmd{"EXISTS", std::move(k.voted)};
-    auto r = co_await redis_.command(std::move(cmd));
+asio::awaitable<StoreResult<bool>> BallotStore::has_voted(std::vector<std::string> claims) {
+    if (claims.empty()) co_return false;
+    auto k = keys::ballot_keys(campaign_, shards_, claims.front());
+    std::vector<std::string> keys{std::move(k.voted), std::move(k.claims)};
+    auto r = co_await redis_.eval(has_voted_script_, std::move(keys), std::move(claims));
     if (!r) co_return detail::read_failure(r.error(), "has_voted");
+    if (r->type != redis::Reply::Type::integer) co_return StoreError::corrupt;
     co_return r->integer == 1;
 }
 

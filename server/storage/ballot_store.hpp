@@ -1,10 +1,12 @@
 #pragma once
 // The ballot box: one Lua script per ballot accepts it or refuses a second one from the same
-// identity, atomically, in the identity's shard; then what the tally, the log and the Mission's
-// statistics read back (log pages, receipts, participation counters).
+// person (any of their claim keys already marked), atomically, in the person's shard; then what the
+// tally, the log and the Mission's statistics read back (log pages, receipts, participation
+// counters).
 //
 // Keys (keys.hpp), all in shard k's slot:
-//   ...:b<k>}:voted:<identity>   "1": this identity has voted (never the ballot)
+//   ...:b<k>}:voted:<identity>   "1": this identity (primary claim) has voted (never the ballot)
+//   ...:b<k>}:claims             set: every claim key of the shard's ballots
 //   ...:b<k>}:log                list: canonical ballots, in the order accepted
 //   ...:b<k>}:receipts           hash: ballot id -> index in the shard's log
 //   ...:b<k>}:stats              hash: total, day:<YYYY-MM-DD>, territory:<id>
@@ -28,7 +30,10 @@ namespace budget::server::storage {
 
 /// A ballot ready to be cast, as the API prepared it.
 struct CastRequest {
-    std::string identity_key;  ///< hex keyed hash of the identity: decides the shard
+    std::string identity_key;  ///< hex primary claim of the person: decides the shard
+    /// Every claim of the person, primary first, all in the primary's shard
+    /// (api::IdentityKeys); empty: {identity_key}.
+    std::vector<std::string> claims;
     std::string territory;
     std::string ballot_id;
     std::string canonical;  ///< the canonical ballot bytes appended to the log
@@ -46,8 +51,8 @@ enum class CastStatus {
     replayed,                ///< the same request was stored earlier: its receipt comes back
     already_voted,           ///< this identity has a ballot already: nothing stored
     idempotency_key_reused,  ///< the Idempotency-Key came with other choices: nothing stored
-    vote_closed,             ///< the close is recorded (whatever this process's clock): nothing stored
-    not_stored,              ///< Redis unavailable or refused: nothing stored
+    vote_closed,      ///< the close is recorded (whatever this process's clock): nothing stored
+    not_stored,       ///< Redis unavailable or refused: nothing stored
     outcome_unknown,  ///< sent, but no confirmation (lost answer, replicas short): maybe stored
 };
 
@@ -99,9 +104,10 @@ class BallotStore {
     /// Where a ballot id sits, looking through the shards; std::nullopt when unknown.
     boost::asio::awaitable<StoreResult<std::optional<ReceiptLocation>>> find_receipt(
         std::string ballot_id);
-    /// Whether this identity has a ballot already (its voted marker, in its shard): what the
-    /// resident is told as soon as their identity is known, before any choice is offered.
-    boost::asio::awaitable<StoreResult<bool>> has_voted(std::string identity_key);
+    /// Whether this person has a ballot already (their primary's voted marker, or any of their
+    /// claims, in their shard; `claims` primary first): what the resident is told as soon as
+    /// their identity is known, before any choice is offered.
+    boost::asio::awaitable<StoreResult<bool>> has_voted(std::vector<std::string> claims);
     /// Participation counters summed over the shards: "total", "day:<date>", "territory:<id>".
     boost::asio::awaitable<StoreResult<std::map<std::string, long long>>> participation();
 
@@ -128,7 +134,7 @@ class BallotStore {
     int wait_replicas_;
     std::chrono::milliseconds wait_timeout_;
     bool production_;
-    redis::Script cast_script_, agree_shards_script_, ledger_script_;
+    redis::Script cast_script_, agree_shards_script_, ledger_script_, has_voted_script_;
     std::atomic<bool> shards_agreed_{false};
     std::atomic<std::int64_t> durability_checked_at_{0};
     std::atomic<bool> durable_{false};

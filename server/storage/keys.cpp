@@ -45,6 +45,7 @@ std::string shard(std::string_view c, int k) {
 std::string ballot_log(std::string_view c, int k) { return shard(c, k) + "log"; }
 std::string receipts(std::string_view c, int k) { return shard(c, k) + "receipts"; }
 std::string ballot_stats(std::string_view c, int k) { return shard(c, k) + "stats"; }
+std::string ballot_claims(std::string_view c, int k) { return shard(c, k) + "claims"; }
 std::string head_mark(std::string_view c, int k) { return shard(c, k) + "head_mark"; }
 std::string voted_pattern(std::string_view c, int k) { return shard(c, k) + "voted:*"; }
 
@@ -72,6 +73,7 @@ BallotKeys ballot_keys(std::string_view c, int shards, std::string_view identity
     k.log = join(k.tag, "log");
     k.receipts = join(k.tag, "receipts");
     k.stats = join(k.tag, "stats");
+    k.claims = join(k.tag, "claims");
     return k;
 }
 

@@ -5,7 +5,8 @@
 // keys stays in one slot on Redis Cluster:
 //   budget:{c<id>}:...            the campaign: sealed ballot, labelling, audit, phase, heads,
 //                                 results
-//   budget:{c<id>:b<k>}:...       ballot shard k: log, receipts, stats, voted markers, retries
+//   budget:{c<id>:b<k>}:...       ballot shard k: log, receipts, stats, voted markers, claims,
+//                                 retries
 //   budget:{c<id>:e<hash>}:...    one e-mail address (keyed hash): code, counter, binding
 //   budget:{c<id>:ip}:<hash>      one client address (keyed hash): request counter
 //   budget:{staff}:...            staff accounts, sessions and login counters (all campaigns)
@@ -20,7 +21,7 @@ namespace budget::server::storage::keys {
 // ---- the campaign ----------------------------------------------------------------------------
 /// "budget:{c<id>}:", the prefix of every campaign-wide key.
 std::string campaign(std::string_view c);
-std::string published(std::string_view c);      ///< string: when results were published
+std::string published(std::string_view c);  ///< string: when results were published
 /// string: when the vote was recorded closed (unix seconds). Each shard's stats hash also holds it
 /// as the field kClosedField, where the ballot script reads it (one slot per script).
 std::string closed(std::string_view c);
@@ -43,6 +44,10 @@ std::string shard(std::string_view c, int k);
 std::string ballot_log(std::string_view c, int k);    ///< list: canonical ballots in order
 std::string receipts(std::string_view c, int k);      ///< hash: ballot id -> log index
 std::string ballot_stats(std::string_view c, int k);  ///< hash: total, day:*, territory:*, closed
+/// Set: every claim key (api::IdentityKeys::claims) of the shard's ballots. A person's claims
+/// all fall in one shard (they start with the same 8 digits): the cast script refuses a
+/// ballot when any of them is a member.
+std::string ballot_claims(std::string_view c, int k);
 /// The field of each shard's stats hash that marks the vote closed (see closed()).
 inline constexpr const char* kClosedField = "closed";
 std::string head_mark(std::string_view c, int k);  ///< string: replication marker of heads
@@ -58,7 +63,7 @@ int shard_of(std::string_view identity_key, int shards);
 struct BallotKeys {
     int shard = 0;
     std::string tag;  ///< the shard's prefix
-    std::string voted, log, receipts, stats;
+    std::string voted, log, receipts, stats, claims;
     /// The retry key of a request sent with an Idempotency-Key (`hash`: keyed hash of the
     /// identity and the key), in the same slot.
     std::string retry(std::string_view hash) const;

@@ -35,7 +35,7 @@ test::HttpResult call(int port, const std::string& method, const std::string& ta
 
 namespace {
 
-// Names accepted by normalise_name: letters only, one distinct name per resident.
+// Names accepted by voting::name_key: letters only, one distinct name per resident.
 std::string letters(std::size_t n) {
     std::string out;
     do {
@@ -130,7 +130,9 @@ std::vector<Voter> Bench::login(int count, const std::string& tag) {
     REQUIRE(refused == 0);
     parallel(voters.size(), 4, [&](std::size_t i) {
         auto& v = voters[i];
-        const test::Resident resident{v.email, "Votant " + letters(i), "Faute " + tag};
+        // One given name each: residents who share a first given name, a last name and a birth
+        // date are one person (voting::identity_claims).
+        const test::Resident resident{v.email, "Votant" + letters(i), "Faute " + tag};
         const auto r =
             answer([&] { return campaign_.verify(resident, campaign_.last_code(v.email)); });
         if (r.status != 200) {

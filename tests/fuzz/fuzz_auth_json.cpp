@@ -1,8 +1,8 @@
 // Fuzz target: the bodies of POST /api/v1/auth/challenge and /auth/verify as the API reads them
-// (server/api/auth_api.cpp): request_body getters with the same limits, normalise_email and
-// plausible_email, read_verify_form, normalise_name, parse_date, identity_material and
-// check_eligibility; and a bearer token given as "token" opened as a voter session
-// (server/api/voter_session.cpp).
+// (server/api/auth_api.cpp): request_body getters with the same limits, normalise_email,
+// plausible_email and canonical_mailbox, read_verify_form, name_key, parse_date,
+// identity_claims and check_eligibility; and a bearer token given as "token" opened as a voter
+// session (server/api/voter_session.cpp).
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -15,28 +15,26 @@
 #include "server/core/crypto.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 #include "voting/eligibility.hpp"
+#include "voting/identity.hpp"
 
 namespace {
 
 using namespace budget;
 namespace api = budget::server::api;
 
-bool is_normal_name(const std::string& n) {
-    if (n.empty() || n.front() == ' ' || n.back() == ' ') return false;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-        const char c = n[i];
-        if (c == ' ') {
-            if (n[i + 1] == ' ') return false;
-        } else if (c < 'a' || c > 'z') {
-            return false;
-        }
-    }
-    return true;
+bool is_name_key(const std::string& n) {
+    return !n.empty() &&
+           std::all_of(n.begin(), n.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 void check_email(const std::string& raw) {
     const auto email = api::normalise_email(raw);
     FUZZ_CHECK(api::normalise_email(email) == email, "normalise_email is not idempotent");
+    if (const auto mailbox = voting::canonical_mailbox(raw)) {
+        FUZZ_CHECK(voting::canonical_mailbox(*mailbox) == mailbox,
+                   "canonical_mailbox is not idempotent");
+        FUZZ_CHECK(mailbox->find('+') == std::string::npos, "a canonical mailbox kept its tag");
+    }
     if (!api::plausible_email(email)) return;
     FUZZ_CHECK(email.size() >= 3 && email.size() <= 254, "plausible email length");
     FUZZ_CHECK(email.find('@') != std::string::npos && email.find('@') == email.rfind('@'),
@@ -49,12 +47,14 @@ void check_email(const std::string& raw) {
 }
 
 void check_name(const std::string& raw) {
-    const auto name = voting::normalise_name(raw);
+    const auto name = voting::name_key(raw);
     if (!name) return;
-    FUZZ_CHECK(is_normal_name(*name),
-               "normalise_name gave something else than a-z and single spaces");
-    const auto again = voting::normalise_name(*name);
-    FUZZ_CHECK(again && *again == *name, "normalise_name is not idempotent");
+    FUZZ_CHECK(is_name_key(*name), "name_key gave something else than a-z");
+    const auto again = voting::name_key(*name);
+    FUZZ_CHECK(again && *again == *name, "name_key is not idempotent");
+    const auto shown = voting::display_name(raw);
+    FUZZ_CHECK(shown && voting::name_key(*shown) == name,
+               "display_name does not key as the name it shows");
 }
 
 void check_date(const std::string& raw) {
@@ -80,8 +80,10 @@ void check_verify_form(const boost::json::object& o, bool complete) {
         FUZZ_CHECK(
             api::plausible_email(form->email) && api::normalise_email(form->email) == form->email,
             "read_verify_form let an address through unnormalised or implausible");
-        FUZZ_CHECK(is_normal_name(form->first_name) && is_normal_name(form->last_name),
-                   "read_verify_form let a name through unnormalised");
+        FUZZ_CHECK(voting::identity_claims(form->person).has_value(),
+                   "read_verify_form let a name through that has no claims");
+        FUZZ_CHECK(voting::canonical_mailbox(form->email) == form->mailbox,
+                   "read_verify_form's mailbox is not the address's");
         FUZZ_CHECK(form->code.size() == 6 &&
                        form->code.find_first_not_of("0123456789") == std::string::npos,
                    "read_verify_form let a code through that is not six digits");
@@ -122,14 +124,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int i = 2; i < 4; ++i) check_name(fields[i]);
     check_date(fields[4]);
     if (complete) {
-        const auto first = voting::normalise_name(fields[2]);
-        const auto last = voting::normalise_name(fields[3]);
         const auto birth = voting::parse_date(fields[4]);
-        if (first && last && birth) {
-            const auto material = voting::identity_material(*first, *last, *birth);
-            // Fields must not run into each other: exactly two separators.
-            FUZZ_CHECK(std::count(material.begin(), material.end(), '|') == 2,
-                       "identity material is ambiguous");
+        if (birth) {
+            const auto claims = voting::identity_claims({fields[3], "", fields[2], *birth});
+            // Fields must not run into each other: exactly two separators in each material.
+            for (const auto& material : claims.value_or(std::vector<std::string>{}))
+                FUZZ_CHECK(std::count(material.begin(), material.end(), '|') == 2,
+                           "identity material is ambiguous");
         }
     }
 
@@ -148,11 +149,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    "a client-made token opened as a voter session");
     }
     const api::VoterSession issued{
-        std::string(64, 'a'), fields[5].find('|') == std::string::npos ? fields[5] : "arrageois",
-        2000000000};
+        std::string(40, 'a'),
+        fields[5].find('|') == std::string::npos ? fields[5] : "arrageois",
+        2000000000,
+        {std::string(40, 'a'), std::string(40, 'b')}};
     const auto reopened = sessions.open(sessions.issue(issued), 1900000000);
     FUZZ_CHECK(reopened && reopened->identity_key == issued.identity_key &&
-                   reopened->territory == issued.territory &&
+                   reopened->claims == issued.claims && reopened->territory == issued.territory &&
                    reopened->expires_unix == issued.expires_unix,
                "a sealed voter session does not open to itself");
     return 0;

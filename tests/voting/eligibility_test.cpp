@@ -4,33 +4,6 @@
 
 using namespace budget::voting;
 
-TEST_CASE("names that differ only in case, accents, spaces and hyphens are one person",
-          "[eligibility]") {
-    CHECK(normalise_name("Éloïse  Dupont-Martin") == "eloise dupont martin");
-    CHECK(normalise_name("eloise dupont martin") == "eloise dupont martin");
-    CHECK(normalise_name("  ÉLOÏSE ") == "eloise");
-    CHECK(normalise_name("D'Artagnan") == "d artagnan");
-    CHECK(normalise_name("D\xE2\x80\x99"
-                         "Artagnan") == "d artagnan");  // typographic apostrophe
-    CHECK(normalise_name("Lætitia Œuvrard") == "laetitia oeuvrard");
-    CHECK(normalise_name("François-Xavier") == "francois xavier");
-    CHECK(normalise_name("Jean--Pierre") == "jean pierre");
-}
-
-TEST_CASE("a name with digits, symbols or nothing but separators is refused", "[eligibility]") {
-    CHECK_FALSE(normalise_name(""));
-    CHECK_FALSE(normalise_name(" - "));
-    CHECK_FALSE(normalise_name("R2D2"));
-    CHECK_FALSE(normalise_name("Bob<script>"));
-    CHECK_FALSE(normalise_name("\xFF\xFE"));
-    CHECK_FALSE(normalise_name("名前"));
-}
-
-TEST_CASE("identity material joins normalised names and the birth date", "[eligibility]") {
-    CHECK(identity_material("eloise", "dupont martin", Date{2001, 3, 9}) ==
-          "eloise|dupont martin|2001-03-09");
-}
-
 TEST_CASE("dates are real calendar dates", "[eligibility]") {
     CHECK(parse_date("2015-09-01") == Date{2015, 9, 1});
     CHECK(parse_date("2016-02-29") == Date{2016, 2, 29});

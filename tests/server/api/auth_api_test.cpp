@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "config/config.hpp"
 #include "server/api/client_network.hpp"
 
 namespace api = budget::server::api;
@@ -38,11 +39,81 @@ TEST_CASE("a verification form is read into normalised fields", "[auth_api]") {
     REQUIRE(std::holds_alternative<api::VerifyForm>(read));
     const auto& form = std::get<api::VerifyForm>(read);
     CHECK(form.email == "eloise@example.org");
+    CHECK(form.mailbox == "eloise@example.org");
     CHECK(form.code == "012345");
-    CHECK(form.first_name == "eloise");
-    CHECK(form.last_name == "dupont martin");
-    CHECK(form.birth_date == budget::voting::Date{1980, 5, 17});
+    // The names as typed: the keyring keys them.
+    CHECK(form.person.given_names == "Éloïse");
+    CHECK(form.person.birth_name == "Dupont-Martin");
+    CHECK(form.person.usage_name.empty());
+    CHECK(form.person.birth_date == budget::voting::Date{1980, 5, 17});
     CHECK(form.commune == "62041");
+}
+
+TEST_CASE("a verification form takes an optional usage name and the mailbox of the address",
+          "[auth_api]") {
+    auto body = good_form();
+    body["email"] = "E.Loise+Budget@GoogleMail.com";
+    body["usage_name"] = "Martin";
+    const auto read = api::read_verify_form(body, 11);
+    REQUIRE(std::holds_alternative<api::VerifyForm>(read));
+    const auto& form = std::get<api::VerifyForm>(read);
+    CHECK(form.email == "e.loise+budget@googlemail.com");
+    CHECK(form.mailbox == "eloise@gmail.com");
+    CHECK(form.person.usage_name == "Martin");
+    SECTION("a usage name that is not a name is refused") {
+        body["usage_name"] = "M4rtin";
+        CHECK(refusal(api::read_verify_form(body, 11)) ==
+              std::pair(422, std::string("invalid_name")));
+    }
+    SECTION("a usage name that is not a string is refused") {
+        body["usage_name"] = 12;
+        CHECK(refusal(api::read_verify_form(body, 11)) ==
+              std::pair(400, std::string("invalid_field")));
+    }
+}
+
+TEST_CASE(
+    "names of the registers are read; names with digits, symbols or another script are "
+    "not",
+    "[auth_api]") {
+    auto body = good_form();
+    for (const char* name : {"Łukasz", "Wróblewska", "Conceição", "E\xCC\x81loi\xCC\x88se",
+                             "Je\xE2\x80\x8B"
+                             "an",
+                             "Ben Saïd", "Abd-el-Kader"}) {
+        INFO(name);
+        body["first_name"] = name;
+        CHECK(std::holds_alternative<api::VerifyForm>(api::read_verify_form(body, 11)));
+    }
+    for (const char* name : {"Jean2", "Jean 😀", "Иван", "Jean<b>", " - "}) {
+        INFO(name);
+        body["last_name"] = name;
+        CHECK(refusal(api::read_verify_form(body, 11)) ==
+              std::pair(422, std::string("invalid_name")));
+    }
+}
+
+TEST_CASE(
+    "the e-mail path is refused where [identity] does not offer it, or to adults sent to "
+    "FranceConnect",
+    "[auth_api]") {
+    budget::config::IdentityConfig identity;  // as parsed without [identity]
+    identity.adult_methods = identity.methods;
+    CHECK_FALSE(api::email_method_refusal(identity, std::nullopt, 11));
+    CHECK_FALSE(api::email_method_refusal(identity, 40, 11));
+    identity.methods = {"franceconnect", "email"};
+    identity.adult_methods = {"franceconnect"};
+    CHECK_FALSE(api::email_method_refusal(identity, std::nullopt, 11));
+    CHECK_FALSE(api::email_method_refusal(identity, 15, 11));
+    CHECK_FALSE(api::email_method_refusal(identity, 17, 11));
+    const auto adult = api::email_method_refusal(identity, 18, 11);
+    REQUIRE(adult);
+    CHECK(refusal_of(*adult) == std::pair(403, std::string("method_not_allowed_for_age")));
+    CHECK(adult->body().find("FranceConnect") != std::string::npos);
+    identity.methods = {"franceconnect"};
+    const auto none = api::email_method_refusal(identity, std::nullopt, 11);
+    REQUIRE(none);
+    CHECK(refusal_of(*none) == std::pair(403, std::string("method_not_offered")));
 }
 
 TEST_CASE("a verification form with a problem gets the refusal of its first problem",

@@ -43,6 +43,33 @@ TEST_CASE("a voter session token opens to the session it seals, until it expires
     }
 }
 
+TEST_CASE("a voter session carries the person's claims, primary first", "[voter_session]") {
+    const api::VoterSessions sessions(test_pepper(), "t");
+    SECTION("a session issued without claims opens with its identity key as the only one") {
+        const auto opened = sessions.open(sessions.issue(kSession), 0);
+        REQUIRE(opened);
+        CHECK(opened->claims == std::vector<std::string>{kSession.identity_key});
+    }
+    SECTION("six claims of 40 hex digits, the primary first, in a token under 500 characters") {
+        api::VoterSession s{std::string(40, '0'), "arrageois", 2'000'000'000, {}};
+        for (char c : std::string("012345")) s.claims.push_back(std::string(40, c));
+        const auto token = sessions.issue(s);
+        CHECK(token.size() < 500);
+        const auto opened = sessions.open(token, 0);
+        REQUIRE(opened);
+        CHECK(opened->claims == s.claims);
+        CHECK(opened->identity_key == s.claims.front());
+    }
+    SECTION("a FranceConnect resident's session before the commune has no territory") {
+        const api::VoterSession s{
+            std::string(40, 'c'), "", 2'000'000'000, {std::string(40, 'c'), std::string(40, 'd')}};
+        const auto opened = sessions.open(sessions.issue(s), 0);
+        REQUIRE(opened);
+        CHECK(opened->territory.empty());
+        CHECK(opened->claims.size() == 2);
+    }
+}
+
 TEST_CASE("a request's session comes from its bearer token, else its voter cookie",
           "[voter_session]") {
     const api::VoterSessions sessions(test_pepper(), "t");

@@ -14,9 +14,9 @@ const std::string kIdentity = "00000007" + std::string(56, 'a');  // first 32 bi
 }
 
 TEST_CASE("every key of a campaign carries the campaign in its hash tag", "[keys]") {
-    for (const auto& key : {keys::published("2026"), keys::sealed_ballot("2026"),
-                            keys::initiatives("2026"), keys::audit("2026"),
-                            keys::tree_heads("2026", 0), keys::draft_results("2026")}) {
+    for (const auto& key :
+         {keys::published("2026"), keys::sealed_ballot("2026"), keys::initiatives("2026"),
+          keys::audit("2026"), keys::tree_heads("2026", 0), keys::draft_results("2026")}) {
         CHECK(key.rfind("budget:{c2026}:", 0) == 0);
         CHECK(key_hash_slot(key) == key_hash_slot(keys::published("2026")));
     }
@@ -46,8 +46,9 @@ TEST_CASE("the keys of a ballot all sit in the slot of the identity's shard", "[
     CHECK(k.log == keys::ballot_log("2026", 7));
     CHECK(k.receipts == keys::receipts("2026", 7));
     CHECK(k.stats == keys::ballot_stats("2026", 7));
+    CHECK(k.claims == "budget:{c2026:b7}:claims");
     const auto slot = key_hash_slot(k.voted);
-    for (const auto& key : {k.log, k.receipts, k.stats, k.retry(std::string(64, 'b'))}) {
+    for (const auto& key : {k.log, k.receipts, k.stats, k.claims, k.retry(std::string(64, 'b'))}) {
         CHECK(key_hash_slot(key) == slot);
     }
     SECTION("the retry key keeps 32 hex digits of its hash") {
