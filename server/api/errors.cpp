@@ -302,10 +302,6 @@ constexpr Row kTable[] = {
       "Ce bulletin n’est pas encore couvert par cette tête d’arbre ; réessayez avec une plus "
       "récente."}},
     // FranceConnect
-    {E::commune_required,
-     {s::forbidden, "commune_required",
-      "Indiquez d’abord votre commune de résidence : le vote est réservé aux habitants du "
-      "Pas-de-Calais."}},
     {E::residence_already_declared,
      {s::conflict, "residence_already_declared",
       "Votre commune est déjà indiquée pour cette session : pour la changer, identifiez-vous de "

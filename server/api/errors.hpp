@@ -127,9 +127,7 @@ enum class Error {
     single_shard,
     invalid_shard,  ///< {} the last shard
     not_in_tree,
-    // --- FranceConnect
-    // ----------------------------------------------------------------------------
-    commune_required,            ///< a ballot from a session without a declared commune
+    // --- FranceConnect -------------------------------------------------------------------------
     residence_already_declared,  ///< POST /auth/residence with a session that has a territory
 };
 

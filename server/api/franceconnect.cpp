@@ -65,13 +65,6 @@ voting::Date paris_today(std::int64_t now) {
     return *voting::parse_date(config::format_paris_time(now).substr(0, 10));
 }
 
-/// The claims of a person go into the session once VoterSession carries them (issue 15, the
-/// identity module's branch); until then the primary key alone.
-template <typename Session>
-void set_claims(Session& session, std::vector<std::string> claims) {
-    if constexpr (requires { session.claims; }) session.claims = std::move(claims);
-}
-
 std::string read_secret(const std::string& path) {
     std::ifstream in(path);
     std::string line;
@@ -409,7 +402,7 @@ asio::awaitable<boost::system::result<VoterSession, Failure>> FranceConnectApi::
     // No territory yet: the resident declares their commune next (POST /auth/residence).
     VoterSession session;
     session.identity_key = keys->primary;
-    set_claims(session, std::move(keys->claims));
+    session.claims = std::move(keys->claims);
     session.territory = "";
     session.expires_unix = ctx_.clock.now() + ctx_.config.otp.session_ttl.count();
     co_return session;
@@ -436,7 +429,8 @@ asio::awaitable<Response> FranceConnectApi::residence(RequestContext& rc) {
 
     session->territory = commune->territory;  // same identity, same expiry
     const auto token = sessions_.issue(*session);
-    const auto voted = co_await ctx_.stores.ballots.has_voted(session->identity_key);
+    auto claims = session->claims;
+    const auto voted = co_await ctx_.stores.ballots.has_voted(std::move(claims));
     json::object out{{"token", token},
                      {"expires_at", config::format_paris_time(session->expires_unix)},
                      {"territory", session->territory}};

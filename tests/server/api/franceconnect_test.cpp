@@ -246,7 +246,7 @@ TEST_CASE("a resident signs in with FranceConnect, declares their commune and vo
     const auto early = fc.campaign.cast(landing.session_token, R"({"choices":["i-1"]})");
     INFO(early.body);
     CHECK(early.status == 403);
-    CHECK(code_of(early) == "commune_required");
+    CHECK(code_of(early) == "commune_not_declared");
 
     const auto unknown = fc.declare(landing.session_token, "75056");
     CHECK(unknown.status == 403);
