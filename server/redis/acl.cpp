@@ -12,7 +12,9 @@ std::string_view budgetd_acl_rules() {
            "+ping +evalsha +eval +script|load +wait +config|get +cluster|slots +asking "
            "+get +set +del +exists +expire +ttl +incr +decr +copy +scan "
            "+hget +hset +hsetnx +hmget +hgetall +hexists +hincrby "
-           "+lindex +llen +lrange +rpush +xadd +xrevrange";
+           "+lindex +llen +lrange +rpush +xadd +xrevrange "
+           // The claims set of each ballot shard (issue 15).
+           "+sadd +smismember";
 }
 
 std::string acl_user_line(const std::string& user, const std::string& password) {

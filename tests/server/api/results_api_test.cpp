@@ -65,9 +65,15 @@ std::pair<std::string, std::string> announced_key(const std::string& dir) {
 // The same campaign restarted after its close.
 VoteWindow closed() { return VoteWindow::relative(-7200, -10); }
 
-// A resident of Calais named `who`.
+// A resident of Calais named `who`, born on a day of January 1980 that depends on the name: a
+// person's ballot shard comes from their birth date (issue 15), so that residents spread over
+// the shards.
 Resident resident(const std::string& who) {
-    return {who + "@example.org", who, "Votant", "1980-01-01", "62193"};
+    unsigned sum = 0;
+    for (const char ch : who) sum = sum * 31 + static_cast<unsigned char>(ch);
+    const auto day = std::to_string(1 + sum % 28);
+    return {who + "@example.org", who, "Votant", "1980-01-" + (day.size() == 1 ? "0" + day : day),
+            "62193"};
 }
 
 }  // namespace

@@ -202,8 +202,11 @@ TEST_CASE("budgetd takes ballots over the cluster and budgetctl tallies every sh
                    {.redis = TestRedis::none, .ballot = {{"a"}, {"b"}, {"c"}}});
     std::vector<std::string> receipts;
     for (int i = 0; i < 16; ++i) {
+        // Born on different days: a person's shard comes from their birth date (all their
+        // claims in one slot, issue 15).
         const auto token = c.verify_resident({"r" + std::to_string(i) + "@example.org", "Prénom",
-                                              "Nom" + std::string(1, static_cast<char>('a' + i))});
+                                              "Nom" + std::string(1, static_cast<char>('a' + i)),
+                                              "1980-05-" + std::to_string(10 + i)});
         REQUIRE(!token.empty());
         const auto voted =
             c.cast(token, i % 2 ? R"({"choices":["a","b"]})" : R"({"choices":["c"]})");

@@ -199,12 +199,15 @@ function validateIdentity() {
   const problems = [];
   const first = $('#first-name');
   const last = $('#last-name');
-  const namePattern = /^[\p{L}][\p{L}\p{M}' ’-]*$/u;
+  // What the server keys a name with (issue 15): letters and accents, spaces, dashes,
+  // apostrophes, dots, commas between given names; invisible characters a paste brings along
+  // (zero-width space, bidirectional marks) are the server's to remove, never the resident's.
+  const namePattern = /^[\p{L}\p{M}][\p{L}\p{M}\p{Zs}\p{Pd}'’ʼ‘.,]*$/u;
   for (const [input, what] of [[first, 'votre prénom'], [last, 'votre nom']]) {
-    const v = input.value.trim();
+    const v = input.value.replace(/\p{Cf}/gu, '').trim();
     let msg = null;
     if (!v) msg = `Indiquez ${what}.`;
-    else if (!namePattern.test(v)) msg = `Pour ${what}, utilisez seulement des lettres, des espaces, des traits d’union ou des apostrophes.`;
+    else if (!namePattern.test(v)) msg = `Pour ${what}, utilisez seulement des lettres, des espaces, des traits d’union, des apostrophes ou des points.`;
     fieldError(input, msg);
     if (msg) problems.push([input, msg]);
   }
