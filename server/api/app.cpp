@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "config/paris_time.hpp"
+#include "server/api/franceconnect.hpp"
 #include "voting/phase.hpp"
 
 namespace budget::server::api {
@@ -46,6 +47,8 @@ void App::register_routes(http::Router& router) {
     public_ballot_.register_routes(router);
     results_.register_routes(router);
     log_.register_routes(router);
+    if (ctx_.config.identity.offers("franceconnect"))
+        franceconnect::register_franceconnect(ctx_, router);
 }
 
 asio::awaitable<Response> App::health(RequestContext& rc) {

@@ -301,13 +301,18 @@ constexpr Row kTable[] = {
      {s::not_found, "not_in_tree",
       "Ce bulletin n’est pas encore couvert par cette tête d’arbre ; réessayez avec une plus "
       "récente."}},
+    // FranceConnect
+    {E::residence_already_declared,
+     {s::conflict, "residence_already_declared",
+      "Votre commune est déjà indiquée pour cette session : pour la changer, identifiez-vous de "
+      "nouveau."}},
 };
 
 constexpr bool table_in_enum_order() {
     for (std::size_t i = 0; i < std::size(kTable); ++i) {
         if (static_cast<std::size_t>(kTable[i].error) != i) return false;
     }
-    return static_cast<std::size_t>(Error::not_in_tree) + 1 == std::size(kTable);
+    return static_cast<std::size_t>(Error::residence_already_declared) + 1 == std::size(kTable);
 }
 static_assert(table_in_enum_order(), "kTable must list every Error once, in the enum's order");
 

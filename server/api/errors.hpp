@@ -127,6 +127,8 @@ enum class Error {
     single_shard,
     invalid_shard,  ///< {} the last shard
     not_in_tree,
+    // --- FranceConnect -------------------------------------------------------------------------
+    residence_already_declared,  ///< POST /auth/residence with a session that has a territory
 };
 
 /// A row of the table.
