@@ -336,12 +336,15 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
     const auto voted = co_await ctx_.stores.ballots.has_voted(keys->claims);
     // Sealed for the Mission's offline duplicate audit, never linked to the ballot; a person
     // who has voted already is no new identity.
-    if (!(voted && *voted))
-        co_await ctx_.identity_audit.record(AuditedIdentity{.person = form.person,
-                                                            .commune = commune.code,
-                                                            .method = "email",
-                                                            .email = form.email,
-                                                            .client_ip = std::move(client_ip)});
+    // (A named value: GCC 12 destroys a temporary passed to a coroutine twice.)
+    if (!(voted && *voted)) {
+        AuditedIdentity audited{.person = form.person,
+                                .commune = commune.code,
+                                .method = "email",
+                                .email = form.email,
+                                .client_ip = std::move(client_ip)};
+        co_await ctx_.identity_audit.record(std::move(audited));
+    }
     const VoterSession session{keys->primary, commune.territory,
                                ctx_.clock.now() + otp.session_ttl.count(), std::move(keys->claims)};
     co_return session_response(session, voted ? std::optional<bool>(*voted) : std::nullopt,

@@ -8,6 +8,8 @@
 #include "config/paris_time.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/ballot_api.hpp"
+#include "server/api/identity_audit.hpp"
+#include "server/api/identity_audit.hpp"
 #include "server/api/request_body.hpp"
 #include "server/core/log.hpp"
 #include "server/http/cookies.hpp"
@@ -313,7 +315,7 @@ asio::awaitable<Response> FranceConnectApi::callback(RequestContext& rc) {
     if (!counted) co_return finish(Outcome::unavailable, "storage unavailable (rate count)", v);
     if (!counted->allowed)
         co_return finish(Outcome::provider_error, "client address over its hourly allowance", v);
-    auto completed = co_await complete(std::move(*code), std::move(*flow));
+    auto completed = co_await complete(std::move(*code), std::move(*flow), rc.client_ip);
     if (!completed) co_return finish(completed.error().outcome, completed.error().reason, v);
     const auto token = sessions_.issue(*completed);
     co_return finish(Outcome::ok, "", v,
@@ -321,7 +323,7 @@ asio::awaitable<Response> FranceConnectApi::callback(RequestContext& rc) {
 }
 
 asio::awaitable<boost::system::result<VoterSession, Failure>> FranceConnectApi::complete(
-    std::string code, Flow flow) {
+    std::string code, Flow flow, std::string client_ip) {
     const auto& fc = ctx_.config.franceconnect;
     auto found = co_await provider_->discovery();
     if (!found) co_return found.error();
@@ -398,6 +400,16 @@ asio::awaitable<boost::system::result<VoterSession, Failure>> FranceConnectApi::
         co_return failed(Outcome::method_refused, "method not allowed for the age band");
     auto keys = keyring_.keys_of(*person, subject);
     if (!keys) co_return failed(Outcome::provider_error, "userinfo: a name is not a name");
+
+    // Sealed for the Mission's offline duplicate audit now, while the identité pivot is at
+    // hand (the commune comes next and is not known yet). A named value: GCC 12 destroys a
+    // temporary passed to a coroutine twice.
+    AuditedIdentity audited{.person = *person,
+                            .commune = "",
+                            .method = "franceconnect",
+                            .email = "",
+                            .client_ip = std::move(client_ip)};
+    co_await ctx_.identity_audit.record(std::move(audited));
 
     // No territory yet: the resident declares their commune next (POST /auth/residence).
     VoterSession session;

@@ -92,10 +92,10 @@ class FranceConnectApi {
     boost::asio::awaitable<Response> callback(RequestContext& rc);
     boost::asio::awaitable<Response> residence(RequestContext& rc);
 
-    /// The provider's part of a callback: code for tokens, both verified, the identity; the
-    /// session to issue, or why not.
-    boost::asio::awaitable<boost::system::result<VoterSession, Failure>> complete(std::string code,
-                                                                                  Flow flow);
+    /// The provider's part of a callback: code for tokens, both verified, the identity (sealed
+    /// for the duplicate audit with `client_ip`'s network); the session to issue, or why not.
+    boost::asio::awaitable<boost::system::result<VoterSession, Failure>> complete(
+        std::string code, Flow flow, std::string client_ip);
     /// 302 to the vote page with the cause, the flow cookie removed; logs a failure's reason.
     Response finish(Outcome outcome, std::string_view reason, unsigned version,
                     std::optional<std::string> session_cookie = std::nullopt) const;

@@ -16,6 +16,9 @@
 //       follows the provider's redirects with a cookie jar, finishes the login interaction as
 //       `account` (or as a refusal, error=access_denied), grants the consent, and answers
 //       {"callback": the redirect_uri with code and state (or error and state)}.
+//   POST /_test/login {"account"|"cancel": true}
+//       the same login for the next interaction, for a real browser that follows the
+//       redirects itself (tests/browser/franceconnect.test.mjs).
 //   POST /_test/forge {"mode"}
 //       FORGES the next token responses' ID token, for the cases a conforming provider never
 //       produces: "none" (alg none, no signature), "bad-signature" (one bit of the signature
@@ -198,6 +201,14 @@ provider.use(async (ctx, next) => {
       ctx.status = 500;
       ctx.body = { error: String(err) };
     }
+    return;
+  }
+  if (ctx.path === '/_test/login' && ctx.method === 'POST') {
+    // For a real browser (tests/browser/franceconnect.test.mjs): who the next interaction
+    // logs in, the browser following every redirect itself.
+    const body = await readJson(ctx);
+    nextLogin = body.cancel ? { cancel: true } : { account: body.account };
+    ctx.body = { next: nextLogin };
     return;
   }
   if (ctx.path === '/_test/forge' && ctx.method === 'POST') {
