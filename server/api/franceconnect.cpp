@@ -9,7 +9,6 @@
 #include "server/api/auth_api.hpp"
 #include "server/api/ballot_api.hpp"
 #include "server/api/identity_audit.hpp"
-#include "server/api/identity_audit.hpp"
 #include "server/api/request_body.hpp"
 #include "server/core/log.hpp"
 #include "server/http/cookies.hpp"
