@@ -252,7 +252,7 @@ describe('the vote', () => {
     assert.equal(await commune.getAttribute('aria-expanded'), 'true');
     await inspect(page, 'voter-identite');
     await commune.press('ArrowDown');
-    assert.equal(await commune.getAttribute('aria-activedescendant'), 'commune-opt-62041');
+    assert.equal(await commune.getAttribute('aria-activedescendant'), 'commune-options-62041');
     await commune.press('Enter');
     assert.equal(await commune.inputValue(), 'Arras (62000)');
     await page.getByRole('button', { name: 'Vérifier mon identité' }).click();
