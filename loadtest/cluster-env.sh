@@ -21,20 +21,25 @@ BUDGETD_PORTS=()
 BUDGETD_PIDS=()
 NGINX_PID=""
 
-# A free loopback port whose cluster bus port (+10000) is free too.
+# A free loopback port whose cluster bus port (+10000) is free too, both below the kernel's range
+# for outgoing connections (32768-60999 by default), where any client could take them.
 cluster_free_port() {
     python3 - <<'PY'
-import socket
-while True:
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); port = a.getsockname()[1]
-    if port > 55000:
-        a.close(); continue
-    b = socket.socket()
+import random, socket
+def free(port):
+    s = socket.socket()
     try:
-        b.bind(("127.0.0.1", port + 10000))
+        s.bind(("127.0.0.1", port))
+        return True
     except OSError:
-        a.close(); b.close(); continue
-    a.close(); b.close(); print(port); break
+        return False
+    finally:
+        s.close()
+for _ in range(500):
+    port = random.randrange(18000, 22000)
+    if free(port) and free(port + 10000):
+        print(port)
+        break
 PY
 }
 

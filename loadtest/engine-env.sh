@@ -12,8 +12,23 @@ ENGINE_WORK=""
 REDIS_PID=""
 BUDGETD_PID=""
 
+# Below the kernel's range for outgoing connections (32768-60999 by default), where any client
+# could take the port between this check and the server's bind.
 engine_free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    python3 - <<'PY'
+import random, socket
+for _ in range(500):
+    port = random.randrange(28000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+PY
 }
 
 engine_cleanup() {

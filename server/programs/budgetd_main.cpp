@@ -109,7 +109,7 @@ void stop_on_signal(asio::signal_set& signals, http::HttpServer& http,
 }
 
 void log_listening(const config::Config& cfg, const http::HttpServer& http,
-                   const programs::RedisRuntime& redis) {
+                   programs::RedisRuntime& redis) {
     const auto url = std::string(http.tls() ? "https://" : "http://") + cfg.server.listen.host +
                      ":" + std::to_string(http.port()) + "/";
     if (http.redirect_port() != 0) {
@@ -122,12 +122,28 @@ void log_listening(const config::Config& cfg, const http::HttpServer& http,
                {"port", http.port()},
                {"threads", cfg.server.threads},
                {"redis", redis.describe()},
+               {"redis_connected", redis.client().connected()},
                {"campaign", cfg.campaign.id},
                {"web_root", cfg.server.web_root},
                {"questionnaire", cfg.labelling.questionnaire},
                {"public_origin", http.public_origin()},
                {"max_connections", http.max_connections()},
                {"max_connections_per_address", cfg.server.max_connections_per_address}});
+}
+
+// "listening" tells a supervisor (and the tests) that budgetd can serve. Its Redis connections
+// open on the event loops once they run: the line waits for the first one, so that a request sent
+// right after it is not refused with 503. A Redis that stays down does not hold budgetd back
+// (health reports it): after a few seconds the line is logged with "redis_connected": false.
+asio::awaitable<void> announce_when_ready(const config::Config& cfg, const http::HttpServer& http,
+                                          programs::RedisRuntime& redis) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!redis.client().connected() && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    log_listening(cfg, http, redis);
 }
 
 }  // namespace
@@ -248,7 +264,7 @@ int main(int argc, char** argv) {
     }
     app.start(loops.main());
     redis.supervise(loops.main());
-    log_listening(cfg, http, redis);
+    asio::co_spawn(loops.main(), announce_when_ready(cfg, http, redis), asio::detached);
 
     asio::signal_set signals(loops.main(), SIGTERM, SIGINT);
     stop_on_signal(signals, http, redis, loops);

@@ -33,16 +33,26 @@ const certificate = new crypto.X509Certificate(fs.readFileSync(path.join(tlsDir,
 export const certificateSpki = crypto.createHash('sha256')
   .update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// Below the kernel's range for outgoing connections (32768-60999 by default), where any client
+// could take the port between this check and the server's bind; never twice in one process.
+const handedOut = new Set();
+function bindable(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+export async function freePort() {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = 28000 + crypto.randomInt(4000);
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free loopback port below the ephemeral range');
 }
 
 export function tempDir(prefix = 'budget-browser-') {

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): kill() is POSIX, not in <csignal>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <random>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -58,19 +60,58 @@ std::string rfc3339_utc(std::int64_t unix) {
     return buf;
 }
 
-int free_port() {
+namespace {
+
+// Ports the kernel picks for outgoing connections (ip_local_port_range, 32768-60999 by default)
+// can be taken by any client between our check and the server's bind: a test takes its ports
+// below that range. Each is reserved by a lock file for the life of the test program, so that two
+// programs run side by side (ctest -j) never pick the same one.
+bool bindable(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof addr;
-    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
-    if (!bound) throw std::runtime_error("free_port: no loopback port to bind");
-    return ntohs(addr.sin_port);
+    return ok;
 }
+
+bool reserve(int port) {
+    const auto dir = fs::temp_directory_path() / "budget-test-ports";
+    std::error_code ignored;
+    fs::create_directories(dir, ignored);
+    fs::permissions(dir, fs::perms::all | fs::perms::sticky_bit, ignored);
+    const auto path = dir / std::to_string(port);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return false;
+    }
+    return true;  // the descriptor stays open: the lock lasts until the program exits
+}
+
+int reserved_port(int low, int high, int companion_offset) {
+    static std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+    std::uniform_int_distribution<int> pick(low, high - 1);
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        const int port = pick(random);
+        if (!bindable(port) || (companion_offset && !bindable(port + companion_offset))) continue;
+        if (!reserve(port) || (companion_offset && !reserve(port + companion_offset))) continue;
+        if (bindable(port) && (!companion_offset || bindable(port + companion_offset)))
+            return port;
+    }
+    throw std::runtime_error("free_port: no free loopback port below the ephemeral range");
+}
+
+// A cluster node also listens on its port + 10000 (the cluster bus): both are reserved.
+int free_cluster_port() { return reserved_port(10000, 18000, 10000); }
+
+}  // namespace
+
+int free_port() { return reserved_port(20000, 28000, 0); }
 
 namespace {
 
@@ -186,26 +227,6 @@ void RedisServer::lock_down(const std::string& acl_line) {
     cli_auth_ = "--user admin --pass admin-password --no-auth-warning ";
 }
 
-namespace {
-
-// A cluster node also listens on its port + 10000 (the cluster bus): both must be free.
-int free_cluster_port() {
-    for (int i = 0; i < 200; ++i) {
-        const int port = free_port();
-        if (port > 55000) continue;
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = htons(static_cast<std::uint16_t>(port + 10000));
-        const bool bus_free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-        ::close(fd);
-        if (bus_free) return port;
-    }
-    throw std::runtime_error("no free port pair for a cluster node");
-}
-
-}  // namespace
 
 RedisCluster::RedisCluster(const std::string& dir, int masters, int replicas_per_master) {
     const int count = masters * (1 + replicas_per_master);
