@@ -18,9 +18,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <random>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -100,8 +100,7 @@ int reserved_port(int low, int high, int companion_offset) {
         const int port = pick(random);
         if (!bindable(port) || (companion_offset && !bindable(port + companion_offset))) continue;
         if (!reserve(port) || (companion_offset && !reserve(port + companion_offset))) continue;
-        if (bindable(port) && (!companion_offset || bindable(port + companion_offset)))
-            return port;
+        if (bindable(port) && (!companion_offset || bindable(port + companion_offset))) return port;
     }
     throw std::runtime_error("free_port: no free loopback port below the ephemeral range");
 }
@@ -226,7 +225,6 @@ void RedisServer::lock_down(const std::string& acl_line) {
         throw std::runtime_error("redis refused to turn the default user off");
     cli_auth_ = "--user admin --pass admin-password --no-auth-warning ";
 }
-
 
 RedisCluster::RedisCluster(const std::string& dir, int masters, int replicas_per_master) {
     const int count = masters * (1 + replicas_per_master);
