@@ -8,7 +8,7 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev
     libhiredis-dev redis-server redis-tools
     libssl-dev openssl libsodium-dev zlib1g-dev libbrotli-dev
-    catch2 libtoml11-dev libicu-dev
+    catch2 libtoml11-dev libicu-dev libmimalloc-dev
     nodejs npm
     curl nginx-light wrk faketime python3 python3-aiosmtpd testssl.sh
     chromium
