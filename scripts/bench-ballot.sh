@@ -162,6 +162,14 @@ wait_for() {
 wait_for "sessions ready"
 lt_child=$(pgrep -P "$lt_pid" | head -1)  # the load generator itself, under timeout
 lt_child=${lt_child:-$lt_pid}
+redis_stat() { engine_redis_cli INFO stats | tr -d '\r' | awk -F: -v k="$1" '$1 == k {print $2}'; }
+# Scripts run, not commands: those a script calls count as commands too.
+redis_scripts() {
+    engine_redis_cli INFO commandstats | tr -d '\r' |
+        awk -F'[:=,]' '$1 == "cmdstat_evalsha" || $1 == "cmdstat_eval" {n += $3} END {print n + 0}'
+}
+redis_reads0=$(redis_stat total_reads_processed)
+redis_commands0=$(redis_scripts)
 budgetd_cpu0=$(cpu_of "$BUDGETD_PID")
 redis_cpu0=$(cpu_of "$REDIS_PID")
 loadtest_cpu0=$(cpu_of "$lt_child")
@@ -173,6 +181,8 @@ fi
 wait_for "ballots done"
 budgetd_cpu1=$(cpu_of "$BUDGETD_PID")
 redis_cpu1=$(cpu_of "$REDIS_PID")
+redis_reads1=$(redis_stat total_reads_processed)
+redis_commands1=$(redis_scripts)
 loadtest_cpu1=$(cpu_of "$lt_child")
 if [[ -n $perf_pid ]]; then
     kill -INT "$perf_pid" 2>/dev/null || true
@@ -213,5 +223,9 @@ redis_us=$(cpu_delta "$redis_cpu0" "$redis_cpu1" "$n")
 echo "CPU per ballot during (b): budgetd $budgetd_us us, redis-server $redis_us us," \
     "budget-loadtest $(cpu_delta "$loadtest_cpu0" "$loadtest_cpu1" "$n") us (target: budgetd <=" \
     "redis-server: $(awk -v b="$budgetd_us" -v r="$redis_us" 'BEGIN {print (b <= r) ? "yes" : "no"}'))"
+# Redis reads a socket once per batch of commands: how many ballots budgetd's connections carry
+# per write (redis-benchmark without -P: one).
+echo "Redis scripts per socket read during (b): $(awk -v c="$((redis_commands1 - redis_commands0))" \
+    -v r="$((redis_reads1 - redis_reads0))" 'BEGIN {printf "%.2f", (r > 0) ? c / r : 0}')"
 echo "budgetd threads: $threads; load generator and redis-benchmark share the same $(nproc) cores"
 echo "load average after: $(uptime | sed 's/.*load average: //')"
