@@ -158,6 +158,8 @@ TEST_CASE("the embedded Redis takes only budgetd's generated password",
     // A restart replays the AOF, whose MULTI/EXEC blocks Redis checks against the default
     // user's rights: the account written by a script is still there.
     c.restart();
+    // "listening" waits for budgetd's first Redis connection: a request sent at once is served.
+    CHECK(c.budgetd().log().find(R"("redis_connected":true)") != std::string::npos);
     CHECK(c.staff_login_request("carla", "a long enough password").status == 200);
     CHECK(read_file(data + "/redis.log").find("NOPERM") == std::string::npos);
 }
