@@ -8,7 +8,8 @@
 #
 # Before sourcing: BIN_DIR (the build dir holding server/budgetd and server/budgetctl).
 # After cluster_start: CLUSTER_WORK, CLUSTER_PORTS (6 ports, masters first), CAMPAIGN,
-# BALLOT_SHARDS, OUTBOX. After budgetd_start N: BUDGETD_PORTS. After nginx_start: NGINX_URL.
+# BALLOT_SHARDS, OUTBOX. After budgetd_start N: BUDGETD_PORTS, BUDGETD_PIDS (each with
+# BUDGETD_THREADS event loops, 1 unless told). After nginx_start: NGINX_URL, NGINX_PID.
 
 CAMPAIGN=${CAMPAIGN:-drill}
 # shellcheck source=loadtest/engine-env.sh
@@ -22,11 +23,30 @@ BUDGETD_PIDS=()
 NGINX_PID=""
 
 # A free loopback port whose cluster bus port (+10000) is free too, both below the kernel's range
-# for outgoing connections (32768-60999 by default), where any client could take them.
+# for outgoing connections (32768-60999 by default), where any client could take them. A port a
+# test program holds the lock of (tests/server/support/process_support.cpp reserves its ports
+# with flock on $TMPDIR/budget-test-ports/PORT before binding them) is skipped too: a benchmark
+# run beside ctest must not take a port between a test's reservation and its bind.
 cluster_free_port() {
     python3 - <<'PY'
-import random, socket
+import fcntl, os, random, socket, tempfile
+locks = os.path.join(tempfile.gettempdir(), "budget-test-ports")
+def reserved_by_a_test(port):
+    try:
+        fd = os.open(os.path.join(locks, str(port)), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
 def free(port):
+    if reserved_by_a_test(port):
+        return False
     s = socket.socket()
     try:
         s.bind(("127.0.0.1", port))
@@ -69,6 +89,7 @@ cluster_cleanup() {
     wait 2>/dev/null || true
     NGINX_PID=""
     BUDGETD_PIDS=()
+    BUDGETD_PORTS=()  # a later, smaller budgetd_start must not leave nginx stale upstreams
     CLUSTER_PIDS=()
     if [[ -n $CLUSTER_WORK && -d $CLUSTER_WORK && -z ${KEEP_WORK:-} ]]; then rm -rf "$CLUSTER_WORK"; fi
 }
@@ -246,7 +267,8 @@ budgetd_start() {
 }
 
 # nginx_start: Debian's nginx as the load balancer in front of every budgetd (round robin,
-# keep-alive to the upstreams). A ballot is a POST: nginx never replays it on another upstream
+# keep-alive to the upstreams; NGINX_WORKERS worker processes, 1 unless told, "auto" for one per
+# core). A ballot is a POST: nginx never replays it on another upstream
 # (non-idempotent requests are not retried unless told to), so no ballot is sent twice.
 nginx_start() {
     local port upstreams="" p
@@ -257,7 +279,7 @@ nginx_start() {
     [[ $(id -u) == 0 ]] && user_line="user root;"
     cat >"$CLUSTER_WORK/nginx/nginx.conf" <<NGINX
 $user_line
-worker_processes 1;
+worker_processes ${NGINX_WORKERS:-1};
 daemon off;
 pid $CLUSTER_WORK/nginx/nginx.pid;
 error_log $CLUSTER_WORK/nginx/error.log warn;
