@@ -15,7 +15,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -28,6 +27,7 @@
 #include "server/http/client_address.hpp"
 #include "server/http/negotiation.hpp"
 #include "server/http/response_header.hpp"
+#include "server/http/timed_socket.hpp"
 
 namespace budget::server::http {
 
@@ -43,7 +43,7 @@ struct HttpServer::Session {
         : stream(std::move(socket)),
           redirect_only(redirect_only),
           address_key(std::move(address_key)) {}
-    beast::tcp_stream stream;       // the connection; under HTTPS, the layer below TLS
+    TimedSocket stream;             // the connection; under HTTPS, the layer below TLS
     const bool redirect_only;       // accepted by the plain listener next to HTTPS: 308 only
     const std::string address_key;  // what per_address_ counts it under (connection_key)
     bool idle = true;  // waiting for the next request or a handshake: safe to close on shutdown
@@ -51,10 +51,10 @@ struct HttpServer::Session {
 
 namespace {
 
-// TLS wraps the session's tcp_stream by reference: timeouts and the shutdown's cancel() keep
-// acting on the one tcp_stream whatever the session speaks. Beast's ssl_stream rather than
-// Asio's: it flattens the header and body buffers of a write into one TLS record.
-using TlsStream = beast::ssl_stream<beast::tcp_stream&>;
+// TLS wraps the session's socket by reference: timeouts and the shutdown's close keep acting on
+// the one socket whatever the session speaks. Beast's ssl_stream rather than Asio's: it flattens
+// the header and body buffers of a write into one TLS record.
+using TlsStream = beast::ssl_stream<TimedSocket&>;
 template <typename Stream>
 constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
@@ -419,7 +419,7 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         if (ec) {
             std::string route = "(unparsed)";
             std::optional<Response> answer;
-            // A timeout has already closed the socket (Beast does so): nothing can be answered.
+            // A timeout has already closed the socket (TimedSocket): nothing can be answered.
             if (ec == bhttp::error::body_limit) {
                 answer = errors_(TransportError::too_large, 11);
             } else if (ec == bhttp::error::header_limit) {
