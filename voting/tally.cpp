@@ -273,7 +273,7 @@ std::size_t TallyBuilder::position(std::string_view id) const {
 }
 
 std::optional<boost::system::result<void, TallyProblem>> TallyBuilder::count_usual(
-    std::string_view entry, std::uint64_t index) {
+    std::string_view entry, std::uint64_t index, const std::optional<BallotIndex::HexId>* decoded) {
     // {"ballot_id":"<32 hex digits>","choices":["<id>","<id>"]} with initiative ids that are
     // plain ASCII, on the ballot and strictly increasing: exactly the bytes canonical_ballot
     // writes for them, which parse_canonical_ballot reads back to the same id and choices. Each
@@ -285,7 +285,7 @@ std::optional<boost::system::result<void, TallyProblem>> TallyBuilder::count_usu
     if (entry.size() < kChoicesAt + 2 || entry.substr(0, kIdAt) != kOpen ||
         entry.substr(kIdAt + 32, kChoices.size()) != kChoices)
         return std::nullopt;
-    const auto id = BallotIndex::hex_id(entry.substr(kIdAt, 32));
+    const auto id = decoded ? *decoded : BallotIndex::hex_id(entry.substr(kIdAt, 32));
     if (!id) return std::nullopt;
     const char* data = entry.data();
     const std::size_t size = entry.size();
@@ -319,9 +319,10 @@ std::optional<boost::system::result<void, TallyProblem>> TallyBuilder::count_usu
     return boost::system::result<void, TallyProblem>();
 }
 
-boost::system::result<void, TallyProblem> TallyBuilder::count(std::string_view canonical_ballot,
-                                                              std::uint64_t index) {
-    if (auto usual = count_usual(canonical_ballot, index)) return std::move(*usual);
+boost::system::result<void, TallyProblem> TallyBuilder::count(
+    std::string_view canonical_ballot, std::uint64_t index,
+    const std::optional<BallotIndex::HexId>* decoded) {
+    if (auto usual = count_usual(canonical_ballot, index, decoded)) return std::move(*usual);
     std::string_view id;
     std::optional<StoredBallot> unusual;  // a ballot with escapes or non-ASCII text
     if (!parse_plain_ballot(canonical_ballot, id, choices_)) {
@@ -364,13 +365,18 @@ boost::system::result<void, TallyProblem> TallyBuilder::add_page(
     // then helps them finish. A page with a problem is hashed whole: only the leaves before it
     // are kept.
     constexpr std::size_t kChunk = 256;
-    // How many entries ahead the ballot id's slot in the index is fetched.
+    // How many entries ahead the ballot id's slot in the index is fetched; the ids decoded for
+    // it are kept for the count, in a ring.
     constexpr std::size_t kAhead = 12;
-    const auto prefetch_slot = [this](std::string_view entry) {
-        // Where a plain canonical ballot has its id; anything else just goes unfetched.
+    constexpr std::size_t kRing = 16;
+    std::array<std::optional<BallotIndex::HexId>, kRing> ahead;
+    const auto prefetch_slot = [this](std::string_view entry,
+                                      std::optional<BallotIndex::HexId>& id) {
+        // Where a canonical ballot from budgetd has its id; anything else goes unfetched (and
+        // count_usual, which checks the same, leaves it to the full parser).
         constexpr std::size_t kIdAt = sizeof(R"({"ballot_id":")") - 1;
-        if (entry.size() <= kIdAt + 32) return;
-        const auto id = BallotIndex::hex_id(entry.substr(kIdAt, 32));
+        id =
+            entry.size() > kIdAt + 32 ? BallotIndex::hex_id(entry.substr(kIdAt, 32)) : std::nullopt;
         // The prefetch is issued here: GCC sees no effect in a function that only prefetches,
         // and drops the calls to it.
         if (const void* slot = id ? index_.first_slot(*id) : nullptr) __builtin_prefetch(slot);
@@ -388,8 +394,9 @@ boost::system::result<void, TallyProblem> TallyBuilder::add_page(
             for (unsigned t = 1; t < threads_; ++t) helpers.emplace_back(hash_chunks);
         }
         for (std::size_t i = 0; i < n; ++i) {
-            if (i + kAhead < n) prefetch_slot(entries[i + kAhead]);
-            if (auto added = count(entries[i], start + i); !added) {
+            if (i + kAhead < n) prefetch_slot(entries[i + kAhead], ahead[(i + kAhead) % kRing]);
+            const auto* decoded = i >= kAhead ? &ahead[i % kRing] : nullptr;
+            if (auto added = count(entries[i], start + i, decoded); !added) {
                 problem.emplace(std::move(added.error()));
                 counted = i;
                 break;

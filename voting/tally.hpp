@@ -103,11 +103,15 @@ class TallyBuilder {
   private:
     /// Counts a ballot in the form budgetd writes (hexadecimal id, plain ASCII initiative ids);
     /// nullopt when the entry is anything else, for count() to decide.
-    std::optional<boost::system::result<void, TallyProblem>> count_usual(std::string_view entry,
-                                                                         std::uint64_t index);
+    /// `decoded`, when given, is BallotIndex::hex_id of where the id would be (add_page decodes
+    /// it ahead, to prefetch its slot).
+    std::optional<boost::system::result<void, TallyProblem>> count_usual(
+        std::string_view entry, std::uint64_t index,
+        const std::optional<BallotIndex::HexId>* decoded);
     /// Parses and counts one entry, but does not hash it.
-    boost::system::result<void, TallyProblem> count(std::string_view canonical_ballot,
-                                                    std::uint64_t index);
+    boost::system::result<void, TallyProblem> count(
+        std::string_view canonical_ballot, std::uint64_t index,
+        const std::optional<BallotIndex::HexId>* decoded = nullptr);
     /// Position of an initiative id in ids_, or ids_.size().
     std::size_t position(std::string_view id) const;
 

@@ -1,5 +1,6 @@
 #include "server/api/tally_service.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -93,12 +94,19 @@ boost::system::result<std::uint64_t, TreeHeadMismatch> check_tree_heads(
         }
         // Shard 0 opens the global log, so its prefixes are the global tree's: no copy. Later
         // shards get a tree of their own, built once, so each head costs O(log n).
+        // Its leaves are copied a chunk at a time: no second copy of the shard's leaves.
         std::optional<voting::MerkleTree> own;
         if (k > 0 && !shard_heads[k].empty()) {
-            std::vector<voting::Hash> leaves;
-            leaves.reserve(size);
-            for (std::uint64_t i = 0; i < size; ++i) leaves.push_back(log.leaf(begin + i));
-            own.emplace(std::move(leaves));
+            own.emplace();
+            std::vector<voting::Hash> chunk;
+            constexpr std::uint64_t kChunk = 1 << 16;
+            chunk.reserve(std::min(size, kChunk));
+            for (std::uint64_t i = 0; i < size; i += kChunk) {
+                chunk.clear();
+                for (std::uint64_t j = i; j < std::min(size, i + kChunk); ++j)
+                    chunk.push_back(log.leaf(begin + j));
+                own->append(chunk, voting::default_hash_threads());
+            }
         }
         const voting::MerkleTree& tree = own ? *own : log;
         for (const auto& text : shard_heads[k]) {
