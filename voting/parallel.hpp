@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -24,11 +25,17 @@ void parallel_for(std::uint64_t count, unsigned threads, std::uint64_t min_part,
     std::vector<std::jthread> helpers;
     helpers.reserve(parts - 1);
     const auto bound = [&](std::uint64_t part) { return count * part / parts; };
-    for (std::uint64_t part = 1; part < parts; ++part) {
-        helpers.emplace_back(
-            [&work, begin = bound(part), end = bound(part + 1)] { work(begin, end); });
+    std::uint64_t started = 1;
+    try {
+        for (; started < parts; ++started) {
+            helpers.emplace_back(
+                [&work, begin = bound(started), end = bound(started + 1)] { work(begin, end); });
+        }
+    } catch (const std::system_error&) {
+        // No thread to be had (a process limit): the parts not started run here.
     }
     work(std::uint64_t{0}, bound(1));
+    if (started < parts) work(bound(started), count);
     // The helpers join as they go out of scope, before `work` does.
 }
 

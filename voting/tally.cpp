@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "voting/ballot.hpp"
@@ -390,8 +391,12 @@ boost::system::result<void, TallyProblem> TallyBuilder::add_page(
     };
     {
         std::vector<std::jthread> helpers;
-        if (threads_ > 1 && n >= 2 * kChunk) {
-            for (unsigned t = 1; t < threads_; ++t) helpers.emplace_back(hash_chunks);
+        try {
+            if (threads_ > 1 && n >= 2 * kChunk) {
+                for (unsigned t = 1; t < threads_; ++t) helpers.emplace_back(hash_chunks);
+            }
+        } catch (const std::system_error&) {
+            // No thread to be had (a process limit): this one hashes what is left.
         }
         for (std::size_t i = 0; i < n; ++i) {
             if (i + kAhead < n) prefetch_slot(entries[i + kAhead], ahead[(i + kAhead) % kRing]);
