@@ -54,9 +54,10 @@ bool verify_consistency(std::uint64_t size_m, std::uint64_t size_n, const Hash& 
 unsigned default_hash_threads();
 
 /// An append-only Merkle tree holding the leaf hashes and the complete subtree hashes of 8 leaves
-/// and more, so that roots of any prefix and proofs cost O(log n) hashes (at most 7 more for the
-/// subtrees below 8 leaves, recomputed from the leaves). Memory is about 36 bytes per leaf, in
-/// chunks: appending never moves what is stored.
+/// and more, so that roots of any prefix and proofs cost O(log n) hashes (and at most 4 more for
+/// the subtrees of 2 and 4 leaves, recomputed from the leaves). Memory is about 40 bytes per leaf
+/// (32 for the leaf, 8 for the subtrees above it), in chunks: appending never moves what is
+/// stored.
 class MerkleTree {
   public:
     MerkleTree() = default;
@@ -87,8 +88,8 @@ class MerkleTree {
                                                        std::uint64_t size_n) const;
 
   private:
-    /// Subtrees of fewer than 2^kFirstStoredLevel leaves are not stored: they would double the
-    /// memory of the leaves and cost at most 7 hashes to recompute.
+    /// Subtrees of fewer than 2^kFirstStoredLevel leaves are not stored: they would take 24 more
+    /// bytes per leaf, and cost 1 or 3 hashes to recompute.
     static constexpr int kFirstStoredLevel = 3;
 
     Hash root_at(std::uint64_t tree_size) const;
