@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): tally + tree + allocation + signature for 1.5 million generated
 # ballots over 60 initiatives, and `allocate --rule mes` on the largest pabulib instance.
+# The ballots come from a fixed seed and reach the tally in pages of 10,000, as TallyService reads
+# them from Redis: the peak memory printed is the tally's, and the digests printed (root, votes,
+# ballots, proofs, documents) must not change from one build to the next. Wall time on a shared
+# machine is not the program's own: the CPU time is printed beside it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,20 +49,30 @@ bool verify_inclusion(const Hash& leaf, std::uint64_t index, std::uint64_t size,
 bool verify_consistency(std::uint64_t size_m, std::uint64_t size_n, const Hash& root_m,
                         const Hash& root_n, std::span<const Hash> proof);
 
-/// An append-only Merkle tree holding every complete subtree hash, so that roots of any prefix and
-/// proofs cost O(log n) hashes. Memory is about twice the leaf hashes (64 bytes per leaf).
+/// Threads the bulk operations use by default: this machine's cores, at most 4 (the tally's
+/// parsing is sequential; more threads would only wait for it).
+unsigned default_hash_threads();
+
+/// An append-only Merkle tree holding the leaf hashes and the complete subtree hashes of 8 leaves
+/// and more, so that roots of any prefix and proofs cost O(log n) hashes (and at most 4 more for
+/// the subtrees of 2 and 4 leaves, recomputed from the leaves). Memory is about 40 bytes per leaf
+/// (32 for the leaf, 8 for the subtrees above it), in chunks: appending never moves what is
+/// stored.
 class MerkleTree {
   public:
     MerkleTree() = default;
-    /// Builds the tree over these leaf hashes in O(n).
-    explicit MerkleTree(std::vector<Hash> leaf_hashes);
+    /// Builds the tree over these leaf hashes in O(n), over `threads` threads.
+    explicit MerkleTree(std::span<const Hash> leaf_hashes, unsigned threads = 1);
 
     /// Appends one leaf hash (amortised O(1) hashes).
     void append(const Hash& leaf);
+    /// Appends these leaf hashes, the new inner nodes being hashed over `threads` threads; the
+    /// tree is the same as after appending them one by one.
+    void append(std::span<const Hash> leaves, unsigned threads = 1);
     /// Number of leaves.
-    std::uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+    std::uint64_t size() const { return leaves_.size(); }
     /// Leaf hash at `index` (< size()).
-    const Hash& leaf(std::uint64_t index) const { return levels_[0][index]; }
+    const Hash& leaf(std::uint64_t index) const { return leaves_[index]; }
 
     /// Root of the whole tree.
     Hash root() const { return root_at(size()); }
@@ -77,13 +88,24 @@ class MerkleTree {
                                                        std::uint64_t size_n) const;
 
   private:
+    /// Subtrees of fewer than 2^kFirstStoredLevel leaves are not stored: they would take 24 more
+    /// bytes per leaf, and cost 1 or 3 hashes to recompute.
+    static constexpr int kFirstStoredLevel = 3;
+
     Hash root_at(std::uint64_t tree_size) const;
     // Hash of the leaves [begin, end) where begin is a multiple of the largest power of two not
     // above end - begin, which holds for every subtree the RFC's recursion visits.
     Hash range_hash(std::uint64_t begin, std::uint64_t end) const;
+    // Hash of the complete subtree of 2^level leaves starting at leaf index * 2^level.
+    Hash subtree(int level, std::uint64_t index) const;
+    // Hashes the inner nodes the leaves appended since `old_size` complete.
+    void complete_levels(std::uint64_t old_size, unsigned threads);
 
-    // levels_[k][i] is the hash of the complete subtree of 2^k leaves starting at leaf i * 2^k.
-    std::vector<std::vector<Hash>> levels_;
+    // Chunked storage: growing never copies the hashes already there, and leaves no slack.
+    std::deque<Hash> leaves_;
+    // stored_[j][i] is the hash of the complete subtree of 2^(kFirstStoredLevel + j) leaves
+    // starting at leaf i * 2^(kFirstStoredLevel + j).
+    std::vector<std::deque<Hash>> stored_;
 };
 
 }  // namespace budget::voting

@@ -203,9 +203,9 @@ asio::awaitable<Response> ResultsApi::receipt(RequestContext& rc) {
     if (!state) co_return fail(Error::storage_unavailable, v);
     // After publication: the proof against the published tree.
     if (const auto& published = *state) {
-        const auto it = published->index_of_ballot.find(id);
-        if (it == published->index_of_ballot.end()) co_return fail(Error::unknown_ballot, v);
-        co_return http::json_response(http::status::ok, inclusion_in(*published, it->second), v);
+        const auto index = published->index_of_ballot.find(id);
+        if (!index) co_return fail(Error::unknown_ballot, v);
+        co_return http::json_response(http::status::ok, inclusion_in(*published, *index), v);
     }
     // Before: only whether the ballot is in the box.
     const auto found = co_await ctx_.stores.ballots.find_receipt(id);

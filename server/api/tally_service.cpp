@@ -1,5 +1,6 @@
 #include "server/api/tally_service.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -93,12 +94,19 @@ boost::system::result<std::uint64_t, TreeHeadMismatch> check_tree_heads(
         }
         // Shard 0 opens the global log, so its prefixes are the global tree's: no copy. Later
         // shards get a tree of their own, built once, so each head costs O(log n).
+        // Its leaves are copied a chunk at a time: no second copy of the shard's leaves.
         std::optional<voting::MerkleTree> own;
         if (k > 0 && !shard_heads[k].empty()) {
-            std::vector<voting::Hash> leaves;
-            leaves.reserve(size);
-            for (std::uint64_t i = 0; i < size; ++i) leaves.push_back(log.leaf(begin + i));
-            own.emplace(std::move(leaves));
+            own.emplace();
+            std::vector<voting::Hash> chunk;
+            constexpr std::uint64_t kChunk = 1 << 16;
+            chunk.reserve(std::min(size, kChunk));
+            for (std::uint64_t i = 0; i < size; i += kChunk) {
+                chunk.clear();
+                for (std::uint64_t j = i; j < std::min(size, i + kChunk); ++j)
+                    chunk.push_back(log.leaf(begin + j));
+                own->append(chunk, voting::default_hash_threads());
+            }
         }
         const voting::MerkleTree& tree = own ? *own : log;
         for (const auto& text : shard_heads[k]) {
@@ -310,13 +318,14 @@ asio::awaitable<TallyResult<void>> TallyService::count_log(CountedLog& counted, 
         for (std::uint64_t start = 0;; start += kTallyPage) {
             auto page = co_await stores_.ballots.log_page(shard, start, kTallyPage);
             if (!page) co_return failure(TallyFailure::storage_unavailable);
-            for (auto& entry : *page) {
-                if (auto added = counted.tally.add(entry); !added) {
-                    auto corrupt = failure(TallyFailure::corrupt_log);
-                    corrupt.reason = voting::describe(added.error());
-                    co_return corrupt;
-                }
-                if (keep_entries) counted.entries.push_back(std::move(entry));
+            // Parsed in order, hashed over the machine's cores (voting::TallyBuilder).
+            if (auto added = counted.tally.add_page(*page); !added) {
+                auto corrupt = failure(TallyFailure::corrupt_log);
+                corrupt.reason = voting::describe(added.error());
+                co_return corrupt;
+            }
+            if (keep_entries) {
+                for (auto& entry : *page) counted.entries.push_back(std::move(entry));
             }
             if (page->size() < kTallyPage) break;
         }
@@ -423,7 +432,7 @@ TallyService::published() {
     state->export_json =
         json::serialize(voting::make_ballot_export(counted.entries, counted.tally.tree()));
     state->csv = results_csv(state->document);
-    state->index_of_ballot = counted.tally.index_of_ballot();
+    state->index_of_ballot = counted.tally.take_index_of_ballot();
     state->tree = counted.tally.take_tree();
     std::lock_guard lock(mutex_);
     if (!published_) published_ = std::move(state);

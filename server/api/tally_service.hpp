@@ -16,7 +16,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -131,7 +130,7 @@ struct PublishedResults {
     storage::SignedResults results;
     boost::json::object document;
     voting::MerkleTree tree;
-    std::unordered_map<std::string, std::uint64_t> index_of_ballot;
+    voting::BallotIndex index_of_ballot;
     std::string export_json;  ///< GET /api/v1/ballots/export
     std::string csv;          ///< GET /api/v1/results.csv
 };

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -306,4 +307,81 @@ TEST_CASE("a tree of a hundred thousand ballots agrees with the streaming root",
     }
     CHECK(verify_consistency(70'000, kSize, *tree.root_of_prefix(70'000), root,
                              *tree.consistency_proof(70'000, kSize)));
+}
+
+TEST_CASE("trees built in batches over threads are the trees built leaf by leaf, 0 to 300 leaves",
+          "[voting][merkle]") {
+    constexpr std::uint64_t kMaxSize = 300;
+    std::vector<Hash> leaves;
+    for (std::uint64_t i = 0; i < kMaxSize; ++i)
+        leaves.push_back(leaf_hash("entry " + std::to_string(i)));
+    ReferenceTree reference(leaves);
+    std::mt19937_64 rng(16);
+
+    std::uint64_t failures = 0;
+    for (std::uint64_t n = 0; n <= kMaxSize; ++n) {
+        const std::span<const Hash> prefix(leaves.data(), n);
+        std::vector<MerkleTree> trees;
+        trees.emplace_back(prefix, 1);
+        trees.emplace_back(prefix, 2);
+        MerkleTree batches;
+        for (std::uint64_t at = 0; at < n;) {
+            const std::uint64_t size = std::min<std::uint64_t>(n - at, rng() % 40);
+            batches.append(prefix.subspan(at, size), 1 + static_cast<unsigned>(rng() % 3));
+            at += size;
+        }
+        trees.push_back(std::move(batches));
+        MerkleTree one_by_one;
+        for (const Hash& leaf : prefix) one_by_one.append(leaf);
+        trees.push_back(std::move(one_by_one));
+
+        for (const MerkleTree& tree : trees) {
+            failures += tree.size() != n;
+            failures += tree.root() != reference.mth(0, n);
+            for (std::uint64_t m = 0; m <= n; ++m) {
+                failures += tree.root_of_prefix(m) != reference.mth(0, m);
+                if (m > 0 && m < n)
+                    failures += tree.consistency_proof(m, n) != reference.subproof(m, 0, n, true);
+            }
+            for (std::uint64_t i = 0; i < n; ++i) {
+                failures += tree.leaf(i) != leaves[i];
+                failures += tree.inclusion_proof(i, n) != reference.path(i, 0, n);
+            }
+        }
+    }
+    CHECK(failures == 0);
+}
+
+TEST_CASE("a large tree appended in pages over two threads agrees with the streaming root",
+          "[voting][merkle]") {
+    constexpr std::uint64_t kSize = 262'147;  // past a power of two, in uneven pages
+    std::vector<Hash> leaves;
+    leaves.reserve(kSize);
+    for (std::uint64_t i = 0; i < kSize; ++i) leaves.push_back(leaf_hash(std::to_string(i)));
+    MerkleTree tree;
+    MerkleTree one_by_one;
+    for (std::uint64_t at = 0; at < kSize; at += 10'007) {
+        const std::span<const Hash> page(leaves.data() + at,
+                                         std::min<std::uint64_t>(10'007, kSize - at));
+        tree.append(page, 2);
+        for (const Hash& leaf : page) one_by_one.append(leaf);
+        CHECK(tree.root() == one_by_one.root());
+    }
+    const Hash root = root_from_leaf_hashes(leaves);
+    CHECK(tree.root() == root);
+    std::mt19937_64 rng(6962);
+    std::uint64_t failures = 0;
+    for (int s = 0; s < 300; ++s) {
+        const std::uint64_t size = 1 + rng() % kSize;
+        const std::uint64_t i = rng() % size;
+        const std::uint64_t m = rng() % (size + 1);
+        failures += tree.inclusion_proof(i, size) != one_by_one.inclusion_proof(i, size);
+        failures += !verify_inclusion(leaves[i], i, size, *tree.inclusion_proof(i, size),
+                                      *tree.root_of_prefix(size));
+        failures += tree.consistency_proof(m, size) != one_by_one.consistency_proof(m, size);
+        failures +=
+            !verify_consistency(m, size, *tree.root_of_prefix(m), *tree.root_of_prefix(size),
+                                *tree.consistency_proof(m, size));
+    }
+    CHECK(failures == 0);
 }
