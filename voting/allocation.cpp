@@ -1,8 +1,15 @@
 #include "voting/allocation.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_set>
 
 #include "voting/detail/equal_shares.hpp"
@@ -147,6 +154,80 @@ bool leaves_no_room(const Election& election, const detail::EqualSharesOutcome& 
     return true;
 }
 
+// One MES run per 1-euro raise of the shares, k = 1, 2, ...: handed out in order to worker
+// threads, each with its own copy of the prepared MES, at most `window` steps ahead of the one
+// the caller is waiting for. The runs are independent and exact, so the outcomes are those of
+// running them one after the other; only the time differs.
+class ParallelRaises {
+  public:
+    ParallelRaises(const detail::EqualShares& mes, const Rational& share, unsigned workers)
+        : share_(share), window_(2 * workers) {
+        threads_.reserve(workers);
+        for (unsigned t = 0; t < workers; ++t)
+            threads_.emplace_back(
+                [this, copy = detail::EqualShares(mes)]() mutable { work(copy); });
+    }
+
+    ParallelRaises(const ParallelRaises&) = delete;
+    ParallelRaises& operator=(const ParallelRaises&) = delete;
+
+    ~ParallelRaises() {
+        {
+            const std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        for (std::thread& thread : threads_) thread.join();
+    }
+
+    // The outcome of step k (k = 1, 2, ... in turn).
+    detail::EqualSharesOutcome take(std::uint64_t k) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return failure_ || done_.contains(k); });
+        if (failure_) std::rethrow_exception(failure_);
+        detail::EqualSharesOutcome outcome = std::move(done_.at(k));
+        done_.erase(k);
+        taken_ = k;
+        lock.unlock();
+        changed_.notify_all();
+        return outcome;
+    }
+
+  private:
+    void work(detail::EqualShares& mes) {
+        while (true) {
+            std::uint64_t k = 0;
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return stop_ || next_ <= taken_ + window_; });
+                if (stop_) return;
+                k = next_++;
+            }
+            try {
+                detail::EqualSharesOutcome outcome = mes.run(share_ + k);
+                const std::lock_guard lock(mutex_);
+                done_.emplace(k, std::move(outcome));
+            } catch (...) {
+                const std::lock_guard lock(mutex_);
+                failure_ = std::current_exception();
+                stop_ = true;
+            }
+            changed_.notify_all();
+        }
+    }
+
+    const Rational share_;
+    const std::uint64_t window_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::uint64_t next_ = 1;   // next step to hand out
+    std::uint64_t taken_ = 0;  // last step the caller took
+    bool stop_ = false;
+    std::exception_ptr failure_;
+    std::map<std::uint64_t, detail::EqualSharesOutcome> done_;
+    std::vector<std::thread> threads_;
+};
+
 void allocate_equal_shares(Allocation& allocation, const Election& election, bool add1) {
     const std::uint64_t voters = election.ballots.size();
     if (voters == 0) {
@@ -154,23 +235,32 @@ void allocate_equal_shares(Allocation& allocation, const Election& election, boo
         return;
     }
     detail::EqualShares mes(election.projects, election.ballots, election.votes, election.tie_rank);
-    Rational share(election.budget, static_cast<std::int64_t>(voters));
-    detail::EqualSharesOutcome outcome = mes.run(share);
+    const Rational initial_share(election.budget, static_cast<std::int64_t>(voters));
+    const auto started = std::chrono::steady_clock::now();
+    detail::EqualSharesOutcome outcome = mes.run(initial_share);
+    const auto run_time = std::chrono::steady_clock::now() - started;
     std::uint64_t steps = 0;
-    if (add1) {
+    if (add1 && !leaves_no_room(election, outcome)) {
         // pabutools' exhaustion by budget increase: raise every share by 1 euro until the outcome
         // leaves no room for another approved project (keep it) or overspends the real envelope
-        // (keep the previous one). Each raise adds `voters` euros, so this always ends.
-        while (!leaves_no_room(election, outcome)) {
-            Rational next_share = share + 1;
-            detail::EqualSharesOutcome next = mes.run(next_share);
+        // (keep the previous one). Each raise adds `voters` euros, so this always ends. Elections
+        // whose runs are long enough to repay handing them to threads run them two at a time.
+        const unsigned workers = std::min(2U, std::thread::hardware_concurrency());
+        std::optional<ParallelRaises> parallel;
+        if (workers >= 2 && run_time > std::chrono::microseconds(50)) {
+            parallel.emplace(mes, initial_share, workers);
+        }
+        while (true) {
+            const std::uint64_t k = steps + 1;
+            detail::EqualSharesOutcome next =
+                parallel ? parallel->take(k) : mes.run(initial_share + k);
             if (next.total_cost > election.budget) break;
-            share = std::move(next_share);
             outcome = std::move(next);
-            ++steps;
+            steps = k;
+            if (leaves_no_room(election, outcome)) break;
         }
     }
-    allocation.voter_share_eur = share.convert_to<double>();
+    allocation.voter_share_eur = (initial_share + steps).convert_to<double>();
     allocation.increase_steps = steps;
     apply_equal_shares(allocation, election, outcome);
 }
