@@ -1,6 +1,7 @@
 #include "voting/allocation.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -155,17 +156,20 @@ bool leaves_no_room(const Election& election, const detail::EqualSharesOutcome& 
 }
 
 // One MES run per 1-euro raise of the shares, k = 1, 2, ...: handed out in order to worker
-// threads, each with its own copy of the prepared MES, at most `window` steps ahead of the one
-// the caller is waiting for. The runs are independent and exact, so the outcomes are those of
-// running them one after the other; only the time differs.
+// threads, `chunk` consecutive steps at a time (short runs would otherwise spend more time handing
+// over than computing), each thread with its own copy of the prepared MES, at most a few chunks
+// ahead of the step the caller is waiting for. The runs are independent and exact, so the
+// outcomes are those of running them one after the other; only the time differs.
 class ParallelRaises {
   public:
-    ParallelRaises(const detail::EqualShares& mes, const Rational& share, unsigned workers)
-        : share_(share), window_(2 * workers) {
+    ParallelRaises(const detail::EqualShares& mes, const Rational& share, unsigned workers,
+                   std::uint64_t chunk)
+        : share_(share), chunk_(chunk), window_(2 * workers * chunk) {
         threads_.reserve(workers);
-        for (unsigned t = 0; t < workers; ++t)
+        for (unsigned t = 0; t < workers; ++t) {
             threads_.emplace_back(
                 [this, copy = detail::EqualShares(mes)]() mutable { work(copy); });
+        }
     }
 
     ParallelRaises(const ParallelRaises&) = delete;
@@ -176,6 +180,7 @@ class ParallelRaises {
             const std::lock_guard lock(mutex_);
             stop_ = true;
         }
+        stopping_.store(true);
         changed_.notify_all();
         for (std::thread& thread : threads_) thread.join();
     }
@@ -195,18 +200,23 @@ class ParallelRaises {
 
   private:
     void work(detail::EqualShares& mes) {
+        std::vector<std::pair<std::uint64_t, detail::EqualSharesOutcome>> results;
         while (true) {
-            std::uint64_t k = 0;
+            std::uint64_t first = 0;
             {
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return stop_ || next_ <= taken_ + window_; });
                 if (stop_) return;
-                k = next_++;
+                first = next_;
+                next_ += chunk_;
             }
+            results.clear();
             try {
-                detail::EqualSharesOutcome outcome = mes.run(share_ + k);
+                for (std::uint64_t k = first; k < first + chunk_ && !stopping_.load(); ++k) {
+                    results.emplace_back(k, mes.run(share_ + k));
+                }
                 const std::lock_guard lock(mutex_);
-                done_.emplace(k, std::move(outcome));
+                for (auto& [k, outcome] : results) done_.emplace(k, std::move(outcome));
             } catch (...) {
                 const std::lock_guard lock(mutex_);
                 failure_ = std::current_exception();
@@ -217,11 +227,13 @@ class ParallelRaises {
     }
 
     const Rational share_;
+    const std::uint64_t chunk_;
     const std::uint64_t window_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::uint64_t next_ = 1;   // next step to hand out
-    std::uint64_t taken_ = 0;  // last step the caller took
+    std::atomic<bool> stopping_{false};  // read between runs, without the lock
+    std::uint64_t next_ = 1;             // first step of the next chunk to hand out
+    std::uint64_t taken_ = 0;            // last step the caller took
     bool stop_ = false;
     std::exception_ptr failure_;
     std::map<std::uint64_t, detail::EqualSharesOutcome> done_;
@@ -243,12 +255,15 @@ void allocate_equal_shares(Allocation& allocation, const Election& election, boo
     if (add1 && !leaves_no_room(election, outcome)) {
         // pabutools' exhaustion by budget increase: raise every share by 1 euro until the outcome
         // leaves no room for another approved project (keep it) or overspends the real envelope
-        // (keep the previous one). Each raise adds `voters` euros, so this always ends. Elections
-        // whose runs are long enough to repay handing them to threads run them two at a time.
+        // (keep the previous one). Each raise adds `voters` euros, so this always ends. Unless
+        // the runs are tiny, they go to two threads, in chunks of about 200 microseconds.
         const unsigned workers = std::min(2U, std::thread::hardware_concurrency());
         std::optional<ParallelRaises> parallel;
-        if (workers >= 2 && run_time > std::chrono::microseconds(50)) {
-            parallel.emplace(mes, initial_share, workers);
+        if (workers >= 2 && run_time > std::chrono::microseconds(20)) {
+            const auto per_chunk = std::chrono::microseconds(200) / run_time;
+            const auto chunk = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
+                static_cast<std::int64_t>(per_chunk), std::int64_t{1}, std::int64_t{64}));
+            parallel.emplace(mes, initial_share, workers, chunk);
         }
         while (true) {
             const std::uint64_t k = steps + 1;
