@@ -155,6 +155,10 @@ bool leaves_no_room(const Election& election, const detail::EqualSharesOutcome& 
     return true;
 }
 
+// Supporter entries (distinct ballots times their length) from which an MES run takes long
+// enough (milliseconds) to hand even the first one to a thread.
+constexpr std::size_t kLargeElection = 50000;
+
 // One MES run per 1-euro raise of the shares, k = 1, 2, ...: handed out in order to worker
 // threads, `chunk` consecutive steps at a time (short runs would otherwise spend more time handing
 // over than computing), each thread with its own copy of the prepared MES, at most a few chunks
@@ -162,9 +166,10 @@ bool leaves_no_room(const Election& election, const detail::EqualSharesOutcome& 
 // outcomes are those of running them one after the other; only the time differs.
 class ParallelRaises {
   public:
+    // Steps from `first` on (0: the initial share itself).
     ParallelRaises(const detail::EqualShares& mes, const Rational& share, unsigned workers,
-                   std::uint64_t chunk)
-        : share_(share), chunk_(chunk), window_(2 * workers * chunk) {
+                   std::uint64_t chunk, std::uint64_t first)
+        : share_(share), chunk_(chunk), window_(2 * workers * chunk), next_(first), taken_(first) {
         threads_.reserve(workers);
         for (unsigned t = 0; t < workers; ++t) {
             threads_.emplace_back(
@@ -185,7 +190,7 @@ class ParallelRaises {
         for (std::thread& thread : threads_) thread.join();
     }
 
-    // The outcome of step k (k = 1, 2, ... in turn).
+    // The outcome of step k (k = first, first + 1, ... in turn).
     detail::EqualSharesOutcome take(std::uint64_t k) {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return failure_ || done_.contains(k); });
@@ -232,8 +237,8 @@ class ParallelRaises {
     std::mutex mutex_;
     std::condition_variable changed_;
     std::atomic<bool> stopping_{false};  // read between runs, without the lock
-    std::uint64_t next_ = 1;             // first step of the next chunk to hand out
-    std::uint64_t taken_ = 0;            // last step the caller took
+    std::uint64_t next_;                 // first step of the next chunk to hand out
+    std::uint64_t taken_;  // last step the caller took (at the start: none, window counted from it)
     bool stop_ = false;
     std::exception_ptr failure_;
     std::map<std::uint64_t, detail::EqualSharesOutcome> done_;
@@ -248,22 +253,31 @@ void allocate_equal_shares(Allocation& allocation, const Election& election, boo
     }
     detail::EqualShares mes(election.projects, election.ballots, election.votes, election.tie_rank);
     const Rational initial_share(election.budget, static_cast<std::int64_t>(voters));
-    const auto started = std::chrono::steady_clock::now();
-    detail::EqualSharesOutcome outcome = mes.run(initial_share);
-    const auto run_time = std::chrono::steady_clock::now() - started;
+    // mes-add1 runs MES once per step: unless the runs are tiny, they go to two threads, in
+    // chunks of about 200 microseconds. A large election (many distinct ballots, long ones) gives
+    // them its very first run too; the others time it first to choose.
+    const unsigned workers = add1 ? std::min(2U, std::thread::hardware_concurrency()) : 1U;
+    std::optional<ParallelRaises> parallel;
+    detail::EqualSharesOutcome outcome;
+    auto run_time = std::chrono::steady_clock::duration::zero();
+    if (workers >= 2 && mes.supporter_entries() >= kLargeElection) {
+        parallel.emplace(mes, initial_share, workers, 1, 0);
+        outcome = parallel->take(0);
+    } else {
+        const auto started = std::chrono::steady_clock::now();
+        outcome = mes.run(initial_share);
+        run_time = std::chrono::steady_clock::now() - started;
+    }
     std::uint64_t steps = 0;
     if (add1 && !leaves_no_room(election, outcome)) {
         // pabutools' exhaustion by budget increase: raise every share by 1 euro until the outcome
         // leaves no room for another approved project (keep it) or overspends the real envelope
-        // (keep the previous one). Each raise adds `voters` euros, so this always ends. Unless
-        // the runs are tiny, they go to two threads, in chunks of about 200 microseconds.
-        const unsigned workers = std::min(2U, std::thread::hardware_concurrency());
-        std::optional<ParallelRaises> parallel;
-        if (workers >= 2 && run_time > std::chrono::microseconds(20)) {
+        // (keep the previous one). Each raise adds `voters` euros, so this always ends.
+        if (!parallel && workers >= 2 && run_time > std::chrono::microseconds(20)) {
             const auto per_chunk = std::chrono::microseconds(200) / run_time;
             const auto chunk = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
                 static_cast<std::int64_t>(per_chunk), std::int64_t{1}, std::int64_t{64}));
-            parallel.emplace(mes, initial_share, workers, chunk);
+            parallel.emplace(mes, initial_share, workers, chunk, 1);
         }
         while (true) {
             const std::uint64_t k = steps + 1;

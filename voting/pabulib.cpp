@@ -156,14 +156,27 @@ class RecordReader {
     std::deque<std::string> rewritten_;  // stable addresses: fields point into them
 };
 
+// The value of an id written as a plain decimal number (no sign, no leading zero, at most nine
+// digits), or nullopt. Two different strings never have the same value, so ids that are plain
+// numbers can be indexed by value and the others by text without ever mixing them up.
+std::optional<std::size_t> canonical_number(std::string_view id) {
+    if (id.empty() || id.size() > 9 || (id.size() > 1 && id.front() == '0')) return std::nullopt;
+    std::size_t value = 0;
+    for (const char c : id) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return value;
+}
+
 // The voter ids met so far. Most files number their voters 1, 2, 3...: those ids are marked in
 // a bitmap, a few kilobytes that stay in the cache; any other id (leading zero, letters, too
-// large) goes to a hash index. A canonical number and any other string never name the same id.
+// large) goes to a hash index.
 class VoterIds {
   public:
     // False when the id was already met.
     bool insert(std::string_view id) {
-        if (const auto number = canonical_number(id)) {
+        if (const auto number = canonical_number(id); number && *number < kBitmapLimit) {
             const std::size_t word = *number / 64;
             if (word >= bits_.size()) bits_.resize(std::max(word + 1, bits_.size() * 2), 0);
             const std::uint64_t bit = std::uint64_t{1} << (*number % 64);
@@ -177,18 +190,8 @@ class VoterIds {
     void reserve(std::size_t expected) { bits_.reserve(expected / 32 + 1); }
 
   private:
-    // Up to 2^24: the bitmap never exceeds 2 MB, whatever a file says.
-    static std::optional<std::size_t> canonical_number(std::string_view id) {
-        if (id.empty() || id.size() > 8 || (id.size() > 1 && id.front() == '0'))
-            return std::nullopt;
-        std::size_t value = 0;
-        for (const char c : id) {
-            if (c < '0' || c > '9') return std::nullopt;
-            value = value * 10 + static_cast<std::size_t>(c - '0');
-        }
-        if (value >= (std::size_t{1} << 24)) return std::nullopt;
-        return value;
-    }
+    // The bitmap never exceeds 2 MB, whatever a file says.
+    static constexpr std::size_t kBitmapLimit = std::size_t{1} << 24;
 
     std::vector<std::uint64_t> bits_;
     detail::ViewIndex others_;
@@ -200,6 +203,40 @@ struct TransparentHash {
     std::size_t operator()(std::string_view text) const {
         return std::hash<std::string_view>{}(text);
     }
+};
+
+// Project ids and their places in the file. Every vote names projects by id, hundreds of
+// thousands of times in a large election: ids that are plain numbers (most files) are found in
+// a table by value, the others by hashing their text.
+class ProjectIds {
+  public:
+    // False when the id is already there.
+    bool insert(const std::string& id, std::size_t index) {
+        if (!by_text_.emplace(id, index).second) return false;
+        if (const auto number = canonical_number(id); number && *number < kTableLimit) {
+            if (*number >= by_number_.size()) by_number_.resize(*number + 1, 0);
+            by_number_[*number] = static_cast<std::uint32_t>(index + 1);
+        }
+        return true;
+    }
+
+    std::optional<std::size_t> find(std::string_view id) const {
+        if (const auto number = canonical_number(id); number && *number < kTableLimit) {
+            // A project with this very id would be in the table.
+            if (*number >= by_number_.size() || by_number_[*number] == 0) return std::nullopt;
+            return by_number_[*number] - 1;
+        }
+        const auto it = by_text_.find(id);
+        if (it == by_text_.end()) return std::nullopt;
+        return it->second;
+    }
+
+  private:
+    // The table never exceeds 4 MB, whatever a file says.
+    static constexpr std::size_t kTableLimit = std::size_t{1} << 20;
+
+    std::unordered_map<std::string, std::size_t, TransparentHash, std::equal_to<>> by_text_;
+    std::vector<std::uint32_t> by_number_;  // index + 1; 0 where no project has that number
 };
 
 std::optional<Section> section_marker(const std::vector<std::string_view>& fields) {
@@ -297,7 +334,7 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::string_vi
     std::optional<std::int64_t> budget;
     std::optional<MetaCount> num_projects;
     std::optional<MetaCount> num_votes;
-    std::unordered_map<std::string, std::size_t, TransparentHash, std::equal_to<>> project_index;
+    ProjectIds project_index;
     // Views into the text or the reader's rewritten fields, both alive until the end.
     VoterIds voter_seen;
     // Per project, the last ballot that named it.
@@ -389,7 +426,7 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::string_vi
                     return PabulibError{line, "cost \"" + std::string(fields[value_column]) +
                                                   "\" is not a whole number of euros"};
                 }
-                if (!project_index.emplace(id, instance.projects.size()).second) {
+                if (!project_index.insert(id, instance.projects.size())) {
                     return PabulibError{line, "project " + id + " appears twice"};
                 }
                 instance.projects.push_back(Project{id, *cost, {}});
@@ -411,8 +448,8 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::string_vi
                     const std::string_view token = trim(vote.substr(0, comma));
                     vote.remove_prefix(std::min(comma + 1, vote.size()));
                     if (token.empty()) continue;  // tolerate "1,2," as some files have
-                    const auto it = project_index.find(token);
-                    if (it == project_index.end()) {
+                    const auto project = project_index.find(token);
+                    if (!project) {
                         return PabulibError{line,
                                             "vote names unknown project " + std::string(token)};
                     }
@@ -420,12 +457,12 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::string_vi
                     if (last_ballot.size() < instance.projects.size()) {
                         last_ballot.resize(instance.projects.size(), kNoBallot);
                     }
-                    if (last_ballot[it->second] == instance.ballots.size()) {
+                    if (last_ballot[*project] == instance.ballots.size()) {
                         return PabulibError{line,
                                             "vote names project " + std::string(token) + " twice"};
                     }
-                    last_ballot[it->second] = instance.ballots.size();
-                    ballot.push_back(it->second);
+                    last_ballot[*project] = instance.ballots.size();
+                    ballot.push_back(*project);
                 }
                 instance.ballots.push_back(std::move(ballot));
                 if (everything) {

@@ -75,6 +75,12 @@ EqualShares::EqualShares(std::span<const Project> projects, std::span<const Appr
     gather_buffer_.resize(most_supporters);
 }
 
+std::size_t EqualShares::supporter_entries() const {
+    std::size_t entries = 0;
+    for (const auto& groups : supporters_) entries += groups.size();
+    return entries;
+}
+
 const Rational& EqualShares::exact_value(std::uint32_t c) {
     if (!classes_[c].exact) {
         const std::uint32_t parent = classes_[c].parent;

@@ -48,6 +48,10 @@ class EqualShares {
     /// unaffordable cost are never funded; approved projects costing nothing are funded first.
     EqualSharesOutcome run(const Rational& share);
 
+    /// Entries in the per-project lists of supporting ballot groups: what one evaluation of
+    /// every project would go through, a measure of the time a run takes.
+    std::size_t supporter_entries() const;
+
   private:
     using ClassWeights = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
 
