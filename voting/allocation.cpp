@@ -1,8 +1,16 @@
 #include "voting/allocation.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_set>
 
 #include "voting/detail/equal_shares.hpp"
@@ -147,6 +155,96 @@ bool leaves_no_room(const Election& election, const detail::EqualSharesOutcome& 
     return true;
 }
 
+// Supporter entries (distinct ballots times their length) from which an MES run takes long
+// enough (milliseconds) to hand even the first one to a thread.
+constexpr std::size_t kLargeElection = 50000;
+
+// One MES run per 1-euro raise of the shares, k = 1, 2, ...: handed out in order to worker
+// threads, `chunk` consecutive steps at a time (short runs would otherwise spend more time handing
+// over than computing), each thread with its own copy of the prepared MES, at most a few chunks
+// ahead of the step the caller is waiting for. The runs are independent and exact, so the
+// outcomes are those of running them one after the other; only the time differs.
+class ParallelRaises {
+  public:
+    // Steps from `first` on (0: the initial share itself).
+    ParallelRaises(const detail::EqualShares& mes, const Rational& share, unsigned workers,
+                   std::uint64_t chunk, std::uint64_t first)
+        : share_(share), chunk_(chunk), window_(2 * workers * chunk), next_(first), taken_(first) {
+        threads_.reserve(workers);
+        for (unsigned t = 0; t < workers; ++t) {
+            threads_.emplace_back(
+                [this, copy = detail::EqualShares(mes)]() mutable { work(copy); });
+        }
+    }
+
+    ParallelRaises(const ParallelRaises&) = delete;
+    ParallelRaises& operator=(const ParallelRaises&) = delete;
+
+    ~ParallelRaises() {
+        {
+            const std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        stopping_.store(true);
+        changed_.notify_all();
+        for (std::thread& thread : threads_) thread.join();
+    }
+
+    // The outcome of step k (k = first, first + 1, ... in turn).
+    detail::EqualSharesOutcome take(std::uint64_t k) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return failure_ || done_.contains(k); });
+        if (failure_) std::rethrow_exception(failure_);
+        detail::EqualSharesOutcome outcome = std::move(done_.at(k));
+        done_.erase(k);
+        taken_ = k;
+        lock.unlock();
+        changed_.notify_all();
+        return outcome;
+    }
+
+  private:
+    void work(detail::EqualShares& mes) {
+        std::vector<std::pair<std::uint64_t, detail::EqualSharesOutcome>> results;
+        while (true) {
+            std::uint64_t first = 0;
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return stop_ || next_ <= taken_ + window_; });
+                if (stop_) return;
+                first = next_;
+                next_ += chunk_;
+            }
+            results.clear();
+            try {
+                for (std::uint64_t k = first; k < first + chunk_ && !stopping_.load(); ++k) {
+                    results.emplace_back(k, mes.run(share_ + k));
+                }
+                const std::lock_guard lock(mutex_);
+                for (auto& [k, outcome] : results) done_.emplace(k, std::move(outcome));
+            } catch (...) {
+                const std::lock_guard lock(mutex_);
+                failure_ = std::current_exception();
+                stop_ = true;
+            }
+            changed_.notify_all();
+        }
+    }
+
+    const Rational share_;
+    const std::uint64_t chunk_;
+    const std::uint64_t window_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::atomic<bool> stopping_{false};  // read between runs, without the lock
+    std::uint64_t next_;                 // first step of the next chunk to hand out
+    std::uint64_t taken_;  // last step the caller took (at the start: none, window counted from it)
+    bool stop_ = false;
+    std::exception_ptr failure_;
+    std::map<std::uint64_t, detail::EqualSharesOutcome> done_;
+    std::vector<std::thread> threads_;
+};
+
 void allocate_equal_shares(Allocation& allocation, const Election& election, bool add1) {
     const std::uint64_t voters = election.ballots.size();
     if (voters == 0) {
@@ -154,23 +252,44 @@ void allocate_equal_shares(Allocation& allocation, const Election& election, boo
         return;
     }
     detail::EqualShares mes(election.projects, election.ballots, election.votes, election.tie_rank);
-    Rational share(election.budget, static_cast<std::int64_t>(voters));
-    detail::EqualSharesOutcome outcome = mes.run(share);
+    const Rational initial_share(election.budget, static_cast<std::int64_t>(voters));
+    // mes-add1 runs MES once per step: unless the runs are tiny, they go to two threads, in
+    // chunks of about 200 microseconds. A large election (many distinct ballots, long ones) gives
+    // them its very first run too; the others time it first to choose.
+    const unsigned workers = add1 ? std::min(2U, std::thread::hardware_concurrency()) : 1U;
+    std::optional<ParallelRaises> parallel;
+    detail::EqualSharesOutcome outcome;
+    auto run_time = std::chrono::steady_clock::duration::zero();
+    if (workers >= 2 && mes.supporter_entries() >= kLargeElection) {
+        parallel.emplace(mes, initial_share, workers, 1, 0);
+        outcome = parallel->take(0);
+    } else {
+        const auto started = std::chrono::steady_clock::now();
+        outcome = mes.run(initial_share);
+        run_time = std::chrono::steady_clock::now() - started;
+    }
     std::uint64_t steps = 0;
-    if (add1) {
+    if (add1 && !leaves_no_room(election, outcome)) {
         // pabutools' exhaustion by budget increase: raise every share by 1 euro until the outcome
         // leaves no room for another approved project (keep it) or overspends the real envelope
         // (keep the previous one). Each raise adds `voters` euros, so this always ends.
-        while (!leaves_no_room(election, outcome)) {
-            Rational next_share = share + 1;
-            detail::EqualSharesOutcome next = mes.run(next_share);
+        if (!parallel && workers >= 2 && run_time > std::chrono::microseconds(20)) {
+            const auto per_chunk = std::chrono::microseconds(200) / run_time;
+            const auto chunk = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
+                static_cast<std::int64_t>(per_chunk), std::int64_t{1}, std::int64_t{64}));
+            parallel.emplace(mes, initial_share, workers, chunk, 1);
+        }
+        while (true) {
+            const std::uint64_t k = steps + 1;
+            detail::EqualSharesOutcome next =
+                parallel ? parallel->take(k) : mes.run(initial_share + k);
             if (next.total_cost > election.budget) break;
-            share = std::move(next_share);
             outcome = std::move(next);
-            ++steps;
+            steps = k;
+            if (leaves_no_room(election, outcome)) break;
         }
     }
-    allocation.voter_share_eur = share.convert_to<double>();
+    allocation.voter_share_eur = (initial_share + steps).convert_to<double>();
     allocation.increase_steps = steps;
     apply_equal_shares(allocation, election, outcome);
 }

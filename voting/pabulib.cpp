@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <deque>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
+
+#include "voting/detail/view_index.hpp"
 
 namespace budget::voting {
 namespace {
@@ -72,22 +75,24 @@ std::optional<std::size_t> column_of(const std::vector<std::string>& header,
 }
 
 // Splits the input into records of `;`-separated fields. A quoted field may hold `;`, doubled
-// quotes and line breaks, so a record can span several lines; errors name the line.
+// quotes and line breaks, so a record can span several lines; errors name the line. Fields are
+// views: into the text itself, or, for the quoted fields that had to be rewritten, into strings
+// kept until the reader goes away (so a view taken from a field stays valid while it lives).
 class RecordReader {
   public:
-    explicit RecordReader(std::istream& in) : in_(in) {}
+    explicit RecordReader(std::string_view text) : text_(text) {}
 
     // False at the end of input or on error (then error() is set).
-    bool next(std::vector<std::string>& fields) {
-        std::string line;
+    bool next(std::vector<std::string_view>& fields) {
+        std::string_view line;
         if (!read_line(line)) return false;
         start_line_ = line_;
         fields.clear();
         std::size_t i = 0;
         while (true) {
-            std::string field;
             if (i < line.size() && line[i] == '"') {
                 ++i;
+                std::string& field = rewritten_.emplace_back();
                 while (true) {
                     if (i >= line.size()) {
                         if (!read_line(line)) {
@@ -98,27 +103,28 @@ class RecordReader {
                         i = 0;
                         continue;
                     }
-                    if (line[i] == '"') {
-                        if (i + 1 < line.size() && line[i + 1] == '"') {
-                            field.push_back('"');
-                            i += 2;
-                            continue;
-                        }
-                        ++i;
-                        break;
+                    const auto quote = std::min(line.find('"', i), line.size());
+                    field.append(line.substr(i, quote - i));
+                    i = quote;
+                    if (i >= line.size()) continue;
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        field.push_back('"');
+                        i += 2;
+                        continue;
                     }
-                    field.push_back(line[i++]);
+                    ++i;
+                    break;
                 }
                 if (i < line.size() && line[i] != ';') {
                     error_ = PabulibError{line_, "unexpected text after a closing quote"};
                     return false;
                 }
+                fields.emplace_back(field);
             } else {
                 const auto end = std::min(line.find(';', i), line.size());
-                field.assign(line, i, end - i);
+                fields.push_back(line.substr(i, end - i));
                 i = end;
             }
-            fields.push_back(std::move(field));
             if (i >= line.size()) break;
             ++i;  // past the `;`
         }
@@ -130,21 +136,110 @@ class RecordReader {
     const std::optional<PabulibError>& error() const { return error_; }
 
   private:
-    bool read_line(std::string& line) {
-        if (!std::getline(in_, line)) return false;
+    // Lines as std::getline gives them: split at '\n', a last line without one included.
+    bool read_line(std::string_view& line) {
+        if (position_ >= text_.size()) return false;
+        const auto end = std::min(text_.find('\n', position_), text_.size());
+        line = text_.substr(position_, end - position_);
+        position_ = end + 1;
         ++line_;
-        while (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
+        while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
         return true;
     }
 
-    std::istream& in_;
+    std::string_view text_;
+    std::size_t position_ = 0;
     std::size_t line_ = 0;
     std::size_t start_line_ = 0;
     std::optional<PabulibError> error_;
+    std::deque<std::string> rewritten_;  // stable addresses: fields point into them
 };
 
-std::optional<Section> section_marker(const std::vector<std::string>& fields) {
+// The value of an id written as a plain decimal number (no sign, no leading zero, at most nine
+// digits), or nullopt. Two different strings never have the same value, so ids that are plain
+// numbers can be indexed by value and the others by text without ever mixing them up.
+std::optional<std::size_t> canonical_number(std::string_view id) {
+    if (id.empty() || id.size() > 9 || (id.size() > 1 && id.front() == '0')) return std::nullopt;
+    std::size_t value = 0;
+    for (const char c : id) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return value;
+}
+
+// The voter ids met so far. Most files number their voters 1, 2, 3...: those ids are marked in
+// a bitmap, a few kilobytes that stay in the cache; any other id (leading zero, letters, too
+// large) goes to a hash index.
+class VoterIds {
+  public:
+    // False when the id was already met.
+    bool insert(std::string_view id) {
+        if (const auto number = canonical_number(id); number && *number < kBitmapLimit) {
+            const std::size_t word = *number / 64;
+            if (word >= bits_.size()) bits_.resize(std::max(word + 1, bits_.size() * 2), 0);
+            const std::uint64_t bit = std::uint64_t{1} << (*number % 64);
+            const bool fresh = (bits_[word] & bit) == 0;
+            bits_[word] |= bit;
+            return fresh;
+        }
+        return others_.try_emplace(id, 0).second;
+    }
+
+    void reserve(std::size_t expected) { bits_.reserve(expected / 32 + 1); }
+
+  private:
+    // The bitmap never exceeds 2 MB, whatever a file says.
+    static constexpr std::size_t kBitmapLimit = std::size_t{1} << 24;
+
+    std::vector<std::uint64_t> bits_;
+    detail::ViewIndex others_;
+};
+
+// Project ids looked up by views of the vote field, without building a string for each.
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+        return std::hash<std::string_view>{}(text);
+    }
+};
+
+// Project ids and their places in the file. Every vote names projects by id, hundreds of
+// thousands of times in a large election: ids that are plain numbers (most files) are found in
+// a table by value, the others by hashing their text.
+class ProjectIds {
+  public:
+    // False when the id is already there.
+    bool insert(const std::string& id, std::size_t index) {
+        if (!by_text_.emplace(id, index).second) return false;
+        if (const auto number = canonical_number(id); number && *number < kTableLimit) {
+            if (*number >= by_number_.size()) by_number_.resize(*number + 1, 0);
+            by_number_[*number] = static_cast<std::uint32_t>(index + 1);
+        }
+        return true;
+    }
+
+    std::optional<std::size_t> find(std::string_view id) const {
+        if (const auto number = canonical_number(id); number && *number < kTableLimit) {
+            // A project with this very id would be in the table.
+            if (*number >= by_number_.size() || by_number_[*number] == 0) return std::nullopt;
+            return by_number_[*number] - 1;
+        }
+        const auto it = by_text_.find(id);
+        if (it == by_text_.end()) return std::nullopt;
+        return it->second;
+    }
+
+  private:
+    // The table never exceeds 4 MB, whatever a file says.
+    static constexpr std::size_t kTableLimit = std::size_t{1} << 20;
+
+    std::unordered_map<std::string, std::size_t, TransparentHash, std::equal_to<>> by_text_;
+    std::vector<std::uint32_t> by_number_;  // index + 1; 0 where no project has that number
+};
+
+std::optional<Section> section_marker(const std::vector<std::string_view>& fields) {
     if (fields.size() != 1) return std::nullopt;
     const std::string_view name = trim(fields[0]);
     if (name == "META") return Section::meta;
@@ -162,12 +257,12 @@ std::vector<std::string> columns_except(const std::vector<std::string>& header, 
     return out;
 }
 
-std::vector<std::string> fields_except(std::vector<std::string>& fields, std::size_t a,
+std::vector<std::string> fields_except(const std::vector<std::string_view>& fields, std::size_t a,
                                        std::size_t b) {
     std::vector<std::string> out;
     out.reserve(fields.size() >= 2 ? fields.size() - 2 : 0);
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i != a && i != b) out.push_back(std::move(fields[i]));
+        if (i != a && i != b) out.emplace_back(fields[i]);
     }
     return out;
 }
@@ -216,9 +311,20 @@ void throw_exception_from_error(const PabulibError& error, const boost::source_l
 }
 
 boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& in) {
+    std::string text;
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+        text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    }
+    return read_pabulib(std::string_view(text));
+}
+
+boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::string_view text,
+                                                                  PabulibDetail detail) {
+    const bool everything = detail == PabulibDetail::everything;
     PabulibInstance instance;
-    RecordReader reader(in);
-    std::vector<std::string> fields;
+    RecordReader reader(text);
+    std::vector<std::string_view> fields;
     Section section = Section::none;
     std::vector<Section> seen;
     std::vector<std::string> header;
@@ -228,8 +334,12 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& 
     std::optional<std::int64_t> budget;
     std::optional<MetaCount> num_projects;
     std::optional<MetaCount> num_votes;
-    std::unordered_map<std::string, std::size_t> project_index;
-    std::unordered_set<std::string> voter_seen;
+    ProjectIds project_index;
+    // Views into the text or the reader's rewritten fields, both alive until the end.
+    VoterIds voter_seen;
+    // Per project, the last ballot that named it.
+    constexpr std::size_t kNoBallot = static_cast<std::size_t>(-1);
+    std::vector<std::size_t> last_ballot;
 
     while (reader.next(fields)) {
         const std::size_t line = reader.start_line();
@@ -252,7 +362,7 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& 
         }
         if (expect_header) {
             expect_header = false;
-            header = fields;
+            header.assign(fields.begin(), fields.end());
             if (section == Section::meta) {
                 if (header.size() != 2) {
                     return PabulibError{line,
@@ -291,16 +401,19 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& 
                 if (key == "budget") {
                     budget = parse_euros(value);
                     if (!budget) {
-                        return PabulibError{
-                            line, "budget \"" + fields[1] + "\" is not a whole number of euros"};
+                        return PabulibError{line, "budget \"" + std::string(fields[1]) +
+                                                      "\" is not a whole number of euros"};
                     }
                 } else if (key == "vote_type" && value != "approval") {
-                    return PabulibError{line, "vote_type is \"" + fields[1] +
+                    return PabulibError{line, "vote_type is \"" + std::string(fields[1]) +
                                                   "\"; only approval elections are supported"};
                 } else if (key == "num_projects" || key == "num_votes") {
                     const auto count = parse_count(value);
                     if (!count) return PabulibError{line, key + " is not a whole number"};
                     (key == "num_projects" ? num_projects : num_votes) = MetaCount{line, *count};
+                    // Each vote row takes two bytes at least: a bound on what the count may
+                    // make us reserve.
+                    if (key == "num_votes") voter_seen.reserve(std::min(*count, text.size() / 2));
                 }
                 instance.meta.emplace_back(key, fields[1]);
                 break;
@@ -310,20 +423,23 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& 
                 if (id.empty()) return PabulibError{line, "project_id is empty"};
                 const auto cost = parse_euros(fields[value_column]);
                 if (!cost) {
-                    return PabulibError{line, "cost \"" + fields[value_column] +
+                    return PabulibError{line, "cost \"" + std::string(fields[value_column]) +
                                                   "\" is not a whole number of euros"};
                 }
-                if (!project_index.emplace(id, instance.projects.size()).second) {
+                if (!project_index.insert(id, instance.projects.size())) {
                     return PabulibError{line, "project " + id + " appears twice"};
                 }
                 instance.projects.push_back(Project{id, *cost, {}});
-                instance.project_fields.push_back(fields_except(fields, id_column, value_column));
+                if (everything) {
+                    instance.project_fields.push_back(
+                        fields_except(fields, id_column, value_column));
+                }
                 break;
             }
             case Section::votes: {
-                std::string voter(trim(fields[id_column]));
-                if (!voter_seen.insert(voter).second) {
-                    return PabulibError{line, "voter " + voter + " appears twice"};
+                const std::string_view voter = trim(fields[id_column]);
+                if (!voter_seen.insert(voter)) {
+                    return PabulibError{line, "voter " + std::string(voter) + " appears twice"};
                 }
                 ApprovalBallot ballot;
                 std::string_view vote = fields[value_column];
@@ -332,20 +448,27 @@ boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& 
                     const std::string_view token = trim(vote.substr(0, comma));
                     vote.remove_prefix(std::min(comma + 1, vote.size()));
                     if (token.empty()) continue;  // tolerate "1,2," as some files have
-                    const auto it = project_index.find(std::string(token));
-                    if (it == project_index.end()) {
+                    const auto project = project_index.find(token);
+                    if (!project) {
                         return PabulibError{line,
                                             "vote names unknown project " + std::string(token)};
                     }
-                    if (std::find(ballot.begin(), ballot.end(), it->second) != ballot.end()) {
+                    // Marked with the ballot's number: no search through long ballots.
+                    if (last_ballot.size() < instance.projects.size()) {
+                        last_ballot.resize(instance.projects.size(), kNoBallot);
+                    }
+                    if (last_ballot[*project] == instance.ballots.size()) {
                         return PabulibError{line,
                                             "vote names project " + std::string(token) + " twice"};
                     }
-                    ballot.push_back(it->second);
+                    last_ballot[*project] = instance.ballots.size();
+                    ballot.push_back(*project);
                 }
-                instance.voter_ids.push_back(std::move(voter));
                 instance.ballots.push_back(std::move(ballot));
-                instance.voter_fields.push_back(fields_except(fields, id_column, value_column));
+                if (everything) {
+                    instance.voter_ids.emplace_back(voter);
+                    instance.voter_fields.push_back(fields_except(fields, id_column, value_column));
+                }
                 break;
             }
             case Section::none:

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,16 @@ struct PabulibError {
 
 /// Reads an approval election; refuses malformed files with the offending line.
 boost::system::result<PabulibInstance, PabulibError> read_pabulib(std::istream& in);
+
+/// What read_pabulib keeps of a file.
+enum class PabulibDetail {
+    everything,  ///< every column and voter id: written back, the file keeps all it said
+    rules_only,  ///< what the allocation rules use: no voter ids, no extra project or voter fields
+};
+
+/// The same, from the whole text of a file. Both levels of detail check the file alike.
+boost::system::result<PabulibInstance, PabulibError> read_pabulib(
+    std::string_view text, PabulibDetail detail = PabulibDetail::everything);
 
 /// Writes the election in pabulib form (UTF-8, `\n` line ends, quoting fields that need it).
 void write_pabulib(std::ostream& out, const PabulibInstance& instance);

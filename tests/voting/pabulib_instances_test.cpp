@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -183,4 +184,42 @@ TEST_CASE("the fast equal-shares arithmetic decides exactly as exact rationals d
             CHECK(fast_outcome.funded == exact_outcome.funded);
         }
     }
+}
+
+TEST_CASE("every rule selects on every shipped election what it did before the speed-ups",
+          "[voting][pabulib]") {
+    // Recorded from the straightforward implementation (one exact MES run per 1-euro step, in
+    // one thread): same projects, same funding order, same number of steps.
+    std::ifstream recorded(BUDGET_SOURCE_DIR "/tests/voting/data/allocation_outcomes.txt");
+    REQUIRE(recorded.is_open());
+    std::map<std::string, voting::PabulibInstance> instances;
+    std::string line;
+    std::size_t outcomes = 0;
+    while (std::getline(recorded, line)) {
+        if (line.empty() || line.front() == '#') continue;
+        std::istringstream fields(line);
+        std::string file;
+        std::string rule_text;
+        std::uint64_t steps = 0;
+        std::int64_t total_cost = 0;
+        std::string selected_text;
+        fields >> file >> rule_text >> steps >> total_cost >> selected_text;
+        INFO(file << " under " << rule_text);
+        const auto rule = voting::parse_rule(rule_text);
+        REQUIRE(rule.has_value());
+        auto it = instances.find(file);
+        if (it == instances.end()) it = instances.emplace(file, load(kPabulibDir / file)).first;
+        const voting::PabulibInstance& instance = it->second;
+        const auto allocation =
+            voting::allocate(*rule, instance.projects, instance.ballots, instance.budget);
+        REQUIRE(allocation.has_value());
+        std::vector<std::string> expected;
+        std::istringstream ids(selected_text);
+        for (std::string id; std::getline(ids, id, ',');) expected.push_back(id);
+        CHECK(allocation->selected == expected);
+        CHECK(allocation->total_cost == total_cost);
+        CHECK(allocation->increase_steps == steps);
+        ++outcomes;
+    }
+    CHECK(outcomes == 14 * 4);
 }

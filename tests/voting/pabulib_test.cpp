@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 using budget::voting::PabulibInstance;
 using budget::voting::read_pabulib;
@@ -174,4 +176,42 @@ TEST_CASE("every shipped pabulib file reads, writes and reads back unchanged",
         CHECK(*again == *instance);
     }
     CHECK(files == 14);
+}
+
+TEST_CASE("reading only what the rules use gives the same election without the voter details",
+          "[voting][pabulib]") {
+    const auto everything = read_pabulib(std::string_view(kSmall));
+    const auto rules_only =
+        read_pabulib(std::string_view(kSmall), budget::voting::PabulibDetail::rules_only);
+    REQUIRE(everything.has_value());
+    REQUIRE(rules_only.has_value());
+    CHECK(*everything == *parse(kSmall));
+    CHECK(rules_only->budget == everything->budget);
+    CHECK(rules_only->projects == everything->projects);
+    CHECK(rules_only->ballots == everything->ballots);
+    CHECK(rules_only->meta == everything->meta);
+    CHECK(rules_only->voter_ids.empty());
+    CHECK(rules_only->voter_fields.empty());
+    CHECK(rules_only->project_fields.empty());
+    CHECK(everything->voter_ids == std::vector<std::string>{"v1", "v2", "v3"});
+}
+
+TEST_CASE("a voter id met twice is refused, whether it is a plain number or not",
+          "[voting][pabulib]") {
+    const std::string head =
+        "META\nkey;value\nbudget;100\nPROJECTS\nproject_id;cost\n1;10\nVOTES\nvoter_id;vote\n";
+    // Plain numbers are checked in a bitmap, other ids in a hash index: "7" and "07" are two
+    // voters, "7" twice is one voter twice, and so is "07" twice.
+    CHECK(parse(head + "7;1\n07;1\n99999999;1\n").has_value());
+    CHECK(error_of(head + "7;1\n07;1\n7;1\n") == "line 11: voter 7 appears twice");
+    CHECK(error_of(head + "07;1\n7;1\n07;1\n") == "line 11: voter 07 appears twice");
+    CHECK(error_of(head + "a;1\n123456789;1\na;1\n") == "line 11: voter a appears twice");
+    CHECK(error_of(head + "123456789;1\n123456789;1\n") ==
+          "line 10: voter 123456789 appears twice");
+    for (const auto detail :
+         {budget::voting::PabulibDetail::everything, budget::voting::PabulibDetail::rules_only}) {
+        const auto instance = read_pabulib(std::string_view(head + "5;1\n5;1\n"), detail);
+        REQUIRE_FALSE(instance.has_value());
+        CHECK(instance.error().what() == "line 10: voter 5 appears twice");
+    }
 }

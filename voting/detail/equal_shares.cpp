@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
+#include <string_view>
+
+#include "voting/detail/view_index.hpp"
 
 namespace budget::voting::detail {
 namespace {
@@ -41,20 +43,42 @@ EqualShares::EqualShares(std::span<const Project> projects, std::span<const Appr
     cost_.reserve(projects.size());
     for (const Project& project : projects) cost_.push_back(project.cost);
 
-    std::map<std::vector<std::size_t>, std::uint32_t> group_of;
-    for (const ApprovalBallot& ballot : ballots) {
-        if (ballot.empty()) continue;  // holds a share but never pays: irrelevant to MES
-        std::vector<std::size_t> key = ballot;
-        std::sort(key.begin(), key.end());
-        const auto [it, inserted] = group_of.try_emplace(std::move(key), 0);
+    // Identical ballots (as sets) form one weighted group, numbered in order of first appearance.
+    // Each ballot is sorted once into one flat buffer; groups are found by hashing its bytes.
+    std::vector<std::uint32_t> flat;
+    std::vector<std::size_t> start(ballots.size() + 1, 0);
+    for (std::size_t b = 0; b < ballots.size(); ++b) {
+        start[b] = flat.size();
+        for (const std::size_t p : ballots[b]) flat.push_back(static_cast<std::uint32_t>(p));
+        std::sort(flat.begin() + static_cast<std::ptrdiff_t>(start[b]), flat.end());
+    }
+    start[ballots.size()] = flat.size();
+    ViewIndex group_of(ballots.size());
+    for (std::size_t b = 0; b < ballots.size(); ++b) {
+        if (start[b] == start[b + 1]) continue;  // holds a share but never pays: irrelevant to MES
+        const std::string_view key(reinterpret_cast<const char*>(flat.data() + start[b]),
+                                   (start[b + 1] - start[b]) * sizeof(std::uint32_t));
+        const auto [group, inserted] =
+            group_of.try_emplace(key, static_cast<std::uint32_t>(weight_.size()));
         if (inserted) {
-            it->second = static_cast<std::uint32_t>(weight_.size());
             weight_.push_back(0);
-            for (const std::size_t p : it->first) supporters_[p].push_back(it->second);
+            for (std::size_t i = start[b]; i < start[b + 1]; ++i) {
+                supporters_[flat[i]].push_back(group);
+            }
         }
-        ++weight_[it->second];
+        ++weight_[group];
     }
     class_of_.assign(weight_.size(), kInitialClass);
+    std::size_t most_supporters = 0;
+    for (const auto& groups : supporters_)
+        most_supporters = std::max(most_supporters, groups.size());
+    gather_buffer_.resize(most_supporters);
+}
+
+std::size_t EqualShares::supporter_entries() const {
+    std::size_t entries = 0;
+    for (const auto& groups : supporters_) entries += groups.size();
+    return entries;
 }
 
 const Rational& EqualShares::exact_value(std::uint32_t c) {
@@ -80,17 +104,21 @@ const Rational& EqualShares::exact_alpha(Evaluation& evaluation) {
 // Raw pointers in the loops below: they run millions of times per election and must stay fast in
 // unoptimised (Debug) builds too.
 void EqualShares::gather(std::size_t p) {
-    touched_.clear();
     const std::uint32_t* group = supporters_[p].data();
     const std::uint32_t* const end = group + supporters_[p].size();
     const std::uint32_t* class_of = class_of_.data();
     const std::uint64_t* weight = weight_.data();
     std::uint64_t* scratch = scratch_weight_.data();
+    std::uint32_t* touched = gather_buffer_.data();  // sized for the most supported project
+    std::size_t count = 0;
+    // Without a branch: whether a class is new among the supporters is unpredictable.
     for (; group != end; ++group) {
         const std::uint32_t c = class_of[*group];
-        if (scratch[c] == 0) touched_.push_back(c);
+        touched[count] = c;
+        count += static_cast<std::size_t>(scratch[c] == 0);
         scratch[c] += weight[*group];
     }
+    touched_.assign(touched, touched + count);
 }
 
 void EqualShares::release_gathered() {
@@ -107,35 +135,53 @@ bool EqualShares::evaluate_approximately(std::size_t p, Evaluation& evaluation) 
     gather(p);
     evaluation = Evaluation{};
     evaluation.cost = cost_[p];
-    const std::uint32_t* touched = touched_.data();
     const std::size_t count = touched_.size();
-    const std::uint64_t* weights = scratch_weight_.data();
-    const BudgetClass* classes = classes_.data();
+    // The supporters' classes side by side (budget, weight), so that the loops below read memory
+    // in order and decide without branches: they are most of the time of mes-add1.
+    touched_approx_.resize(count);
+    touched_error_.resize(count);
+    touched_weight_.resize(count);
     poor_flag_.assign(count, 0);
+    const std::uint32_t* touched = touched_.data();
+    double* approx = touched_approx_.data();
+    double* error = touched_error_.data();
+    double* weight = touched_weight_.data();
     unsigned char* poor = poor_flag_.data();
+    {
+        const std::uint64_t* weights = scratch_weight_.data();
+        const ClassValue* values = values_.data();
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::uint32_t c = touched[i];
+            approx[i] = values[c].approx;
+            error[i] = values[c].error;
+            weight[i] = static_cast<double>(weights[c]);
+        }
+    }
+    release_gathered();
 
     const auto cost = static_cast<double>(cost_[p]);
     double due = cost;
-    std::uint64_t payers = votes_[p];
+    // Voter counts are far below 2^53: exact in doubles.
+    auto payers = static_cast<double>(votes_[p]);
     for (std::size_t i = 0; i < count; ++i) {
         if (touched[i] == kEmptyClass) {
-            payers -= weights[kEmptyClass];
+            payers -= weight[i];
             poor[i] = 1;
         }
     }
     bool affordable = payers > 0;
     while (affordable) {
-        const double alpha = due / static_cast<double>(payers);
-        bool changed = false;
+        const double alpha = due / payers;
+        unsigned char changed = 0;
         for (std::size_t i = 0; i < count; ++i) {
-            if (poor[i] == 0 && classes[touched[i]].approx < alpha) {
-                poor[i] = 1;
-                due -= classes[touched[i]].approx * static_cast<double>(weights[touched[i]]);
-                payers -= weights[touched[i]];
-                changed = true;
-            }
+            const unsigned char newly = static_cast<unsigned char>(poor[i] == 0) &
+                                        static_cast<unsigned char>(approx[i] < alpha);
+            poor[i] |= newly;
+            due -= newly != 0 ? approx[i] * weight[i] : 0.0;
+            payers -= newly != 0 ? weight[i] : 0.0;
+            changed |= newly;
         }
-        if (!changed) break;
+        if (changed == 0) break;
         affordable = payers > 0 && due > 0.0;
     }
 
@@ -145,11 +191,10 @@ bool EqualShares::evaluate_approximately(std::size_t p, Evaluation& evaluation) 
         double total = 0.0;
         double total_error = 0.0;
         for (std::size_t i = 0; i < count; ++i) {
-            const BudgetClass& budget = classes[touched[i]];
-            const double given = budget.approx * static_cast<double>(weights[touched[i]]);
+            const double given = approx[i] * weight[i];
             total += given;
-            total_error += budget.error * static_cast<double>(weights[touched[i]]) +
-                           std::fabs(given) * kRounding + std::fabs(total) * kRounding;
+            total_error +=
+                error[i] * weight[i] + std::fabs(given) * kRounding + std::fabs(total) * kRounding;
         }
         settled = settled_order(total, total_error, cost, 0.0) < 0;
     } else {
@@ -159,29 +204,31 @@ bool EqualShares::evaluate_approximately(std::size_t p, Evaluation& evaluation) 
         for (std::size_t i = 0; i < count; ++i) {
             const std::uint32_t c = touched[i];
             if (poor[i] == 0 || c == kEmptyClass) continue;
-            const double given = classes[c].approx * static_cast<double>(weights[c]);
+            const double given = approx[i] * weight[i];
             due -= given;
-            due_error += classes[c].error * static_cast<double>(weights[c]) +
-                         std::fabs(given) * kRounding + std::fabs(due) * kRounding;
-            evaluation.poor.emplace_back(c, weights[c]);
+            due_error +=
+                error[i] * weight[i] + std::fabs(given) * kRounding + std::fabs(due) * kRounding;
+            evaluation.poor.emplace_back(c, static_cast<std::uint64_t>(weight[i]));
         }
-        evaluation.payers = payers;
-        evaluation.alpha = due / static_cast<double>(payers);
-        evaluation.error =
-            due_error / static_cast<double>(payers) + std::fabs(evaluation.alpha) * kRounding;
-        for (std::size_t i = 0; i < count && settled; ++i) {
-            const std::uint32_t c = touched[i];
-            if (c == kEmptyClass) continue;
-            const int order = settled_order(classes[c].approx, classes[c].error, evaluation.alpha,
-                                            evaluation.error);
-            settled = poor[i] != 0 ? order < 0 : order > 0;
+        evaluation.payers = static_cast<std::uint64_t>(payers);
+        evaluation.alpha = due / payers;
+        evaluation.error = due_error / payers + std::fabs(evaluation.alpha) * kRounding;
+        // Every class must sit clearly on its side of alpha (the empty class is poor for sure).
+        const double alpha = evaluation.alpha;
+        const double alpha_error = evaluation.error;
+        unsigned char wrong_side = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (touched[i] == kEmptyClass) continue;
+            const int order = settled_order(approx[i], error[i], alpha, alpha_error);
+            wrong_side |= static_cast<unsigned char>(poor[i] != 0 ? order >= 0 : order <= 0);
         }
+        settled = wrong_side == 0;
     }
-    release_gathered();
     if (!settled) return false;
     evaluation.affordable = affordable;
     if (affordable && evaluation.poor.empty()) {
-        evaluation.exact_alpha = Rational(evaluation.cost, static_cast<std::int64_t>(payers));
+        evaluation.exact_alpha =
+            Rational(evaluation.cost, static_cast<std::int64_t>(evaluation.payers));
     }
     return true;
 }
@@ -190,10 +237,10 @@ void EqualShares::evaluate_exactly(std::size_t p, Evaluation& evaluation) {
     gather(p);
     for (const std::uint32_t c : touched_) exact_value(c);
     std::sort(touched_.begin(), touched_.end(), [this](std::uint32_t a, std::uint32_t b) {
-        const BudgetClass& x = classes_[a];
-        const BudgetClass& y = classes_[b];
+        const ClassValue& x = values_[a];
+        const ClassValue& y = values_[b];
         const int order = settled_order(x.approx, x.error, y.approx, y.error);
-        return order != 0 && !exact_only_ ? order < 0 : *x.exact < *y.exact;
+        return order != 0 && !exact_only_ ? order < 0 : *classes_[a].exact < *classes_[b].exact;
     });
     evaluation = Evaluation{};
     evaluation.cost = cost_[p];
@@ -247,19 +294,20 @@ void EqualShares::pay(std::size_t p, Evaluation& evaluation) {
         if (scratch_remap_[c] != kNoClass) continue;
         // A richer class pays alpha and keeps the rest, which may be exactly nothing.
         const Evaluation& paid = payments_[payment];
-        const double left = classes_[c].approx - paid.alpha;
-        const double left_error = classes_[c].error + paid.error + std::fabs(left) * kRounding;
+        const double left = values_[c].approx - paid.alpha;
+        const double left_error = values_[c].error + paid.error + std::fabs(left) * kRounding;
         std::uint32_t next = kEmptyClass;
         if (!exact_only_ && settled_order(0.0, 0.0, left, left_error) < 0) {
             next = static_cast<std::uint32_t>(classes_.size());
-            classes_.push_back(BudgetClass{left, left_error, c, payment, std::nullopt});
+            classes_.push_back(BudgetClass{c, payment, std::nullopt});
+            values_.push_back(ClassValue{left, left_error});
         } else {
             Rational exact_left = exact_value(c) - exact_alpha(payments_[payment]);
             if (exact_left != 0) {
                 const double approx = to_double(exact_left);
                 next = static_cast<std::uint32_t>(classes_.size());
-                classes_.push_back(BudgetClass{approx, std::fabs(approx) * kRounding, c, payment,
-                                               std::move(exact_left)});
+                classes_.push_back(BudgetClass{c, payment, std::move(exact_left)});
+                values_.push_back(ClassValue{approx, std::fabs(approx) * kRounding});
             }
         }
         scratch_remap_[c] = next;
@@ -276,11 +324,13 @@ void EqualShares::pay(std::size_t p, Evaluation& evaluation) {
 
 EqualSharesOutcome EqualShares::run(const Rational& share) {
     classes_.clear();
+    values_.clear();
     payments_.clear();
-    classes_.push_back(BudgetClass{0.0, 0.0, kEmptyClass, 0, Rational(0)});
+    classes_.push_back(BudgetClass{kEmptyClass, 0, Rational(0)});
+    values_.push_back(ClassValue{0.0, 0.0});
     const double share_approx = to_double(share);
-    classes_.push_back(
-        BudgetClass{share_approx, std::fabs(share_approx) * kRounding, kEmptyClass, 0, share});
+    classes_.push_back(BudgetClass{kEmptyClass, 0, share});
+    values_.push_back(ClassValue{share_approx, std::fabs(share_approx) * kRounding});
     std::fill(class_of_.begin(), class_of_.end(), kInitialClass);
     scratch_weight_.assign(classes_.size(), 0);
     scratch_remap_.assign(classes_.size(), kNoClass);

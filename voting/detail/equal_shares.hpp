@@ -48,16 +48,24 @@ class EqualShares {
     /// unaffordable cost are never funded; approved projects costing nothing are funded first.
     EqualSharesOutcome run(const Rational& share);
 
+    /// Entries in the per-project lists of supporting ballot groups: what one evaluation of
+    /// every project would go through, a measure of the time a run takes.
+    std::size_t supporter_entries() const;
+
   private:
     using ClassWeights = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
 
     // A remaining budget shared by some groups: the parent's budget minus one payment.
     struct BudgetClass {
-        double approx = 0.0;
-        double error = 0.0;  // |exact - approx| <= error
         std::uint32_t parent = 0;
         std::uint32_t payment = 0;
         std::optional<Rational> exact;
+    };
+
+    // A budget class's value in doubles, apart from the rest: the evaluations read only this.
+    struct ClassValue {
+        double approx = 0.0;
+        double error = 0.0;  // |exact - approx| <= error
     };
 
     // How a project would be (or was) paid: the poorer supporters give everything they have, the
@@ -90,12 +98,17 @@ class EqualShares {
 
     // State of the current run.
     std::vector<BudgetClass> classes_;  // [0] the empty budget, [1] the initial share
+    std::vector<ClassValue> values_;    // per class
     std::vector<Evaluation> payments_;
     std::vector<std::uint32_t> class_of_;
     std::vector<std::uint64_t> scratch_weight_;  // per class, zero between uses
     std::vector<std::uint32_t> scratch_remap_;   // per class, kNoClass between uses
-    std::vector<std::uint32_t> touched_;
-    std::vector<unsigned char> poor_flag_;  // per touched class, during an evaluation
+    std::vector<std::uint32_t> touched_;         // classes of the gathered supporters
+    std::vector<std::uint32_t> gather_buffer_;   // room for them, one per supporting group
+    std::vector<unsigned char> poor_flag_;       // per touched class, during an evaluation
+    std::vector<double> touched_approx_;         // per touched class, during an evaluation
+    std::vector<double> touched_error_;
+    std::vector<double> touched_weight_;
 };
 
 }  // namespace budget::voting::detail
