@@ -6,12 +6,12 @@
 # whether the file meets issue 16's targets: 1,000 times faster than pabutools and under 0.3 s.
 #   RUNS=N (default 7)   runs per file
 #   RULE=... (default mes-completed)
-#   BUILD_DIR=... (default build-release; built here unless NO_BUILD=1)
+#   BUILD_DIR=... (default build-release; built here unless SKIP_BUILD=1, as the other benches)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=${BUILD_DIR:-build-release}
-if [[ "${NO_BUILD:-0}" != 1 ]]; then
+if [[ -z ${SKIP_BUILD:-} && "${NO_BUILD:-0}" != 1 ]]; then
     cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUDGET_TESTS=ON >/dev/null
     CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")} \
         cmake --build "$build" -j"$(nproc)" --target budgetctl >/dev/null
