@@ -75,7 +75,7 @@ mkdir -p "$nginx_dir/www"
 chmod 755 "$ENGINE_WORK" "$nginx_dir" "$nginx_dir/www"
 printf '{"receipt":{"ballot_id":"%032d","ballot_hash":"%064d","cast_at":"2026-09-01T12:00:00+02:00"}}' 0 0 \
     >"$nginx_dir/www/receipt.json"
-nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nginx_port=$(engine_free_port)
 cat >"$nginx_dir/nginx.conf" <<NGINX
 worker_processes 1;
 pid $nginx_dir/nginx.pid;
