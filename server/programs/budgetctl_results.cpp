@@ -134,9 +134,11 @@ bool write_results(const fs::path& dir, const api::Tallied& tallied, const json:
 void print_tally(const api::Tallied& tallied, const json::object& document,
                  const std::string& rule_name, const fs::path& dir, std::ostream& out) {
     const auto& tally = tallied.log.tally;
-    out << "tallied " << tally.size() << " ballots with " << rule_name << "; root "
-        << voting::to_hex(tally.tree().root()) << "; " << tallied.tree_heads_checked
-        << " tree heads consistent\n";
+    out << "tallied " << tally.size() << (tally.size() == 1 ? " ballot" : " ballots") << " with "
+        << rule_name << "; root " << voting::to_hex(tally.tree().root()) << "; "
+        << tallied.tree_heads_checked
+        << (tallied.tree_heads_checked == 1 ? " tree head consistent\n"
+                                            : " tree heads consistent\n");
     for (const auto& w : document.at("winners").as_array()) {
         out << "  funded " << json::value_to<std::string>(w.at("id")) << ": "
             << w.at("amount_eur").to_number<std::int64_t>() << " EUR, "

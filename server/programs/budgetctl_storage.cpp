@@ -12,6 +12,7 @@
 #include "server/programs/startup.hpp"
 #include "server/storage/ballot_store.hpp"
 #include "server/storage/campaign_store.hpp"
+#include "server/storage/identity_audit_store.hpp"
 #include "server/storage/keys.hpp"
 
 namespace budget::server::programs {
@@ -52,6 +53,10 @@ void print_keys(const config::Config& config, std::ostream& out) {
             << "tree_heads" << suffix << k::tree_heads(c, shard) << '\n'
             << "voted_markers" << suffix << k::voted_pattern(c, shard) << '\n';
     }
+    // The sealed identities of the duplicate audit (docs/verifiability.md), in their own slots.
+    for (int b = 0; b < storage::IdentityAuditStore::kBuckets; ++b)
+        out << "identity_audit:" << b << ' ' << storage::IdentityAuditStore::bucket_key(c, b)
+            << '\n';
 }
 
 std::string operator_name() {

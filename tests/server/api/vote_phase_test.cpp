@@ -142,5 +142,5 @@ TEST_CASE("budgetctl close ends the vote early, audited, and the tally may follo
     const auto tallied = run_command(ctl + " tally --rule greedy --out " + out);
     INFO(tallied.second);
     CHECK(tallied.first == 0);
-    CHECK(tallied.second.find("tallied 1 ballot") != std::string::npos);
+    CHECK(tallied.second.find("tallied 1 ballot with") != std::string::npos);
 }

@@ -513,3 +513,16 @@ TEST_CASE("budgetctl identities audit reads the records under budgetd's Redis AC
     CHECK(out.find("0 record(s) opened, 0 could not be opened") != std::string::npos);
     CHECK(out.find("0 likely duplicate pair(s)") != std::string::npos);
 }
+
+TEST_CASE("budgetctl storage keys names the duplicate audit's buckets with the campaign's keys",
+          "[integration][identity_audit]") {
+    TestCampaign c({}, {.redis = TestRedis::plain, .start_budgetd = false});
+    const auto [code, out] = budgetctl(c.write_config(), "storage keys");
+    INFO(out);
+    CHECK(code == 0);
+    const auto last = IdentityAuditStore::kBuckets - 1;
+    CHECK(out.find("identity_audit:0 " + IdentityAuditStore::bucket_key("t", 0) + "\n") !=
+          std::string::npos);
+    CHECK(out.find("identity_audit:" + std::to_string(last) + " " +
+                   IdentityAuditStore::bucket_key("t", last) + "\n") != std::string::npos);
+}
