@@ -149,7 +149,8 @@ describe('when FranceConnect does not lead to a vote', () => {
     await toIdentification(page);
     await nextLogin({ cancel: true });
     await page.getByRole('link', { name: 'S’identifier avec FranceConnect' }).click();
-    await page.getByText('Vous avez annulé l’identification avec FranceConnect.').waitFor();
+    // In the page's status; the live region repeats it for screen readers a moment later.
+    await page.locator('#vote-status').getByText('Vous avez annulé l’identification avec FranceConnect.').waitFor();
     assert.equal(new URL(page.url()).search, '');
     assert.equal(await page.getByLabel('Adresse électronique', { exact: true }).isVisible(), true);
     await assertFrenchTypography(page, 'FranceConnect annulé');
@@ -163,7 +164,7 @@ describe('when FranceConnect does not lead to a vote', () => {
     await toIdentification(page);
     await nextLogin({ account: 'child' });
     await page.getByRole('link', { name: 'S’identifier avec FranceConnect' }).click();
-    await page.getByText('Il faut avoir au moins 11 ans pour voter au Budget citoyen.').waitFor();
+    await page.locator('#vote-status').getByText('Il faut avoir au moins 11 ans pour voter au Budget citoyen.').waitFor();
     const cookies = await ctx.cookies(campaign.base);
     assert.deepEqual(cookies.filter((c) => c.name === 'budget_voter'), []);
     await ctx.close();
