@@ -463,9 +463,16 @@ asio::awaitable<std::optional<Response>> HolderApi::try_update(const HolderSessi
     const auto expected = next.status;
     next.updated_at = now_rfc3339();
     // Draft saves (every few seconds as the holder types) are not audited; a submitted file's
-    // edits are.
+    // edits are, naming the fields sent (not their values: the file is the holder's).
+    json::array sent;
+    for (const auto& [key, value] : body) {
+        for (int f = 0; f <= static_cast<int>(labelling::Field::self_assessment); ++f) {
+            if (key == labelling::to_string(static_cast<labelling::Field>(f)))
+                sent.emplace_back(key);
+        }
+    }
     auto audit =
-        submitted ? holder_audit(holder, "application_updated", id)
+        submitted ? holder_audit(holder, "application_updated", id, {{"fields", std::move(sent)}})
                   : storage::AuditEntry{holder_audit_name(holder.owner), "holder", "", id, {}, ""};
     auto written = co_await ctx_.stores.applications.replace(next, expected, read_at, audit);
     if (!written) co_return store_refusal(written.error(), v);

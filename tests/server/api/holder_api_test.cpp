@@ -153,6 +153,25 @@ TEST_CASE("a holder creates a file, saves a partial draft, then submits it",
         const auto mine = json_of(holder.get(kApps)).at("applications").as_array();
         REQUIRE(mine.size() == 1);
         CHECK(mine[0].at("status") == "deposee");
+
+        // In the audit: the submission and the edit after it (naming the fields, not their
+        // values), never the drafts' saves nor the holder's address.
+        const auto audit = json_of(c.staff("mission").get("/api/v1/admin/audit?limit=100"));
+        std::map<std::string, int> actions;
+        for (const auto& e : audit.at("entries").as_array()) {
+            ++actions[text(e.at("action"))];
+            CHECK(e.at("username") != "porteur@example.org");
+            if (e.at("action") == "application_updated") {
+                CHECK(e.at("username").as_string().starts_with("holder:"));
+                CHECK(e.at("role") == "holder");
+                CHECK(e.at("target") == json::value(id));
+                CHECK(e.at("details").at("fields") == json::array{"title"});
+            }
+        }
+        CHECK(actions["application_created"] == 1);
+        CHECK(actions["application_submitted"] == 1);
+        CHECK(actions["application_updated"] == 1);
+        CHECK(actions["holder_login"] == 1);
     }
     SECTION("the holder's own radar is drawn") {
         const auto svg = holder.get(kApps + "/" + id + "/radar.svg");
