@@ -460,11 +460,13 @@ OtpConfig parse_otp(const Section& s, bool production, const std::string& base_d
 }
 
 HoldersConfig parse_holders(const Section& s) {
-    s.allow_only({"session_ttl_s", "max_codes_per_hour", "max_requests_per_ip_hour"});
+    s.allow_only(
+        {"session_ttl_s", "max_codes_per_hour", "max_requests_per_ip_hour", "notify_interval_ms"});
     HoldersConfig holders;
     s.read_seconds("session_ttl_s", holders.session_ttl, 60, std::int64_t{7} * 24 * 3600);
     s.read_int("max_codes_per_hour", holders.max_codes_per_hour, 1, 100);
     s.read_int("max_requests_per_ip_hour", holders.max_requests_per_ip_hour, 1, 1'000'000);
+    s.read_ms("notify_interval_ms", holders.notify_interval, 100, 3'600'000);
     return holders;
 }
 

@@ -116,6 +116,8 @@ struct HoldersConfig {
     std::chrono::seconds session_ttl{43'200};  ///< a signed-in holder stays so 12 hours
     int max_codes_per_hour = 3;                ///< per email address
     int max_requests_per_ip_hour = 30;         ///< challenges and verifications per client address
+    /// How often budgetd looks for status changes to tell holders by e-mail.
+    std::chrono::milliseconds notify_interval{5000};
 };
 
 struct LabellingConfig {

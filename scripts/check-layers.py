@@ -90,13 +90,42 @@ def source_problems(root: pathlib.Path) -> list[str]:
     return problems
 
 
+# Commands the storage sends outside scripts ({"HGETALL", key}) and inside them
+# (redis.call('SCARD', ...)). Keyless commands for routing live in server/redis itself.
+COMMAND_PATTERNS = [
+    re.compile(r"redis\.p?call\(\s*'([A-Za-z]+)'"),
+    re.compile(r"\{\s*\"([A-Z][A-Z]+)\"\s*,\s*keys::"),
+    re.compile(r"(?:cmd|command|args)\{\s*\"([A-Z][A-Z]+)\""),
+]
+
+
+def acl_problems(root: pathlib.Path) -> list[str]:
+    """Every Redis command of server/storage must be allowed by budgetd's ACL user
+    (server/redis/acl.cpp): a missing one only fails where Redis runs with the ACL, as the
+    embedded redis-server of the README's first command does."""
+    acl_text = (root / "server/redis/acl.cpp").read_text(encoding="utf-8")
+    allowed = {m.lower() for m in re.findall(r"\+([a-z|]+)", acl_text)}
+    # A subcommand allowed ("config|get") lets its command be named (the storage sends GET).
+    allowed |= {m.split("|")[0] for m in allowed}
+    problems = []
+    for path in sorted((root / "server/storage").rglob("*.cpp")):
+        text = path.read_text(encoding="utf-8")
+        used = set()
+        for pattern in COMMAND_PATTERNS:
+            used.update(c.lower() for c in pattern.findall(text))
+        for command in sorted(used - allowed):
+            problems.append(f"{path.relative_to(root).as_posix()}: Redis command {command.upper()} "
+                            "is not allowed by budgetd's ACL (server/redis/acl.cpp)")
+    return problems
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     build_dir = pathlib.Path(sys.argv[1]).resolve()
     root = pathlib.Path(__file__).resolve().parent.parent
-    problems = link_problems(build_dir) + source_problems(root)
+    problems = link_problems(build_dir) + source_problems(root) + acl_problems(root)
     for p in problems:
         print(p)
     if problems:

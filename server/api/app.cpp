@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "config/paris_time.hpp"
+#include "server/api/application_views.hpp"
 #include "server/api/franceconnect.hpp"
 #include "voting/phase.hpp"
 
@@ -28,11 +29,13 @@ App::App(AppContext& ctx)
       log_service_(ctx),
       log_(ctx, log_service_),
       holders_(ctx),
-      applications_(ctx, staff_guard_) {}
+      applications_(ctx, staff_guard_),
+      notifier_(ctx) {}
 
-void App::start(asio::io_context& ioc) {
+void App::start(asio::io_context& ioc, const std::string& public_origin) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
     watch_close(ioc, ctx_.stores.campaign, ctx_.config.redis.ballot_shards);
+    notifier_.start(ioc, public_origin);
 }
 
 void App::register_routes(http::Router& router) {
@@ -77,6 +80,8 @@ asio::awaitable<Response> App::campaign(RequestContext& rc) {
                       {"min_age", c.min_age},
                       {"envelope_eur", c.envelope_eur},
                       {"server_time", config::format_paris_time(ctx_.clock.now())}};
+    // The call for initiatives (issue 17): the home page shows it, holders apply during it.
+    body["call"] = call_json(c, ctx_.clock.now());
     // The ways in the vote page offers, and those left to adults ([identity]).
     const auto& identity = ctx_.config.identity;
     body["identity"] =

@@ -11,6 +11,7 @@
 #include "server/api/ballot_api.hpp"
 #include "server/api/errors.hpp"
 #include "server/api/holder_api.hpp"
+#include "server/api/holder_notices.hpp"
 #include "server/api/labelling_api.hpp"
 #include "server/api/log_api.hpp"
 #include "server/api/log_service.hpp"
@@ -28,8 +29,9 @@ class App {
 
     /// Adds every route to the router.
     void register_routes(http::Router& router);
-    /// Background work: the periodic signed tree head of the ballot log.
-    void start(boost::asio::io_context& ioc);
+    /// Background work: the periodic signed tree head of the ballot log, the close, the holders'
+    /// status e-mails (their links start with `public_origin`).
+    void start(boost::asio::io_context& ioc, const std::string& public_origin);
 
   private:
     boost::asio::awaitable<Response> health(RequestContext& rc);
@@ -48,6 +50,7 @@ class App {
     LogApi log_;
     HolderApi holders_;             // issue 17: initiative holders
     ApplicationsApi applications_;  // issue 17: the Mission's admissibility
+    HolderNotifier notifier_;       // issue 17: an e-mail at each status of a file
 };
 
 }  // namespace budget::server::api

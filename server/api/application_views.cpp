@@ -421,11 +421,10 @@ asio::awaitable<std::optional<CampaignReading>> read_campaign_facts(const AppCon
         auto doc = json::parse((*results)->document, ec);
         if (!ec && doc.is_object()) {
             reading.results = std::move(doc.as_object());
-            // The results store keeps the time of publication beside the document but gives no
-            // getter for it: the signed tally's time stands for it (the step before).
-            if (const auto* at = reading.results->if_contains("tallied_at"); at && at->is_string())
-                reading.published_at = std::string(at->as_string());
         }
+        auto at = co_await ctx.stores.results.published_at();
+        if (!at) co_return std::nullopt;
+        reading.published_at = std::move(*at);
     }
     co_return reading;
 }

@@ -1,5 +1,16 @@
 #include "server/api/holder_notices.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "server/api/application_views.hpp"
+#include "server/core/log.hpp"
+
 namespace budget::server::api {
 
 using labelling::ApplicationStatus;
@@ -91,6 +102,69 @@ HolderNotice holder_notice(const labelling::StatusEvent& event, const std::strin
             "étape de votre dossier.)\n";
     notice.text = with_french_spaces(std::move(text));
     return notice;
+}
+
+namespace asio = boost::asio;
+
+HolderNotifier::HolderNotifier(AppContext& ctx)
+    : ctx_(ctx), delivery_(make_delivery(ctx.config.otp, ctx.blocking_pool)) {}
+
+void HolderNotifier::start(asio::io_context& ioc, std::string origin) {
+    origin_ = std::move(origin);
+    asio::co_spawn(asio::make_strand(ioc), run(), asio::detached);
+}
+
+asio::awaitable<void> HolderNotifier::run() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (true) {
+        try {
+            co_await sweep();
+        } catch (const std::exception& e) {
+            log_event("error", "holder_notice_failed", {{"reason", e.what()}});
+        }
+        timer.expires_after(ctx_.config.holders.notify_interval);
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;
+    }
+}
+
+asio::awaitable<std::optional<int>> HolderNotifier::sweep() {
+    auto applications = co_await ctx_.stores.applications.all();
+    if (!applications) co_return std::nullopt;
+    if (applications->empty()) co_return 0;
+    // One reading of the campaign for every application of this look.
+    auto reading = co_await read_campaign_facts(ctx_);
+    if (!reading) co_return std::nullopt;
+    int sent = 0;
+    for (const auto& application : *applications) {
+        const auto history =
+            application_history(application, campaign_facts(*reading, application.id));
+        if (history.empty()) continue;
+        const auto& now = history.back();
+        // A draft is the holder's own doing: nothing to tell.
+        if (now.status == labelling::ApplicationStatus::brouillon) continue;
+        const std::string status(labelling::to_string(now.status));
+        if (status == application.notified) continue;
+        // Claim the change first, so that another budgetd process does not send it too.
+        auto claimed = co_await ctx_.stores.applications.mark_notified(
+            application.id, application.notified, status);
+        if (!claimed || !*claimed) continue;
+        const auto notice = holder_notice(now, application.fields.title,
+                                          origin_ + "/porteurs/dossier.html?id=" + application.id);
+        if (co_await delivery_->send_notice(application.owner_email, notice.subject, notice.text)) {
+            ++sent;
+            log_event("info", "holder_notified",
+                      {{"application", application.id}, {"status", status}});
+        } else {
+            // Give the claim back: the next look tries again.
+            co_await ctx_.stores.applications.mark_notified(application.id, status,
+                                                            application.notified);
+            log_event("warn", "holder_notice_undelivered",
+                      {{"application", application.id}, {"status", status}});
+        }
+    }
+    co_return sent;
 }
 
 }  // namespace budget::server::api

@@ -14,9 +14,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "labelling/application.hpp"
+#include "server/api/app_context.hpp"
+#include "server/api/otp_delivery.hpp"
 
 namespace budget::server::api {
 
@@ -29,5 +33,24 @@ struct HolderNotice {
 /// `page_url` is the absolute address of the holder's page.
 HolderNotice holder_notice(const labelling::StatusEvent& event, const std::string& title,
                            const std::string& page_url);
+
+class HolderNotifier {
+  public:
+    explicit HolderNotifier(AppContext& ctx);
+
+    /// Looks every [holders] notify_interval, on its own strand, for the life of the process.
+    /// `origin`: the public origin links in e-mails point to (no trailing slash).
+    void start(boost::asio::io_context& ioc, std::string origin);
+
+    /// One look: the e-mails sent; std::nullopt when the stores did not answer.
+    boost::asio::awaitable<std::optional<int>> sweep();
+
+  private:
+    boost::asio::awaitable<void> run();
+
+    AppContext& ctx_;
+    std::string origin_;
+    std::unique_ptr<OtpDelivery> delivery_;
+};
 
 }  // namespace budget::server::api

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <set>
 
 #include "labelling/radar_svg.hpp"
 #include "labelling/review.hpp"
@@ -79,10 +80,9 @@ void LabellingApi::register_routes(http::Router& router) {
     router.add(v::post, "/api/v1/admin/initiatives", bind(&LabellingApi::import_initiatives));
     router.add(v::get, "/api/v1/admin/questionnaire", bind(&LabellingApi::questionnaire));
     // The questionnaire is public (the markers, their questions, the categories and their caps):
-    // holders answer it as a self-assessment (issue 17), and anyone may read how the committee
-    // scores. Two addresses, one answer.
+    // anyone may read how the committee scores, and holders answer it as a self-assessment
+    // (issue 17; signed-in holders also get it at /api/v1/holder/questionnaire).
     router.add(v::get, "/api/v1/questionnaire", bind(&LabellingApi::public_questionnaire));
-    router.add(v::get, "/api/v1/holder/questionnaire", bind(&LabellingApi::public_questionnaire));
     router.add(v::get, "/api/v1/admin/initiatives/{id}/evaluation",
                bind(&LabellingApi::get_evaluation));
     router.add(v::put, "/api/v1/admin/initiatives/{id}/evaluation",
@@ -104,6 +104,13 @@ asio::awaitable<Response> LabellingApi::list_initiatives(RequestContext& rc) {
     const auto& session = std::get<StaffSession>(auth);
     auto snapshot = co_await ctx_.stores.labelling.snapshot();
     if (!snapshot) co_return fail(Error::storage_unavailable, v);
+    // Which initiatives came from a holder's application (issue 17): their page shows the file.
+    auto applications = co_await ctx_.stores.applications.all();
+    if (!applications) co_return fail(Error::storage_unavailable, v);
+    std::set<std::string, std::less<>> from_application;
+    for (const auto& a : *applications) {
+        if (a.status == labelling::ApplicationStatus::recevable) from_application.insert(a.id);
+    }
     json::array list;
     for (const auto& [id, record] : snapshot->initiatives) {
         const auto review =
@@ -115,6 +122,7 @@ asio::awaitable<Response> LabellingApi::list_initiatives(RequestContext& rc) {
         item["proposed_category"] =
             review.proposal ? json::value(review.proposal->category_id) : json::value(nullptr);
         item["decision"] = decision_json(*snapshot, id);
+        item["application"] = from_application.contains(id);
         list.push_back(std::move(item));
     }
     json::object out{{"initiatives", std::move(list)},

@@ -97,8 +97,7 @@ std::variant<std::vector<std::string>, Rejection> get_string_array(const json::o
     std::vector<std::string> out;
     out.reserve(a.size());
     for (const auto& item : a) {
-        if (!item.is_string())
-            return bad_field(field, Error::field_not_string_list);
+        if (!item.is_string()) return bad_field(field, Error::field_not_string_list);
         out.emplace_back(item.as_string().data(), item.as_string().size());
         if (out.back().size() > 200 || !is_clean_utf8(out.back()))
             return bad_field(field, Error::field_invalid_id);

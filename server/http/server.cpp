@@ -119,9 +119,11 @@ void add_security_headers(Response& res) {
     res.set("X-Content-Type-Options", "nosniff");
     res.set("X-Frame-Options", "DENY");
     res.set("Referrer-Policy", "no-referrer");
-    res.set("Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    // A handler may set a stricter policy of its own (an attachment is sent with `sandbox`).
+    if (res.find("Content-Security-Policy") == res.end())
+        res.set("Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
 }
 
 std::optional<std::string> origin_location(std::string_view origin, std::string_view target) {

@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
         std::cerr << "budgetd: " << e.what() << "\n";
         return 1;
     }
-    app.start(loops.main());
+    app.start(loops.main(), http.public_origin());
     redis.supervise(loops.main());
     asio::co_spawn(loops.main(), announce_when_ready(cfg, http, redis), asio::detached);
 

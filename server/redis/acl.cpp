@@ -14,7 +14,9 @@ std::string_view budgetd_acl_rules() {
            "+hget +hset +hsetnx +hmget +hgetall +hexists +hincrby "
            "+lindex +llen +lrange +rpush +xadd +xrevrange "
            // The claims set of each ballot shard (issue 15).
-           "+sadd +smismember";
+           "+sadd +smismember "
+           // Holders' applications (issue 17): a holder's set of files, the Mission's list.
+           "+scard +smembers +hvals";
 }
 
 std::string acl_user_line(const std::string& user, const std::string& password) {

@@ -33,10 +33,9 @@ ResultsStore::ResultsStore(redis::Client& redis, std::string campaign)
     : redis_(redis), campaign_(std::move(campaign)), publish_script_(kPublish) {}
 
 asio::awaitable<StoreResult<void>> ResultsStore::save_draft(SignedResults results) {
-    std::vector<std::string> cmd{"HSET",       keys::draft_results(campaign_),
-                                 "document",   std::move(results.document),
-                                 "signature",  std::move(results.signature),
-                                 "public_key", std::move(results.public_key)};
+    std::vector<std::string> cmd{
+        "HSET",      keys::draft_results(campaign_), "document",   std::move(results.document),
+        "signature", std::move(results.signature),   "public_key", std::move(results.public_key)};
     auto r = co_await redis_.command(std::move(cmd));
     if (!r) co_return detail::write_failure(r.error(), "save_draft");
     co_return StoreResult<void>();
@@ -63,6 +62,14 @@ asio::awaitable<StoreResult<std::optional<SignedResults>>> ResultsStore::publish
     if (r->elements[0].is_nil()) co_return std::optional<SignedResults>();
     co_return std::optional<SignedResults>(
         SignedResults{r->elements[0].str, r->elements[1].str, r->elements[2].str});
+}
+
+asio::awaitable<StoreResult<std::string>> ResultsStore::published_at() {
+    std::vector<std::string> cmd{"GET", keys::published(campaign_)};
+    auto r = co_await redis_.command(std::move(cmd));
+    if (!r) co_return detail::read_failure(r.error(), "published_at");
+    if (r->is_nil()) co_return std::string();
+    co_return r->str;
 }
 
 }  // namespace budget::server::storage

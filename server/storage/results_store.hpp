@@ -40,6 +40,8 @@ class ResultsStore {
     boost::asio::awaitable<StoreResult<PublishOutcome>> publish(std::string at);
     /// The published results; std::nullopt before publication.
     boost::asio::awaitable<StoreResult<std::optional<SignedResults>>> published();
+    /// When the results were published (RFC 3339, as given to publish()); "" before.
+    boost::asio::awaitable<StoreResult<std::string>> published_at();
 
   private:
     redis::Client& redis_;

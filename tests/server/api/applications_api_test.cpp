@@ -6,7 +6,11 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "tests/server/api/holder_test_support.hpp"
 
@@ -262,4 +266,69 @@ TEST_CASE("attachments are downloaded by staff only, as attachments", "[integrat
     const auto svg = mission.get(kAdmin + "/" + id + "/radar.svg");
     CHECK(svg.status == 200);
     CHECK(svg.body.find("<svg") != std::string::npos);
+}
+
+namespace {
+
+/// The notices (outbox lines without a code) sent to `email`, oldest first: their subjects.
+std::vector<std::string> notices_to(const std::string& outbox, const std::string& email) {
+    std::vector<std::string> subjects;
+    std::ifstream in(outbox);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto j = json::parse(line).as_object();
+        if (j.at("email").as_string() == email && j.contains("subject"))
+            subjects.emplace_back(j.at("subject").as_string());
+    }
+    return subjects;
+}
+
+/// Waits (at most 10 s) until `email` has received `count` notices; their subjects.
+std::vector<std::string> wait_notices(const std::string& outbox, const std::string& email,
+                                      std::size_t count) {
+    for (int i = 0; i < 200; ++i) {
+        auto subjects = notices_to(outbox, email);
+        if (subjects.size() >= count) return subjects;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return notices_to(outbox, email);
+}
+
+}  // namespace
+
+TEST_CASE("each status of a file reaches its holder by e-mail, once",
+          "[integration][mission][notices]") {
+    HolderCampaign c(call_open_now(), vote_later(), "notify_interval_ms = 200\n");
+    const auto outbox = c.campaign().outbox();
+    const auto holder = c.sign_in("porteuse@example.org");
+    const auto id = file(holder, complete_body(markers_of(holder)), /*submit=*/false);
+    // A draft is the holder's own doing: no e-mail (wait for a few looks to be sure).
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    CHECK(notices_to(outbox, "porteuse@example.org").empty());
+
+    REQUIRE(holder.send("POST", kApps + "/" + id + "/submit", "").status == 200);
+    auto subjects = wait_notices(outbox, "porteuse@example.org", 1);
+    REQUIRE(subjects.size() == 1);
+    CHECK(subjects[0] == "Votre dossier «\u00a0Ressourcerie solidaire\u00a0» est déposé");
+
+    const auto mission = c.staff("mission");
+    const std::string reason = "Le projet se déroule hors du Pas-de-Calais.";
+    REQUIRE(decide(mission, id, false, reason).status == 200);
+    subjects = wait_notices(outbox, "porteuse@example.org", 2);
+    REQUIRE(subjects.size() == 2);
+    CHECK(subjects[1] == "Votre dossier «\u00a0Ressourcerie solidaire\u00a0» n’est pas recevable");
+    // The reason is in the text, with a link to the holder's page.
+    std::ifstream in(outbox);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (line.find("\"subject\"") != std::string::npos) last = line;
+    const auto notice = json::parse(last).as_object();
+    const std::string body(notice.at("text").as_string());
+    CHECK(body.find(reason) != std::string::npos);
+    CHECK(body.find("/porteurs/dossier.html?id=" + id) != std::string::npos);
+
+    // Nothing is told twice, however many looks follow, nor after a restart of budgetd.
+    c.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    CHECK(notices_to(outbox, "porteuse@example.org").size() == 2);
 }
