@@ -166,6 +166,13 @@ describe('the call for initiatives', () => {
     assert.match(listed, /statuts\.pdf/);
     assert.match(listed, new RegExp(`${pdf.length < 1024 ? `${pdf.length}\u00a0octets` : '\\d+\u00a0ko'}`));
     assert.doesNotMatch(listed, /faux\.pdf/);
+    // A second file, removed again.
+    await input.setInputFiles({ name: 'annexe.pdf', mimeType: 'application/pdf', buffer: minimalPdf('Annexe') });
+    await page.locator('#attachment-list', { hasText: 'annexe.pdf' }).waitFor();
+    await page.getByRole('button', { name: 'Retirer «\u00a0annexe.pdf\u00a0»' }).click();
+    await page.locator('#attachment-status', { hasText: '«\u00a0annexe.pdf\u00a0» est retiré.' }).waitFor();
+    assert.doesNotMatch(await page.locator('#attachment-list').innerText(), /annexe\.pdf/);
+    assert.match(await page.locator('#attachment-list').innerText(), /statuts\.pdf/);
     assert.equal(await pageScrollsSideways(page), false, 'the form fits a 360 px screen');
     await page.locator('#submit-check', { hasText: 'Votre dossier est complet' }).waitFor();
     await checkPage(page, 'porteurs-dossier-brouillon');
@@ -206,7 +213,7 @@ describe('the call for initiatives', () => {
     const table = page.locator('#applications-table');
     await table.getByRole('row', { name: new RegExp(first.title) }).waitFor();
     assert.match(await table.innerText(), new RegExp(second.fields.title));
-    assert.match(await page.locator('#counts').innerText(), /2\s+Déposée/);
+    assert.match(await page.locator('#counts').innerText(), /2\s+Déposées/);
     await checkPage(page, 'mission-candidatures');
 
     // Filters: by territory (Arras is not Lens), then by status.

@@ -3,7 +3,7 @@
 // code: a session cookie and the CSRF token), then "Mes dossiers" (GET
 // /api/v1/holder/applications): each file with its status and last date, and "Nouveau dossier"
 // (POST /api/v1/holder/applications) while the call is open.
-import { api, errorText } from '../api.js';
+import { api, errorText, setCsrfToken } from '../api.js';
 import { loadCampaign } from '../state.js';
 import { $, busy, clear, fieldError, focusOn, h, notice, render } from '../ui.js';
 import {
@@ -94,10 +94,9 @@ $('#code-form').addEventListener('submit', async (ev) => {
   input.value = code;
   await busy($('#code-submit'), 'Vérification…', async () => {
     try {
-      await api('POST', '/api/v1/holder/verify', { email, code });
+      const me = await api('POST', '/api/v1/holder/verify', { email, code });
+      setCsrfToken(me.csrf_token);
       fieldError(input, null);
-      const me = await holderSession();
-      if (!me) throw new Error('la session n’a pas été ouverte');
       await showFiles(me, { focus: true });
     } catch (e) {
       if (e.code === 'invalid_code') {

@@ -15,6 +15,10 @@ const statusLabels = {
   deposee: 'Déposée', recevable: 'Recevable', irrecevable: 'Irrecevable', labellisee: 'Labellisée',
   refusee: 'Refusée', au_vote: 'Au vote', laureate: 'Lauréate', non_retenue: 'Non retenue',
 };
+const statusPlurals = {
+  deposee: 'Déposées', recevable: 'Recevables', irrecevable: 'Irrecevables', labellisee: 'Labellisées',
+  refusee: 'Refusées', au_vote: 'Au vote', laureate: 'Lauréates', non_retenue: 'Non retenues',
+};
 const tagKinds = {
   deposee: 'wait', recevable: 'info', irrecevable: 'bad', labellisee: 'ok', refusee: 'bad', au_vote: 'info', laureate: 'ok', non_retenue: 'bad',
 };
@@ -78,7 +82,7 @@ async function loadList() {
   if (Array.isArray(data.categories)) for (const c of data.categories) categoryLabels[c.id] = c.label;
   const counts = data.counts || {};
   render($('#counts'), ...Object.keys(statusLabels).filter((s) => counts[s]).map((s) =>
-    h('li', {}, h('strong', {}, String(counts[s])), statusLabels[s])));
+    h('li', {}, h('strong', {}, String(counts[s])), counts[s] > 1 ? statusPlurals[s] : statusLabels[s])));
   if (!$('#counts').children.length) $('#counts').append(h('li', {}, h('strong', {}, '0'), 'dossier déposé'));
   const found = new Set(data.applications.map((a) => a.proposed_category).filter(Boolean));
   fillSelect($('#filter-category'), [...new Set([...Object.keys(categoryLabels), ...found])].map((c) => [c, categoryName(c)]));
