@@ -618,7 +618,9 @@ async function main() {
   communes = communeData.communes;
   territories = Object.fromEntries((communeData.territories || []).map((t) => [t.id, t.label]));
   try {
-    questionnaire = await api('GET', '/api/v1/holder/questionnaire');
+    // The committee's questionnaire, as GET /api/v1/admin/questionnaire gives it to the committee
+    // (markers, questions and their scales), inside the list's answer or on its own route.
+    questionnaire = meta.questionnaire || await api('GET', '/api/v1/holder/questionnaire');
   } catch (e) {
     questionnaire = null;
     notice($('#questionnaire'), 'error', `Le questionnaire d’auto‑évaluation n’a pas pu être chargé. ${errorText(e)}`);
