@@ -199,7 +199,7 @@ async function decide(ev, a) {
       renderDetail(a);
       const done = notice($('#detail-status'), 'ok', admissible
         ? h('p', {}, 'La décision est enregistrée\u00a0: le dossier est recevable et devient une initiative pour le comité de labellisation. ',
-          h('a', { href: `/comite/initiative.html?id=${encodeURIComponent(a.id)}` }, 'Voir l’initiative'))
+          h('a', { href: '/comite/' }, 'Voir les initiatives'))
         : 'La décision est enregistrée\u00a0: le dossier est irrecevable. Le porteur en est informé avec le motif.');
       done.setAttribute('tabindex', '-1');
       focusOn(done);
