@@ -137,6 +137,8 @@ class Section {
         unix = *parsed;
     }
 
+    bool has(const std::string& key) const { return find(key) != nullptr; }
+
     std::string where(const std::string& key) const {
         return source_ + ": [" + name_ + "]" + (key.empty() ? "" : " " + key);
     }
@@ -213,9 +215,9 @@ toml::value parse_toml(const std::string& toml_text, const std::string& source_n
 }
 
 void allow_only_sections(const toml::value& root, const std::string& source_name) {
-    const std::set<std::string> sections = {"server",    "tls",      "redis",
-                                            "storage",   "campaign", "otp",
-                                            "labelling", "identity", "franceconnect"};
+    const std::set<std::string> sections = {"server",   "tls",          "redis",   "storage",
+                                            "campaign", "otp",          "holders", "labelling",
+                                            "identity", "franceconnect"};
     for (const auto& [key, value] : root.as_table()) {
         if (!sections.count(key)) {
             fail(source_name + ": [" + key + "]",
@@ -397,8 +399,8 @@ bool is_campaign_id(const std::string& id) {
 }
 
 CampaignConfig parse_campaign(const Section& s) {
-    s.allow_only({"id", "title", "vote_opens", "vote_closes", "max_choices", "min_age",
-                  "envelope_eur", "departement", "tree_head_interval_s"});
+    s.allow_only({"id", "title", "vote_opens", "vote_closes", "call_opens", "call_closes",
+                  "max_choices", "min_age", "envelope_eur", "departement", "tree_head_interval_s"});
     CampaignConfig campaign;
     s.read("id", campaign.id);
     if (!is_campaign_id(campaign.id))
@@ -408,6 +410,20 @@ CampaignConfig parse_campaign(const Section& s) {
     s.read_time("vote_closes", campaign.vote_closes, campaign.vote_closes_unix);
     if (campaign.vote_closes_unix <= campaign.vote_opens_unix)
         fail(s.where("vote_closes"), "must be after vote_opens");
+    // The call is optional, but half of one would leave holders a window with one open end.
+    const bool call_opens = s.has("call_opens");
+    const bool call_closes = s.has("call_closes");
+    if (call_opens && !call_closes) fail(s.where("call_closes"), "must be set when call_opens is");
+    if (call_closes && !call_opens) fail(s.where("call_opens"), "must be set when call_closes is");
+    if (call_opens) {
+        s.read_time("call_opens", campaign.call_opens, campaign.call_opens_unix);
+        s.read_time("call_closes", campaign.call_closes, campaign.call_closes_unix);
+        if (campaign.call_closes_unix <= campaign.call_opens_unix)
+            fail(s.where("call_closes"), "must be after call_opens");
+        // Applications become initiatives that the committee labels before the ballot is sealed.
+        if (campaign.call_closes_unix > campaign.vote_opens_unix)
+            fail(s.where("call_closes"), "must not be after vote_opens");
+    }
     s.read_int("max_choices", campaign.max_choices, 1, 50);
     s.read_int("min_age", campaign.min_age, 0, 120);
     s.read("envelope_eur", campaign.envelope_eur, 1, 1'000'000'000'000);
@@ -441,6 +457,15 @@ OtpConfig parse_otp(const Section& s, bool production, const std::string& base_d
     s.read_int("max_codes_per_hour", otp.max_codes_per_hour, 1, 100);
     s.read_int("max_requests_per_ip_hour", otp.max_requests_per_ip_hour, 1, 1'000'000);
     return otp;
+}
+
+HoldersConfig parse_holders(const Section& s) {
+    s.allow_only({"session_ttl_s", "max_codes_per_hour", "max_requests_per_ip_hour"});
+    HoldersConfig holders;
+    s.read_seconds("session_ttl_s", holders.session_ttl, 60, std::int64_t{7} * 24 * 3600);
+    s.read_int("max_codes_per_hour", holders.max_codes_per_hour, 1, 100);
+    s.read_int("max_requests_per_ip_hour", holders.max_requests_per_ip_hour, 1, 1'000'000);
+    return holders;
 }
 
 LabellingConfig parse_labelling(const Section& s, const std::string& base_dir) {
@@ -543,6 +568,12 @@ FranceConnectConfig parse_franceconnect(const Section& s, const IdentityConfig& 
 
 }  // namespace
 
+bool call_open_at(const CampaignConfig& campaign, std::int64_t unix_seconds) {
+    // Absent, both are 0; present, parse_campaign made closes later than opens.
+    if (campaign.call_closes_unix <= campaign.call_opens_unix) return false;
+    return unix_seconds >= campaign.call_opens_unix && unix_seconds < campaign.call_closes_unix;
+}
+
 bool IdentityConfig::offers(std::string_view method) const {
     return std::find(methods.begin(), methods.end(), method) != methods.end();
 }
@@ -599,6 +630,7 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     c.storage = parse_storage(section("storage"), base_dir);
     c.campaign = parse_campaign(section("campaign"));
     c.otp = parse_otp(section("otp"), c.server.production, base_dir);
+    c.holders = parse_holders(section("holders"));
     c.labelling = parse_labelling(section("labelling"), base_dir);
     c.identity = parse_identity(section("identity"), c.storage.data_dir, base_dir);
     c.franceconnect =

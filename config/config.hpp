@@ -79,6 +79,12 @@ struct CampaignConfig {
     std::string vote_closes = "2026-09-30T23:59:59+02:00";  ///< as written (RFC 3339)
     std::int64_t vote_opens_unix = 0;                       ///< parsed, seconds since the epoch
     std::int64_t vote_closes_unix = 0;                      ///< parsed, seconds since the epoch
+    /// The call for initiatives (issue 17), before the vote: holders apply from call_opens
+    /// (inclusive) to call_closes (exclusive). Both empty when the campaign has no call.
+    std::string call_opens;             ///< as written (RFC 3339), or empty
+    std::string call_closes;            ///< as written (RFC 3339), or empty
+    std::int64_t call_opens_unix = 0;   ///< parsed; 0 when there is no call
+    std::int64_t call_closes_unix = 0;  ///< parsed; 0 when there is no call
     int max_choices = 3;
     int min_age = 11;
     std::int64_t envelope_eur = 572000;
@@ -86,6 +92,10 @@ struct CampaignConfig {
     /// How often a signed tree head of the ballot log is published during the vote.
     std::chrono::seconds tree_head_interval{300};
 };
+
+/// Whether holders may create and edit applications at `unix_seconds`: within
+/// [call_opens, call_closes). False when the campaign has no call.
+bool call_open_at(const CampaignConfig& campaign, std::int64_t unix_seconds);
 
 struct OtpConfig {
     std::string delivery = "outbox";  ///< "outbox" or "smtp"
@@ -98,6 +108,14 @@ struct OtpConfig {
     int max_codes_per_hour = 3;              ///< per email address
     int max_requests_per_ip_hour = 60;       ///< challenges and verifications per client address
     std::chrono::seconds session_ttl{1800};  ///< a verified resident has this long to vote
+};
+
+/// Initiative holders' accounts (issue 17): the same one-time codes as residents, their own
+/// limits, and a longer session since a file is written over hours.
+struct HoldersConfig {
+    std::chrono::seconds session_ttl{43'200};  ///< a signed-in holder stays so 12 hours
+    int max_codes_per_hour = 3;                ///< per email address
+    int max_requests_per_ip_hour = 30;         ///< challenges and verifications per client address
 };
 
 struct LabellingConfig {
@@ -161,6 +179,7 @@ struct Config {
     StorageConfig storage;
     CampaignConfig campaign;
     OtpConfig otp;
+    HoldersConfig holders;
     LabellingConfig labelling;
     IdentityConfig identity;
     FranceConnectConfig franceconnect;

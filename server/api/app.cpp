@@ -26,7 +26,9 @@ App::App(AppContext& ctx)
                    co_return std::nullopt;
                }),
       log_service_(ctx),
-      log_(ctx, log_service_) {}
+      log_(ctx, log_service_),
+      holders_(ctx),
+      applications_(ctx, staff_guard_) {}
 
 void App::start(asio::io_context& ioc) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
@@ -47,6 +49,8 @@ void App::register_routes(http::Router& router) {
     public_ballot_.register_routes(router);
     results_.register_routes(router);
     log_.register_routes(router);
+    holders_.register_routes(router);
+    applications_.register_routes(router);
     if (ctx_.config.identity.offers("franceconnect"))
         franceconnect::register_franceconnect(ctx_, router);
 }

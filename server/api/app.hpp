@@ -6,9 +6,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "server/api/app_context.hpp"
+#include "server/api/applications_api.hpp"
 #include "server/api/auth_api.hpp"
 #include "server/api/ballot_api.hpp"
 #include "server/api/errors.hpp"
+#include "server/api/holder_api.hpp"
 #include "server/api/labelling_api.hpp"
 #include "server/api/log_api.hpp"
 #include "server/api/log_service.hpp"
@@ -44,6 +46,8 @@ class App {
     ResultsApi results_;
     LogService log_service_;
     LogApi log_;
+    HolderApi holders_;             // issue 17: initiative holders
+    ApplicationsApi applications_;  // issue 17: the Mission's admissibility
 };
 
 }  // namespace budget::server::api

@@ -306,13 +306,84 @@ constexpr Row kTable[] = {
      {s::conflict, "residence_already_declared",
       "Votre commune est déjà indiquée pour cette session : pour la changer, identifiez-vous de "
       "nouveau."}},
+    // Initiative holders and the Mission's admissibility (issue 17)
+    {E::holder_not_authenticated,
+     {s::unauthorized, "holder_not_authenticated",
+      "Votre session a expiré ou n’existe pas\u00a0: demandez un code à votre adresse électronique "
+      "pour retrouver vos dossiers."}},
+    {E::field_not_boolean,
+     {s::bad_request, "invalid_field", "Le champ «\u00a0{}\u00a0» doit valoir true ou false."}},
+    {E::invalid_application, {s::unprocessable_entity, "invalid_application", "{}"}},
+    {E::application_incomplete, {s::unprocessable_entity, "application_incomplete", "{}"}},
+    {E::call_not_open,
+     {s::conflict, "call_not_open",
+      "L’appel à initiatives n’est pas ouvert ({})\u00a0: les dossiers ne peuvent être ni créés ni "
+      "modifiés."}},
+    {E::call_not_scheduled,
+     {s::conflict, "call_not_open",
+      "Aucun appel à initiatives n’est prévu pour ce budget citoyen\u00a0: les dossiers ne peuvent "
+      "être ni créés ni modifiés."}},
+    {E::too_many_applications,
+     {s::conflict, "too_many_applications",
+      "Vous avez déjà {} dossiers, le maximum pour un porteur\u00a0: complétez l’un d’eux plutôt "
+      "que d’en ouvrir un autre."}},
+    {E::application_not_found,
+     {s::not_found, "application_not_found",
+      "Ce dossier n’existe pas ou n’est pas accessible avec cette session."}},
+    {E::application_locked,
+     {s::conflict, "application_locked",
+      "La Mission ESS a statué sur ce dossier\u00a0: il ne peut plus être modifié."}},
+    {E::already_submitted,
+     {s::conflict, "already_submitted",
+      "Ce dossier est déjà déposé\u00a0: vous pouvez encore le modifier jusqu’à la clôture de "
+      "l’appel."}},
+    {E::application_changed,
+     {s::conflict, "application_changed",
+      "Ce dossier vient d’être modifié par ailleurs\u00a0: rechargez la page et recommencez\u202f; "
+      "rien "
+      "n’a été enregistré."}},
+    {E::attachment_too_large,
+     {s::payload_too_large, "attachment_too_large",
+      "La pièce jointe dépasse {}\u00a0Mo\u00a0: réduisez sa taille (un PDF compressé, des images "
+      "moins lourdes) et renvoyez-la."}},
+    {E::attachment_not_pdf,
+     {s::unprocessable_entity, "attachment_not_pdf",
+      "Ce fichier n’est pas un PDF\u00a0: seuls les documents PDF sont acceptés en pièce jointe."}},
+    {E::attachment_wrong_type,
+     {s::unsupported_media_type, "unsupported_media_type",
+      "Une pièce jointe s’envoie au format PDF, avec l’en-tête Content-Type "
+      "«\u00a0application/pdf\u00a0»."}},
+    {E::too_many_attachments,
+     {s::conflict, "too_many_attachments",
+      "Ce dossier a déjà {} pièces jointes, le maximum\u00a0: retirez-en une avant d’en ajouter "
+      "une "
+      "autre."}},
+    {E::attachment_not_found,
+     {s::not_found, "attachment_not_found", "Ce dossier n’a pas cette pièce jointe."}},
+    {E::reason_required,
+     {s::unprocessable_entity, "reason_required",
+      "Un dossier irrecevable se motive\u00a0: écrivez la raison, en {}\u00a0caractères au moins, "
+      "pour "
+      "le porteur."}},
+    {E::reason_too_long,
+     {s::unprocessable_entity, "reason_too_long",
+      "Le motif doit être un texte valide d’au plus {}\u00a0caractères."}},
+    {E::application_not_submitted,
+     {s::conflict, "application_not_submitted",
+      "Seul un dossier déposé, sur lequel la Mission n’a pas encore statué, peut être déclaré "
+      "recevable ou irrecevable."}},
+    {E::initiative_exists,
+     {s::conflict, "initiative_exists",
+      "Une initiative porte déjà l’identifiant «\u00a0{}\u00a0» (un import de la Mission)\u00a0: "
+      "rien n’a "
+      "été enregistré."}},
 };
 
 constexpr bool table_in_enum_order() {
     for (std::size_t i = 0; i < std::size(kTable); ++i) {
         if (static_cast<std::size_t>(kTable[i].error) != i) return false;
     }
-    return static_cast<std::size_t>(Error::residence_already_declared) + 1 == std::size(kTable);
+    return static_cast<std::size_t>(Error::initiative_exists) + 1 == std::size(kTable);
 }
 static_assert(table_in_enum_order(), "kTable must list every Error once, in the enum's order");
 

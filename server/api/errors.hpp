@@ -129,6 +129,27 @@ enum class Error {
     not_in_tree,
     // --- FranceConnect -------------------------------------------------------------------------
     residence_already_declared,  ///< POST /auth/residence with a session that has a territory
+    // --- initiative holders and the Mission's admissibility (issue 17) --------------------------
+    holder_not_authenticated,
+    field_not_boolean,       ///< {} the field's name
+    invalid_application,     ///< {} the problems' sentences; problems in `extra`
+    application_incomplete,  ///< {} the problems' sentences; problems in `extra`
+    call_not_open,           ///< {} when the call runs (call_period_text)
+    call_not_scheduled,      ///< no call for initiatives in the configuration
+    too_many_applications,   ///< {} the maximum
+    application_not_found,
+    application_locked,
+    already_submitted,
+    application_changed,
+    attachment_too_large,  ///< {} the maximum in Mo
+    attachment_not_pdf,
+    attachment_wrong_type,
+    too_many_attachments,  ///< {} the maximum
+    attachment_not_found,
+    reason_required,  ///< {} the minimum length
+    reason_too_long,  ///< {} the maximum length
+    application_not_submitted,
+    initiative_exists,  ///< {} the id
 };
 
 /// A row of the table.

@@ -78,6 +78,11 @@ void LabellingApi::register_routes(http::Router& router) {
     router.add(v::get, "/api/v1/admin/initiatives", bind(&LabellingApi::list_initiatives));
     router.add(v::post, "/api/v1/admin/initiatives", bind(&LabellingApi::import_initiatives));
     router.add(v::get, "/api/v1/admin/questionnaire", bind(&LabellingApi::questionnaire));
+    // The questionnaire is public (the markers, their questions, the categories and their caps):
+    // holders answer it as a self-assessment (issue 17), and anyone may read how the committee
+    // scores. Two addresses, one answer.
+    router.add(v::get, "/api/v1/questionnaire", bind(&LabellingApi::public_questionnaire));
+    router.add(v::get, "/api/v1/holder/questionnaire", bind(&LabellingApi::public_questionnaire));
     router.add(v::get, "/api/v1/admin/initiatives/{id}/evaluation",
                bind(&LabellingApi::get_evaluation));
     router.add(v::put, "/api/v1/admin/initiatives/{id}/evaluation",
@@ -156,6 +161,11 @@ asio::awaitable<Response> LabellingApi::questionnaire(RequestContext& rc) {
     auto auth = co_await guard_.authorize(rc, StaffAccess::committee, false);
     if (auto* refused = std::get_if<Response>(&auth)) co_return std::move(*refused);
     co_return http::json_response(http::status::ok, questionnaire_json(ctx_.questionnaire), v);
+}
+
+asio::awaitable<Response> LabellingApi::public_questionnaire(RequestContext& rc) {
+    co_return http::json_response(http::status::ok, questionnaire_json(ctx_.questionnaire),
+                                  rc.request.version());
 }
 
 asio::awaitable<Response> LabellingApi::get_evaluation(RequestContext& rc) {

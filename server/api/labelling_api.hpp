@@ -38,6 +38,7 @@ class LabellingApi {
     boost::asio::awaitable<Response> list_initiatives(RequestContext& rc);
     boost::asio::awaitable<Response> import_initiatives(RequestContext& rc);
     boost::asio::awaitable<Response> questionnaire(RequestContext& rc);
+    boost::asio::awaitable<Response> public_questionnaire(RequestContext& rc);
     boost::asio::awaitable<Response> get_evaluation(RequestContext& rc);
     boost::asio::awaitable<Response> put_evaluation(RequestContext& rc);
     boost::asio::awaitable<Response> radar(RequestContext& rc);

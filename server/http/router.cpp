@@ -44,8 +44,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     return out;
 }
 
-void Router::add(http::verb method, std::string pattern, Handler handler) {
-    Route r{method, std::move(pattern), {}, std::move(handler)};
+void Router::add(http::verb method, std::string pattern, Handler handler, RouteOptions options) {
+    Route r{method, std::move(pattern), {}, std::move(handler), options};
     for (auto seg : split_path(r.pattern)) r.segments.emplace_back(seg);
     routes_.push_back(std::move(r));
 }
@@ -79,6 +79,7 @@ Router::Match Router::match(http::verb method, std::string_view path) const {
         }
         result.kind = Match::Kind::found;
         result.handler = &route.handler;
+        result.options = &route.options;
         result.route = route.pattern;
         result.params = std::move(params);
         return result;

@@ -14,11 +14,12 @@ namespace budget::server::http {
 
 class Router {
   public:
-    void add(http::verb method, std::string pattern, Handler handler);
+    void add(http::verb method, std::string pattern, Handler handler, RouteOptions options = {});
 
     struct Match {
         enum class Kind { found, not_found, method_not_allowed } kind = Kind::not_found;
         const Handler* handler = nullptr;
+        const RouteOptions* options = nullptr;  ///< the found route's; null otherwise
         std::string route;  ///< the pattern, used in logs and metrics instead of the raw path
         std::map<std::string, std::string> params;
     };
@@ -30,6 +31,7 @@ class Router {
         std::string pattern;
         std::vector<std::string> segments;
         Handler handler;
+        RouteOptions options;
     };
     std::vector<Route> routes_;
 };

@@ -18,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <stdexcept>
@@ -409,15 +410,55 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         session.idle = false;
         first_request = false;
 
-        // From its first byte, the whole request must arrive within read_timeout.
+        // From its first byte, the whole request must arrive within read_timeout (or its
+        // route's). The header first: its route says how large the body may be and how long it
+        // may take (an upload), so the body limit is applied once the header is known.
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(config_.header_limit_bytes));
-        parser.body_limit(config_.body_limit_bytes);
+        // Beast compares Content-Length with the limit while parsing the header: none yet.
+        parser.body_limit(boost::none);
         tcp_stream.expires_after(config_.read_timeout);
         const auto started = std::chrono::steady_clock::now();
-        auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        std::string route = "(unparsed)";
+        Router::Match match;
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        if (!ec) {
+            const auto& head = parser.get();
+            std::size_t body_limit = config_.body_limit_bytes;
+            if (!session.redirect_only) {
+                const std::string_view target = head.target();
+                match = router_.match(head.method(), target.substr(0, target.find('?')));
+                if (match.kind == Router::Match::Kind::found) {
+                    route = match.route;
+                    const auto& options = *match.options;
+                    if (options.body_limit_bytes) body_limit = *options.body_limit_bytes;
+                    if (options.read_timeout) {
+                        const auto elapsed = std::chrono::steady_clock::now() - started;
+                        tcp_stream.expires_after(*options.read_timeout - elapsed);
+                    }
+                }
+            }
+            const auto declared = parser.content_length();
+            if (declared && *declared > body_limit) {
+                ec = bhttp::error::body_limit;
+            } else {
+                // What is left of a chunked body's allowance; a Content-Length body is whole.
+                parser.body_limit(body_limit);
+                if (!parser.is_done()) {
+                    if (head.version() >= 11 &&
+                        bhttp::token_list(head[http::field::expect]).exists("100-continue")) {
+                        // The client waits for our word before sending a body we accept.
+                        static constexpr std::string_view kContinue =
+                            "HTTP/1.1 100 Continue\r\n\r\n";
+                        auto [wec, wn] = co_await asio::async_write(
+                            stream, asio::buffer(kContinue.data(), kContinue.size()), kTuple);
+                        if (wec) co_return wec;
+                    }
+                    std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+                }
+            }
+        }
         if (ec) {
-            std::string route = "(unparsed)";
             std::optional<Response> answer;
             // A timeout has already closed the socket (TimedSocket): nothing can be answered.
             if (ec == bhttp::error::body_limit) {
@@ -446,13 +487,12 @@ asio::awaitable<error_code> HttpServer::serve(Session& session, Stream& stream) 
         }
 
         const auto& req = parser.get();
-        std::string route;
         // Not a conditional expression: GCC 12 frees its temporaries too early around co_await.
         Response res;
         if (session.redirect_only) {
             res = redirect(req, route);
         } else {
-            res = co_await handle(req, client_ip, route);
+            res = co_await handle(req, client_ip, route, std::move(match));
         }
         if constexpr (kIsTls<Stream>) res.set(http::field::strict_transport_security, hsts_);
         const bool keep_alive = req.keep_alive() && !stopping_;
@@ -529,13 +569,19 @@ Response HttpServer::error_answer(const Request& req, std::string_view path,
 
 asio::awaitable<Response> HttpServer::handle(const Request& req, const std::string& client_ip,
                                              std::string& route) {
+    const std::string_view target = req.target();
+    auto match = router_.match(req.method(), target.substr(0, target.find('?')));
+    co_return co_await handle(req, client_ip, route, std::move(match));
+}
+
+asio::awaitable<Response> HttpServer::handle(const Request& req, const std::string& client_ip,
+                                             std::string& route, Router::Match match) {
     const auto version = req.version();
     const std::string_view target = req.target();
     const auto qpos = target.find('?');
     const auto path = target.substr(0, qpos);
     Response res;
     try {
-        auto match = router_.match(req.method(), path);
         if (match.kind == Router::Match::Kind::found) {
             route = match.route;
             RequestContext ctx{

@@ -69,6 +69,10 @@ class HttpServer {
     /// Handles one parsed request (routing, errors, headers); used by the sessions and tests.
     boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
                                             std::string& route);
+    /// The same, with the route already matched on the request's header (the sessions match it
+    /// once, to read the body under the route's limits).
+    boost::asio::awaitable<Response> handle(const Request& req, const std::string& client_ip,
+                                            std::string& route, Router::Match match);
 
   private:
     struct Session;

@@ -9,8 +9,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +35,15 @@ struct RequestContext {
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
+
+/// What one route changes of the server's limits ([server] body_limit_bytes and
+/// read_timeout_ms): an upload route takes a larger body, and longer to arrive. The server reads
+/// a request's header first, finds its route, then reads the body under the route's limits.
+struct RouteOptions {
+    std::optional<std::size_t> body_limit_bytes = std::nullopt;  ///< none: the server's body limit
+    /// The whole request, from its first byte, as the server's read_timeout; none: the server's.
+    std::optional<std::chrono::milliseconds> read_timeout = std::nullopt;
+};
 
 /// A JSON response with the given status.
 Response json_response(status code, const boost::json::value& body, unsigned version = 11);

@@ -56,6 +56,7 @@ struct Campaign {
     labelling::Questionnaire questionnaire;
     Secrets secrets;
     SystemClock clock;
+    boost::asio::thread_pool pool{1};  ///< the stores' file work (attachments)
     std::unique_ptr<storage::Stores> stores;
     std::unique_ptr<api::TallyService> service;
 
@@ -78,9 +79,9 @@ std::variant<std::unique_ptr<Campaign>, std::string> open_campaign(const config:
     c->redis = std::move(std::get<std::unique_ptr<redis::BlockingClient>>(connected));
     c->questionnaire = std::move(std::get<labelling::Questionnaire>(questionnaire));
     c->secrets = *secrets;
-    c->stores =
-        std::make_unique<storage::Stores>(c->redis->client(), config, c->questionnaire,
-                                          c->secrets.signing_key, c->clock, c->secrets.pepper);
+    c->stores = std::make_unique<storage::Stores>(c->redis->client(), config, c->questionnaire,
+                                                  c->secrets.signing_key, c->clock,
+                                                  c->secrets.pepper, c->pool);
     // No blocking pool: budgetctl has no I/O thread to keep free, allocation runs inline.
     c->service =
         std::make_unique<api::TallyService>(*c->stores, config, c->secrets.signing_key, c->clock);

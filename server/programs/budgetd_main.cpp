@@ -233,9 +233,9 @@ int main(int argc, char** argv) {
 
     const SystemClock clock;
     const auto& questionnaire_ = std::get<labelling::Questionnaire>(questionnaire);
-    storage::Stores stores(redis.client(), cfg, questionnaire_, secrets->signing_key, clock,
-                           secrets->pepper);
     asio::thread_pool blocking_pool(2);
+    storage::Stores stores(redis.client(), cfg, questionnaire_, secrets->signing_key, clock,
+                           secrets->pepper, blocking_pool);
     api::IdentityAudit identity_audit(std::get<std::optional<SealPublicKey>>(audit_key),
                                       secrets->pepper, clock, metrics, stores.identity_audit);
     api::AppContext context{cfg,

@@ -37,6 +37,15 @@ std::string tree_heads(std::string_view c, int shard) {
 std::string results(std::string_view c) { return campaign(c) + "results"; }
 std::string draft_results(std::string_view c) { return campaign(c) + "results:draft"; }
 
+std::string applications(std::string_view c) { return campaign(c) + "applications"; }
+std::string holder_applications(std::string_view c, std::string_view owner) {
+    return join(campaign(c) + "holder_apps:", owner);
+}
+std::string holder_session(std::string_view c, std::string_view session_id) {
+    return campaign(c) + "holder_session:" + crypto::sha256_hex(session_id);
+}
+std::string holder_codes_campaign(std::string_view c) { return join(c, ":h"); }
+
 std::string shard(std::string_view c, int k) {
     std::string out = "budget:{c";
     out.append(c).append(":b").append(std::to_string(k)).append("}:");

@@ -38,6 +38,17 @@ std::string tree_heads(std::string_view c, int shard);
 std::string results(std::string_view c);        ///< hash: the published results
 std::string draft_results(std::string_view c);  ///< hash: the last tally before publication
 
+// ---- holders' applications (issue 17), in the campaign's slot: admission writes the labelling
+// ----
+std::string applications(std::string_view c);  ///< hash: application id -> application JSON
+/// Set: the application ids of one holder (`owner`: keyed hash of the normalised e-mail).
+std::string holder_applications(std::string_view c, std::string_view owner);
+/// Hash: a holder's session (owner, email, csrf, created_at); the key holds sha256(id).
+std::string holder_session(std::string_view c, std::string_view session_id);
+/// The campaign string of the holders' one-time codes: their own keys and rate limits, apart
+/// from the residents' (keys::email(holder_codes_campaign(c), hash)...).
+std::string holder_codes_campaign(std::string_view c);
+
 // ---- ballot shards ---------------------------------------------------------------------------
 /// "budget:{c<id>:b<k>}:", the prefix (and hash tag) of shard k.
 std::string shard(std::string_view c, int k);

@@ -1,10 +1,12 @@
 #include "server/storage/stores.hpp"
 
+#include "server/storage/keys.hpp"
+
 namespace budget::server::storage {
 
 Stores::Stores(redis::Client& redis, const config::Config& config,
                const labelling::Questionnaire& questionnaire, const SigningKey& signing_key,
-               const Clock& clock, const crypto::Key32& pepper)
+               const Clock& clock, const crypto::Key32& pepper, boost::asio::thread_pool& pool)
     : redis(redis),
       ballots(redis, config),
       codes(redis, config.campaign.id, crypto::derive_key(pepper, "otp")),
@@ -15,7 +17,11 @@ Stores::Stores(redis::Client& redis, const config::Config& config,
       campaign(redis, config.campaign, questionnaire, signing_key, clock),
       log(redis, config.campaign.id),
       results(redis, config.campaign.id),
-      identity_audit(redis, config.campaign.id) {}
+      identity_audit(redis, config.campaign.id),
+      holder_codes(redis, keys::holder_codes_campaign(config.campaign.id),
+                   crypto::derive_key(pepper, "holder-otp")),
+      applications(redis, config.campaign.id,
+                   std::filesystem::path(config.storage.data_dir) / "attachments", pool) {}
 
 boost::asio::awaitable<bool> Stores::ping() {
     if (!redis.connected()) co_return false;

@@ -3,6 +3,7 @@
 // budgetctl, the load generator's checks) and shared by everything that reads or writes.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "config/config.hpp"
 #include "labelling/questionnaire.hpp"
@@ -10,6 +11,7 @@
 #include "server/core/crypto.hpp"
 #include "server/core/signing.hpp"
 #include "server/redis/client.hpp"
+#include "server/storage/application_store.hpp"
 #include "server/storage/audit_log.hpp"
 #include "server/storage/ballot_store.hpp"
 #include "server/storage/campaign_store.hpp"
@@ -24,10 +26,11 @@
 namespace budget::server::storage {
 
 struct Stores {
-    /// `pepper`: the root secret; the code store derives its own key from it.
+    /// `pepper`: the root secret; the code stores derive their own keys from it. `pool`: where
+    /// file work runs (the applications' attachments under `<data_dir>/attachments`).
     Stores(redis::Client& redis, const config::Config& config,
            const labelling::Questionnaire& questionnaire, const SigningKey& signing_key,
-           const Clock& clock, const crypto::Key32& pepper);
+           const Clock& clock, const crypto::Key32& pepper, boost::asio::thread_pool& pool);
 
     /// Whether Redis answers (PING), for the health check.
     boost::asio::awaitable<bool> ping();
@@ -45,6 +48,10 @@ struct Stores {
     LogStore log;
     ResultsStore results;
     IdentityAuditStore identity_audit;  ///< the duplicate audit's sealed records (issue 15)
+    /// Initiative holders' one-time codes (issue 17): campaign "<id>:h", their own key, keys
+    /// and hourly counters, apart from the residents'.
+    CodeStore holder_codes;
+    ApplicationStore applications;  ///< holders' sessions, applications, attachments (issue 17)
 };
 
 }  // namespace budget::server::storage

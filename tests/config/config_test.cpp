@@ -185,6 +185,103 @@ TEST_CASE("bad values are refused with a one-line reason", "[config]") {
     }
 }
 
+TEST_CASE("a campaign without call dates has no call", "[config][call]") {
+    const auto c = parse("");
+    CHECK(c.campaign.call_opens.empty());
+    CHECK(c.campaign.call_closes.empty());
+    CHECK(c.campaign.call_opens_unix == 0);
+    CHECK(c.campaign.call_closes_unix == 0);
+    CHECK_FALSE(budget::config::call_open_at(c.campaign, 0));
+    CHECK_FALSE(budget::config::call_open_at(c.campaign, 1780000000));
+}
+
+TEST_CASE("the call for initiatives is read and open from its opening until its close",
+          "[config][call]") {
+    const auto c = parse(R"([campaign]
+vote_opens = "2026-09-01T00:00:00+02:00"
+call_opens = "2026-03-02T09:00:00+01:00"
+call_closes = 2026-05-31T23:59:59+02:00
+)");
+    CHECK(c.campaign.call_opens == "2026-03-02T09:00:00+01:00");
+    CHECK(c.campaign.call_opens_unix == 1772438400);   // 2026-03-02T08:00:00Z
+    CHECK(c.campaign.call_closes_unix == 1780264799);  // 2026-05-31T21:59:59Z
+    using budget::config::call_open_at;
+    CHECK_FALSE(call_open_at(c.campaign, 1772438399));
+    CHECK(call_open_at(c.campaign, 1772438400));
+    CHECK(call_open_at(c.campaign, 1780264798));
+    CHECK_FALSE(call_open_at(c.campaign, 1780264799));
+    CHECK_FALSE(call_open_at(c.campaign, c.campaign.vote_opens_unix));
+}
+
+TEST_CASE("a call may close when the vote opens, not after", "[config][call]") {
+    const std::string head =
+        "[campaign]\nvote_opens = \"2026-09-01T00:00:00+02:00\"\n"
+        "call_opens = \"2026-03-02T09:00:00+01:00\"\n";
+    CHECK(error_of(head + "call_closes = \"2026-09-01T00:00:00+02:00\"\n").empty());
+    CHECK(error_of(head + "call_closes = \"2026-09-01T00:00:01+02:00\"\n") ==
+          "test.toml: [campaign] call_closes: must not be after vote_opens");
+}
+
+TEST_CASE("a call is refused when half given, inverted or not a date", "[config][call]") {
+    CHECK(error_of("[campaign]\ncall_opens = \"2026-03-02T09:00:00+01:00\"\n") ==
+          "test.toml: [campaign] call_closes: must be set when call_opens is");
+    CHECK(error_of("[campaign]\ncall_closes = \"2026-05-31T23:59:59+02:00\"\n") ==
+          "test.toml: [campaign] call_opens: must be set when call_closes is");
+    CHECK(error_of("[campaign]\ncall_opens = \"2026-05-31T23:59:59+02:00\"\n"
+                   "call_closes = \"2026-03-02T09:00:00+01:00\"\n") ==
+          "test.toml: [campaign] call_closes: must be after call_opens");
+    CHECK(error_of("[campaign]\ncall_opens = \"2026-03-02T09:00:00+01:00\"\n"
+                   "call_closes = \"2026-03-02T09:00:00+01:00\"\n") ==
+          "test.toml: [campaign] call_closes: must be after call_opens");
+    CHECK(error_of("[campaign]\ncall_opens = \"2026-03-02\"\n"
+                   "call_closes = \"2026-05-31T23:59:59+02:00\"\n")
+              .rfind("test.toml: [campaign] call_opens: \"2026-03-02\" is not an RFC 3339", 0) ==
+          0);
+    CHECK(error_of("[campaign]\ncall_opens = \"2026-03-02T09:00:00+01:00\"\n"
+                   "call_closes = 12\n") ==
+          "test.toml: [campaign] call_closes: must be an RFC 3339 date-time with offset");
+}
+
+TEST_CASE("holders' accounts take their defaults", "[config][holders]") {
+    const auto c = parse("");
+    CHECK(c.holders.session_ttl == std::chrono::seconds(43200));
+    CHECK(c.holders.max_codes_per_hour == 3);
+    CHECK(c.holders.max_requests_per_ip_hour == 30);
+}
+
+TEST_CASE("the [holders] keys are read", "[config][holders]") {
+    const auto c = parse(
+        "[holders]\nsession_ttl_s = 7200\nmax_codes_per_hour = 5\nmax_requests_per_ip_hour = 90\n");
+    CHECK(c.holders.session_ttl == std::chrono::seconds(7200));
+    CHECK(c.holders.max_codes_per_hour == 5);
+    CHECK(c.holders.max_requests_per_ip_hour == 90);
+    // The residents' limits are their own.
+    CHECK(c.otp.max_codes_per_hour == 3);
+    CHECK(c.otp.max_requests_per_ip_hour == 60);
+}
+
+TEST_CASE("bad [holders] values and unknown keys are refused", "[config][holders]") {
+    CHECK(error_of("[holders]\nsession_ttl = 60\n") ==
+          "test.toml: [holders] session_ttl: unknown key");
+    CHECK(error_of("[holders]\nsession_ttl_s = 10\n") ==
+          "test.toml: [holders] session_ttl_s: must be between 60 and 604800, got 10");
+    CHECK(error_of("[holders]\nmax_codes_per_hour = 0\n") ==
+          "test.toml: [holders] max_codes_per_hour: must be between 1 and 100, got 0");
+    CHECK(error_of("[holders]\nmax_requests_per_ip_hour = 0\n") ==
+          "test.toml: [holders] max_requests_per_ip_hour: must be between 1 and 1000000, got 0");
+    CHECK(error_of("[holders]\nmax_codes_per_hour = \"3\"\n") ==
+          "test.toml: [holders] max_codes_per_hour: must be an integer");
+    CHECK(error_of("holders = 3\n") == "test.toml: [holders]: must be a table");
+}
+
+TEST_CASE("the shipped example configuration is valid and has a call before the vote", "[config]") {
+    const auto c =
+        budget::config::load_config(std::string(BUDGET_SOURCE_DIR) + "/config/budget.example.toml");
+    CHECK(c.campaign.call_opens_unix > 0);
+    CHECK(c.campaign.call_closes_unix <= c.campaign.vote_opens_unix);
+    CHECK(c.holders.session_ttl == std::chrono::seconds(43200));
+}
+
 TEST_CASE("a TOML syntax error is reported on one line", "[config]") {
     const auto e = error_of("[server\nthreads = 2\n");
     REQUIRE(!e.empty());

@@ -183,7 +183,7 @@ export async function outboxCode(outbox, email, after = 0) {
   for (let i = 0; i < 100; i++) {
     if (fs.existsSync(outbox)) {
       const lines = fs.readFileSync(outbox, 'utf8').trim().split('\n').filter(Boolean);
-      const mine = lines.map((l) => JSON.parse(l)).filter((m) => m.email === email);
+      const mine = lines.map((l) => JSON.parse(l)).filter((m) => m.email === email && m.code);
       if (mine.length > after) return mine[mine.length - 1].code;
     }
     await sleep(50);
@@ -194,7 +194,7 @@ export async function outboxCode(outbox, email, after = 0) {
 export function outboxCount(outbox, email) {
   if (!fs.existsSync(outbox)) return 0;
   return fs.readFileSync(outbox, 'utf8').trim().split('\n').filter(Boolean)
-    .map((l) => JSON.parse(l)).filter((m) => m.email === email).length;
+    .map((l) => JSON.parse(l)).filter((m) => m.email === email && m.code).length;
 }
 
 /** A tiny API client keeping one staff session (cookie + CSRF token). */

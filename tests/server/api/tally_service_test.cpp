@@ -66,7 +66,7 @@ struct Campaign {
         REQUIRE(std::holds_alternative<std::unique_ptr<redis::BlockingClient>>(connected));
         client = std::move(std::get<std::unique_ptr<redis::BlockingClient>>(connected));
         stores = std::make_unique<storage::Stores>(client->client(), config, questionnaire, key,
-                                                   clock, pepper);
+                                                   clock, pepper, pool);
         identity_audit = std::make_unique<api::IdentityAudit>(std::nullopt, pepper, clock, metrics,
                                                               stores->identity_audit);
         ctx = std::make_unique<api::AppContext>(api::AppContext{config, clock, communes,
@@ -206,7 +206,8 @@ TEST_CASE("a tally configured with another shard count than the ballots used is 
     c.clock.set(kCloses + 1);
     auto other = c.config;
     other.redis.ballot_shards = 3;
-    storage::Stores stores(c.client->client(), other, c.questionnaire, c.key, c.clock, c.pepper);
+    storage::Stores stores(c.client->client(), other, c.questionnaire, c.key, c.clock, c.pepper,
+                           c.pool);
     api::TallyService service(stores, other, c.key, c.clock);
     const auto refused = c.client->run(service.tally(voting::Rule::greedy));
     REQUIRE_FALSE(refused.has_value());

@@ -61,3 +61,24 @@ TEST_CASE("percent decoding turns plus into space only in query values", "[route
     CHECK_FALSE(percent_decode("%"));
     CHECK_FALSE(percent_decode("%g1"));
 }
+
+TEST_CASE("a found route carries its own limits, a route without any carries none", "[router]") {
+    using namespace std::chrono_literals;
+    Router r;
+    r.add(http::verb::post, "/api/v1/holder/applications/{id}/attachments", noop(),
+          http::RouteOptions{.body_limit_bytes = 5 * 1024 * 1024 + 1024, .read_timeout = 120s});
+    r.add(http::verb::get, "/api/v1/holder/applications/{id}", noop());
+    const auto upload = r.match(http::verb::post, "/api/v1/holder/applications/d-1/attachments");
+    REQUIRE(upload.kind == Router::Match::Kind::found);
+    REQUIRE(upload.options != nullptr);
+    CHECK(upload.options->body_limit_bytes == 5 * 1024 * 1024 + 1024);
+    CHECK(upload.options->read_timeout == 120s);
+    const auto read = r.match(http::verb::get, "/api/v1/holder/applications/d-1");
+    REQUIRE(read.options != nullptr);
+    CHECK_FALSE(read.options->body_limit_bytes.has_value());
+    CHECK_FALSE(read.options->read_timeout.has_value());
+    // Another method on the upload's path: no route, so no options either.
+    const auto wrong = r.match(http::verb::get, "/api/v1/holder/applications/d-1/attachments");
+    CHECK(wrong.kind == Router::Match::Kind::method_not_allowed);
+    CHECK(wrong.options == nullptr);
+}

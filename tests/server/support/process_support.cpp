@@ -351,7 +351,9 @@ std::string last_outbox_code(const std::string& outbox, const std::string& email
     std::string line, code;
     while (std::getline(in, line)) {
         const auto j = boost::json::parse(line).as_object();
-        if (j.at("email").as_string() == email) code = std::string(j.at("code").as_string());
+        // Status notices to holders share the outbox: only lines with a code are codes.
+        if (j.at("email").as_string() == email && j.contains("code"))
+            code = std::string(j.at("code").as_string());
     }
     return code;
 }

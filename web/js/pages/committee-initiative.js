@@ -283,6 +283,41 @@ async function loadHistory() {
   } catch { /* the history is a convenience; the journal page has it all */ }
 }
 
+// ------------------------------------------------------------------ the holder's file
+
+function fileSize(bytes) {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))}\u00a0Ko`;
+  return `${(bytes / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 })}\u00a0Mo`;
+}
+
+// An initiative that came from a holder's application (issue 17): the holder's own radar beside
+// the committee's, and the file as deposited (description, structure, attachments).
+async function loadHolderFile() {
+  let a;
+  try {
+    a = await api('GET', `/api/v1/admin/applications/${encodeURIComponent(id)}`);
+  } catch { return; }
+  const markers = questionnaire.markers;
+  const self = a.self_radar || {};
+  const img = $('#holder-radar-img');
+  img.src = `/api/v1/admin/applications/${encodeURIComponent(id)}/radar.svg`;
+  img.alt = `Auto-évaluation du porteur, de 0 à 100\u00a0: ${markers.map((m) => `${m.label} ${self[m.id] ?? 'sans réponse'}`).join(', ')}.`;
+  $('#holder-radar-section').hidden = false;
+  const base = `/api/v1/admin/applications/${encodeURIComponent(id)}/attachments/`;
+  render($('#holder-file'),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Structure'), h('dd', {}, `${a.holder}${a.legal_form_label ? ` (${a.legal_form_label})` : ''}`),
+      a.siret ? h('dt', {}, 'SIRET') : null, a.siret ? h('dd', {}, a.siret) : null,
+      h('dt', {}, 'Déposé le'), h('dd', {}, dateTime((a.history.find((e) => e.status === 'deposee') || a).at || a.updated_at))),
+    h('h3', {}, 'Description'),
+    ...String(a.description || '').split(/\n+/).filter(Boolean).map((p) => h('p', {}, p)),
+    h('h3', {}, 'Pièces jointes'),
+    a.attachments.length
+      ? h('ul', {}, ...a.attachments.map((f) => h('li', {}, h('a', { href: `${base}${f.sha256}`, download: f.name }, f.name), ` (PDF, ${fileSize(f.size)})`)))
+      : h('p', { class: 'muted' }, 'Aucune pièce jointe.'));
+  $('#holder-file-section').hidden = false;
+}
+
 // ------------------------------------------------------------------ page
 
 async function main() {
@@ -318,6 +353,7 @@ async function main() {
   buildDecisionForm();
   renderGate();
   loadHistory();
+  if (initiative && initiative.application) loadHolderFile();
   const total = questions().length;
   if (!editable) {
     autosave.textContent = list.vote_opened || list.sealed
