@@ -41,8 +41,10 @@ function showSignIn() {
 async function sendCode(button) {
   return busy(button, 'Envoi…', async () => {
     try {
-      await api('POST', '/api/v1/holder/challenge', { email });
-      $('#code-sent').textContent = `Si l’adresse ${email} est valide, un code à 6 chiffres vient d’y être envoyé.`;
+      const r = await api('POST', '/api/v1/holder/challenge', { email });
+      const minutes = r && r.valid_seconds ? Math.round(r.valid_seconds / 60) : 10;
+      $('#code-sent').textContent = `Si l’adresse ${email} est valide, un code à 6 chiffres vient d’y être envoyé. Il est valable ${minutes} minutes.`;
+      $('#code-hint').textContent = `Le code est valable ${minutes} minutes. Pensez à regarder dans vos courriers indésirables.`;
       return true;
     } catch (e) {
       if (e.code === 'invalid_email') {
