@@ -66,7 +66,7 @@ const navs = {
   committee: { label: 'Navigation du comité', links: [['/comite/', 'Initiatives à évaluer'], ['/comite/journal.html', 'Journal d’audit']] },
   mission: {
     label: 'Navigation de la Mission ESS',
-    links: [['/mission/', 'Participation'], ['/mission/import.html', 'Import des initiatives'],
+    links: [['/mission/', 'Participation'], ['/mission/candidatures.html', 'Candidatures'], ['/mission/import.html', 'Import des initiatives'],
       ['/mission/depouillement.html', 'Dépouillement et publication'], ['/comite/', 'Initiatives'], ['/comite/journal.html', 'Journal d’audit']],
   },
 };

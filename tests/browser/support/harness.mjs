@@ -111,8 +111,9 @@ export function isoFromNow(offsetMs) {
 
 /** Writes the TOML configuration for one budgetd run and returns its path: HTTPS on
  *  `listenPort`, plain HTTP redirecting to it on `redirectPort`, an embedded redis-server;
- *  `extraToml` is appended (sections of a test's own, such as [identity]). */
-export function writeConfig(dir, { listenPort, redirectPort, voteOpens, voteCloses, name = 'budget.toml', ballotShards = 1, extraToml = '' }) {
+ *  `callOpens`/`callCloses`, when given, the call for initiatives of [campaign]; `extraToml`
+ *  is appended (sections of a test's own, such as [identity]). */
+export function writeConfig(dir, { listenPort, redirectPort, voteOpens, voteCloses, callOpens = '', callCloses = '', name = 'budget.toml', ballotShards = 1, extraToml = '' }) {
   const toml = `# browser tests: as scripts/run.sh serves the demo
 [server]
 listen = "127.0.0.1:${listenPort}"
@@ -134,7 +135,7 @@ id = "2026"
 title = "Budget citoyen 2026"
 vote_opens = "${voteOpens}"
 vote_closes = "${voteCloses}"
-max_choices = 3
+${callOpens ? `call_opens = "${callOpens}"\ncall_closes = "${callCloses}"\n` : ''}max_choices = 3
 min_age = 11
 envelope_eur = 20000
 tree_head_interval_s = 1

@@ -20,10 +20,13 @@ export const staffUsers = {
 
 export class Campaign {
   /** `ballotShards`: the [redis] ballot_shards of every phase (the log split into journals);
-   *  `extraToml(campaign)`: sections added to every phase's config (its ports are known then). */
-  constructor({ ballotShards = 1, extraToml = () => '' } = {}) {
+   *  `extraToml(campaign)`: sections added to every phase's config (its ports are known then);
+   *  `withCall`: every phase has a call for initiatives ([campaign] call_opens, call_closes),
+   *  open in the `call` phase only. */
+  constructor({ ballotShards = 1, extraToml = () => '', withCall = false } = {}) {
     this.ballotShards = ballotShards;
     this.extraToml = extraToml;
+    this.withCall = withCall;
     this.dir = tempDir();
     this.server = null;
     this.port = 0;
@@ -34,13 +37,14 @@ export class Campaign {
 
   get base() { return this.server.base; }
 
-  async init() {
+  /** The keys, the staff accounts and the demo initiatives, budgetd running in `phase`. */
+  async init({ phase = 'labelling' } = {}) {
     this.port = await freePort();
     this.redirectPort = await freePort();
-    this.config = this.phaseConfig('labelling');
+    this.config = this.phaseConfig(phase);
     budgetctl(this.config, ['keys', 'init']);
     // budgetctl reaches the embedded Redis through budgetd's socket: budgetd runs first.
-    await this.start('labelling');
+    await this.start(phase);
     for (const u of staffUsers.committee) {
       budgetctl(this.config, ['user', 'add', '--role', 'committee', '--username', u.username], `${u.password}\n`);
     }
@@ -49,16 +53,20 @@ export class Campaign {
     budgetctl(this.config, ['initiatives', 'import', path.join(repoRoot, 'config/demo-initiatives.json')]);
   }
 
-  /** The config of a phase: labelling (vote in an hour), voting (open now), closed (ended). */
+  /** The config of a phase: call (the call for initiatives open now, vote in 2 hours),
+   *  labelling (vote in an hour), voting (open now), closed (ended). The call, when the campaign
+   *  has one, ends before the vote opens and is closed in every phase but `call`. */
   phaseConfig(phase) {
     const dates = {
-      labelling: [isoFromNow(HOUR), isoFromNow(2 * HOUR)],
-      voting: [isoFromNow(-HOUR), isoFromNow(HOUR)],
-      closed: [isoFromNow(-2 * HOUR), isoFromNow(-2000)],
+      call: [isoFromNow(2 * HOUR), isoFromNow(3 * HOUR), isoFromNow(-HOUR), isoFromNow(HOUR)],
+      labelling: [isoFromNow(HOUR), isoFromNow(2 * HOUR), isoFromNow(-3 * HOUR), isoFromNow(-HOUR)],
+      voting: [isoFromNow(-HOUR), isoFromNow(HOUR), isoFromNow(-4 * HOUR), isoFromNow(-2 * HOUR)],
+      closed: [isoFromNow(-2 * HOUR), isoFromNow(-2000), isoFromNow(-5 * HOUR), isoFromNow(-3 * HOUR)],
     }[phase];
+    const call = this.withCall || phase === 'call' ? { callOpens: dates[2], callCloses: dates[3] } : {};
     return writeConfig(this.dir, {
       listenPort: this.port, redirectPort: this.redirectPort, voteOpens: dates[0], voteCloses: dates[1], name: `${phase}.toml`,
-      ballotShards: this.ballotShards, extraToml: this.extraToml(this),
+      ballotShards: this.ballotShards, extraToml: this.extraToml(this), ...call,
     });
   }
 
