@@ -51,7 +51,7 @@ before(async () => {
   assert.ok(fs.existsSync(budgetdPath), `budgetd not built: ${budgetdPath} (set BUILD_DIR)`);
   // Every code of this test comes from one client network (127.0.0.1): its limit is raised, as
   // harness.mjs raises the residents' [otp] one.
-  campaign = new Campaign({ withCall: true, extraToml: () => '\n[holders]\nmax_codes_per_hour = 20\nmax_requests_per_ip_hour = 1000\n' });
+  campaign = new Campaign({ withCall: true, extraToml: () => '\n[holders]\nmax_codes_per_hour = 20\nmax_requests_per_ip_hour = 1000\nnotify_interval_ms = 300\n' });
   await campaign.init({ phase: 'call' });
   await campaign.loadQuestionnaire();
   browser = await launchBrowser();
@@ -303,6 +303,26 @@ describe('after the call: labelling, vote and results', () => {
     assert.equal(await page.getByLabel('Ajouter des fichiers PDF').isVisible(), false);
 
     await campaign.review(initiativeId, ['camille', 'dominique', 'eliott'], 3, { decision: 'label', category: 'cooperation' });
+
+    // The committee sees the holder's own radar beside its own, and the file as deposited.
+    const committeeCtx = await newContext(browser);
+    const committee = await committeeCtx.newPage();
+    await loginInBrowser(committee, campaign.base, 'camille');
+    await committee.goto(`${campaign.base}/comite/initiative.html?id=${encodeURIComponent(initiativeId)}`);
+    await committee.locator('#holder-radar-section').waitFor();
+    await committee.waitForFunction(() => {
+      const img = document.querySelector('#holder-radar-img');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    for (const m of campaign.questionnaire.markers) {
+      assert.match(await committee.locator('#holder-radar-img').getAttribute('alt'), new RegExp(`${m.label.replace(/[()]/g, '.')} \\d+`));
+    }
+    const holderFile = committee.locator('#holder-file');
+    assert.match(await holderFile.innerText(), new RegExp(first.holder));
+    await holderFile.getByRole('link', { name: /statuts\.pdf/ }).waitFor();
+    await checkPage(committee, 'comite-initiative-dossier-porteur');
+    await committeeCtx.close();
+
     await page.reload();
     await page.locator('#file-status-line', { hasText: 'Labellisée' }).waitFor();
     assert.match(await page.locator('#timeline').innerText(), /Déposée[\s\S]*Recevable[\s\S]*Labellisée/);
@@ -335,5 +355,18 @@ describe('after the call: labelling, vote and results', () => {
     await checkPage(holderPage, 'porteurs-dossier-resultat');
     await holderPage.getByRole('link', { name: '← Mes dossiers' }).click();
     await holderPage.locator('#file-list li', { hasText: expected }).waitFor();
+
+    // Each status reached the holder by e-mail too (the outbox): the last one names the result.
+    const told = won ? 'est lauréat' : 'n’est pas retenu';
+    let subjects = [];
+    for (let i = 0; i < 100 && !subjects.some((t) => t.includes(told)); i++) {
+      subjects = fs.readFileSync(campaign.outbox, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+        .filter((m) => m.email === first.email && m.subject).map((m) => m.subject);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const part of ['est déposé', 'est recevable', told]) {
+      assert.ok(subjects.some((t) => t.includes(part)), `an e-mail says « ${part} » (got ${subjects.join(' | ')})`);
+    }
+    assert.equal(new Set(subjects).size, subjects.length, 'no status is told twice');
   });
 });

@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { htmlTexts, jsStrings, keyboardOnly, typographyProblems } from './support/french-text.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const pages = ['index', 'initiatives', 'voter', 'recu', 'verifier', 'resultats', 'accessibilite']
+const pages = ['index', 'initiatives', 'voter', 'recu', 'verifier', 'resultats', 'accessibilite',
+  'porteurs/index', 'porteurs/dossier']
   .map((p) => `web/${p}.html`);
 const scripts = [
-  ...['home', 'initiatives', 'vote', 'receipt', 'verify', 'results'].map((p) => `web/js/pages/${p}.js`),
+  ...['home', 'initiatives', 'vote', 'receipt', 'verify', 'results', 'holder-common', 'holder-home',
+    'holder-application'].map((p) => `web/js/pages/${p}.js`),
   ...['api', 'combobox', 'state', 'ui', 'verify-core', 'commune-match'].map((p) => `web/js/${p}.js`),
   'tests/browser/support/dev-campaign.mjs',
 ];

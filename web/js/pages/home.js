@@ -64,7 +64,7 @@ async function main() {
     parts.push(h('p', {}, 'L’appel à initiatives ouvrira le ', h('strong', {}, dateTime(call.opens)), ' : ',
       h('a', { href: '/porteurs/' }, 'préparez votre dossier'), '.'));
   } else if (call.state === 'closed' && c.phase !== 'published') {
-    parts.push(h('p', {}, 'Vous avez déposé une initiative ? ', h('a', { href: '/porteurs/' }, 'Suivez votre dossier'), '.'));
+    parts.push(h('p', {}, 'Vous avez déposé une initiative ? ', h('a', { href: '/porteurs/' }, 'Suivez votre dossier'), '.'));
   }
   parts.push(facts);
   if (call.state !== 'none') {
