@@ -53,6 +53,11 @@ void print_keys(const config::Config& config, std::ostream& out) {
             << "tree_heads" << suffix << k::tree_heads(c, shard) << '\n'
             << "voted_markers" << suffix << k::voted_pattern(c, shard) << '\n';
     }
+    // Holders' applications (issue 17): the files, each holder's set of files (one key per
+    // holder), holder sessions (one key per session); holder codes live in their own slots.
+    out << "applications " << k::applications(c) << '\n'
+        << "holder_applications " << k::holder_applications(c, "*") << '\n'
+        << "holder_codes " << k::email(k::holder_codes_campaign(c), "*") << '\n';
     // The sealed identities of the duplicate audit (docs/verifiability.md), in their own slots.
     for (int b = 0; b < storage::IdentityAuditStore::kBuckets; ++b)
         out << "identity_audit:" << b << ' ' << storage::IdentityAuditStore::bucket_key(c, b)
