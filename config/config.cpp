@@ -384,11 +384,15 @@ RedisConfig parse_redis(const Section& s, const std::string& base_dir) {
 }
 
 StorageConfig parse_storage(const Section& s, const std::string& base_dir) {
-    s.allow_only({"data_dir"});
+    s.allow_only({"data_dir", "attachments_dir"});
     StorageConfig storage;
     s.read("data_dir", storage.data_dir);
     if (storage.data_dir.empty()) fail(s.where("data_dir"), "must not be empty");
     storage.data_dir = resolve(storage.data_dir, base_dir);
+    s.read("attachments_dir", storage.attachments_dir);
+    storage.attachments_dir = storage.attachments_dir.empty()
+                                  ? (fs::path(storage.data_dir) / "attachments").string()
+                                  : resolve(storage.attachments_dir, base_dir);
     return storage;
 }
 

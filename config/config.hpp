@@ -70,6 +70,9 @@ struct RedisConfig {
 
 struct StorageConfig {
     std::string data_dir = "var";
+    /// The holders' PDF attachments (issue 17); default `<data_dir>/attachments`. Several budgetd
+    /// processes (each with its own data_dir) must name one shared directory here.
+    std::string attachments_dir;
 };
 
 struct CampaignConfig {

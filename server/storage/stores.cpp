@@ -21,7 +21,11 @@ Stores::Stores(redis::Client& redis, const config::Config& config,
       holder_codes(redis, keys::holder_codes_campaign(config.campaign.id),
                    crypto::derive_key(pepper, "holder-otp")),
       applications(redis, config.campaign.id,
-                   std::filesystem::path(config.storage.data_dir) / "attachments", pool) {}
+                   // A Config built in code (not parsed) leaves the directory to its default.
+                   config.storage.attachments_dir.empty()
+                       ? std::filesystem::path(config.storage.data_dir) / "attachments"
+                       : std::filesystem::path(config.storage.attachments_dir),
+                   pool) {}
 
 boost::asio::awaitable<bool> Stores::ping() {
     if (!redis.connected()) co_return false;

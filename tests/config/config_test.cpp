@@ -23,6 +23,12 @@ std::string error_of(const std::string& text) {
 
 }  // namespace
 
+TEST_CASE("the attachments directory is read relative to the configuration file", "[config]") {
+    const auto c = parse("[storage]\nattachments_dir = \"shared/pdf\"\n");
+    CHECK(c.storage.attachments_dir == "/srv/budget/shared/pdf");
+    CHECK(c.storage.data_dir == "/srv/budget/var");
+}
+
 TEST_CASE("an empty configuration takes every default", "[config]") {
     const auto c = parse("");
     CHECK(c.server.listen.host == "127.0.0.1");
@@ -32,6 +38,7 @@ TEST_CASE("an empty configuration takes every default", "[config]") {
     CHECK(c.campaign.min_age == 11);
     CHECK(c.campaign.envelope_eur == 572000);
     CHECK(c.storage.data_dir == "/srv/budget/var");
+    CHECK(c.storage.attachments_dir == "/srv/budget/var/attachments");
     // The shipped questionnaire and territories are found whatever the working directory.
     CHECK(std::filesystem::exists(c.labelling.questionnaire));
     CHECK(std::filesystem::exists(c.labelling.territories));
@@ -64,6 +71,8 @@ outbox = "out.jsonl"
     CHECK(c.server.threads == 4);
     CHECK(c.redis.url == "redis://127.0.0.1:6380");
     CHECK(c.storage.data_dir == "/var/lib/budget");
+    // The holders' attachments default to a folder of the data directory.
+    CHECK(c.storage.attachments_dir == "/var/lib/budget/attachments");
     CHECK(c.campaign.id == "2027");
     CHECK(c.campaign.vote_opens_unix == 1819749600);   // 2027-08-31T22:00:00Z
     CHECK(c.campaign.vote_closes_unix == 1822341599);  // 2027-09-30T21:59:59Z

@@ -543,10 +543,12 @@ std::string code_from_maildir(const std::string& maildir, const std::string& ema
         text << in.rdbuf();
         const auto body = text.str();
         if (body.find("To: <" + email + ">") == std::string::npos) continue;
-        const auto at = body.find("est : ");
+        // "... est : 123456", with the no-break space French typography puts before ":".
+        const std::string before_code = "est\u00a0: ";
+        const auto at = body.find(before_code);
         if (at == std::string::npos || entry.last_write_time() < newest) continue;
         newest = entry.last_write_time();
-        code = body.substr(at + 6, 6);
+        code = body.substr(at + before_code.size(), 6);
     }
     return code;
 }
