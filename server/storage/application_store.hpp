@@ -73,9 +73,9 @@ struct HolderSessionRecord {
 
 enum class ApplicationWrite {
     ok,
-    unknown,             ///< no application of that id, or not this owner's
-    locked,              ///< the status forbids it (submitted and decided, or not submitted)
-    too_many,            ///< the holder has kMaxApplicationsPerHolder applications already
+    unknown,   ///< no application of that id, or not this owner's
+    locked,    ///< the status forbids it (submitted and decided, or not submitted)
+    too_many,  ///< the holder has kMaxApplicationsPerHolder applications already
     too_many_attachments,
     initiative_exists,  ///< admit: an initiative of that id exists (an import took it)
     sealed,             ///< admit: the ballot is sealed
@@ -107,8 +107,7 @@ class ApplicationStore {
     /// One application, or std::nullopt when there is none of that id.
     boost::asio::awaitable<StoreResult<std::optional<StoredApplication>>> get(std::string id);
     /// The owner's applications, oldest first.
-    boost::asio::awaitable<StoreResult<std::vector<StoredApplication>>> of_owner(
-        std::string owner);
+    boost::asio::awaitable<StoreResult<std::vector<StoredApplication>>> of_owner(std::string owner);
     /// Every application, oldest first (the Mission's list filters out drafts itself).
     boost::asio::awaitable<StoreResult<std::vector<StoredApplication>>> all();
 
