@@ -215,9 +215,9 @@ toml::value parse_toml(const std::string& toml_text, const std::string& source_n
 }
 
 void allow_only_sections(const toml::value& root, const std::string& source_name) {
-    const std::set<std::string> sections = {"server",   "tls",          "redis",   "storage",
-                                            "campaign", "otp",          "holders", "labelling",
-                                            "identity", "franceconnect"};
+    const std::set<std::string> sections = {"server",    "tls",      "redis",        "storage",
+                                            "campaign",  "otp",      "holders",      "privacy",
+                                            "labelling", "identity", "franceconnect"};
     for (const auto& [key, value] : root.as_table()) {
         if (!sections.count(key)) {
             fail(source_name + ": [" + key + "]",
@@ -474,6 +474,40 @@ HoldersConfig parse_holders(const Section& s) {
     return holders;
 }
 
+PrivacyConfig parse_privacy(const Section& s, bool production) {
+    s.allow_only({"controller", "controller_address", "contact_email", "dpo_contact",
+                  "publication_director", "host", "mail_relay", "purge_after_days",
+                  "holders_retention_days", "automatic_purge"});
+    PrivacyConfig privacy;
+    const auto read_text = [&](const char* key, std::string& out) {
+        s.read(key, out);
+        // One line each: the pages put them in a paragraph, and a newline would be lost there.
+        if (out.find_first_of("\r\n") != std::string::npos) fail(s.where(key), "must be one line");
+        if (production && out.empty() &&
+            (std::string_view(key) == "controller" || std::string_view(key) == "contact_email" ||
+             std::string_view(key) == "dpo_contact")) {
+            fail(s.where(key),
+                 "is required with [server] production = true: residents must be told who "
+                 "processes their data and how to reach them (GDPR article 13)");
+        }
+    };
+    read_text("controller", privacy.controller);
+    read_text("controller_address", privacy.controller_address);
+    read_text("contact_email", privacy.contact_email);
+    read_text("dpo_contact", privacy.dpo_contact);
+    read_text("publication_director", privacy.publication_director);
+    read_text("host", privacy.host);
+    read_text("mail_relay", privacy.mail_relay);
+    s.read_int("purge_after_days", privacy.purge_after_days, 0, 3650);
+    s.read_int("holders_retention_days", privacy.holders_retention_days, 0, 3650);
+    if (privacy.holders_retention_days < privacy.purge_after_days)
+        fail(s.where("holders_retention_days"),
+             "must be at least purge_after_days (" + std::to_string(privacy.purge_after_days) +
+                 "): the holders' stage of the purge comes after the residents' one");
+    s.read("automatic_purge", privacy.automatic_purge);
+    return privacy;
+}
+
 LabellingConfig parse_labelling(const Section& s, const std::string& base_dir) {
     s.allow_only({"questionnaire", "territories", "communes"});
     LabellingConfig labelling;
@@ -637,6 +671,7 @@ Config parse_config(const std::string& toml_text, const std::string& source_name
     c.campaign = parse_campaign(section("campaign"));
     c.otp = parse_otp(section("otp"), c.server.production, base_dir);
     c.holders = parse_holders(section("holders"));
+    c.privacy = parse_privacy(section("privacy"), c.server.production);
     c.labelling = parse_labelling(section("labelling"), base_dir);
     c.identity = parse_identity(section("identity"), c.storage.data_dir, base_dir);
     c.franceconnect =

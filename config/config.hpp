@@ -123,6 +123,28 @@ struct HoldersConfig {
     std::chrono::milliseconds notify_interval{5000};
 };
 
+/// What the "Données personnelles" and "Mentions légales" pages say (issue 18), and how long
+/// personal data are kept once the results are published. Facts of the Département, so they are
+/// configuration, never text of the engine: with [server] production = true, the controller, its
+/// contact address and the DPO's contact are required.
+struct PrivacyConfig {
+    std::string controller;            ///< the controller, e.g. "Département du Pas-de-Calais"
+    std::string controller_address;    ///< its postal address
+    std::string contact_email;         ///< where residents exercise their rights
+    std::string dpo_contact;           ///< the data protection officer (e-mail or postal address)
+    std::string publication_director;  ///< Mentions légales: directeur de la publication
+    std::string host;                  ///< the host (name, address, telephone): a processor
+    std::string mail_relay;            ///< who relays the e-mails: a processor
+    /// The automatic purge (budgetctl purge) runs this many days after the results are
+    /// published: one-time codes, identity keys and bindings, sessions, counters.
+    int purge_after_days = 30;
+    /// Holders' account e-mails, contact fields and attachments are removed this many days
+    /// after publication (the Mission needs them to fund the winners).
+    int holders_retention_days = 365;
+    /// Whether budgetd runs the purge itself when it is due (budgetctl purge always can).
+    bool automatic_purge = true;
+};
+
 struct LabellingConfig {
     std::string questionnaire;  ///< default: shipped config/questionnaire.toml
     std::string territories;    ///< default: shipped config/territories.toml
@@ -185,6 +207,7 @@ struct Config {
     CampaignConfig campaign;
     OtpConfig otp;
     HoldersConfig holders;
+    PrivacyConfig privacy;
     LabellingConfig labelling;
     IdentityConfig identity;
     FranceConnectConfig franceconnect;

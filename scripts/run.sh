@@ -52,6 +52,14 @@ tree_head_interval_s = 60
 [otp]
 delivery = "outbox"
 outbox = "$demo/outbox.jsonl"
+[privacy]
+controller = "Département de démonstration"
+controller_address = "1 rue de l’Exemple, 62000 Arras"
+contact_email = "donnees-personnelles@demo.invalid"
+dpo_contact = "dpd@demo.invalid"
+publication_director = "La présidente du Département de démonstration"
+host = "Hébergement de démonstration, sur cette machine"
+mail_relay = "aucun : les codes sont écrits dans $demo/outbox.jsonl"
 TOML
 }
 

@@ -251,6 +251,65 @@ TEST_CASE("a call is refused when half given, inverted or not a date", "[config]
           "test.toml: [campaign] call_closes: must be an RFC 3339 date-time with offset");
 }
 
+TEST_CASE("the privacy facts default to empty and the purge to 30 days after publication",
+          "[config][privacy]") {
+    const auto c = parse("");
+    CHECK(c.privacy.controller.empty());
+    CHECK(c.privacy.purge_after_days == 30);
+    CHECK(c.privacy.holders_retention_days == 365);
+    CHECK(c.privacy.automatic_purge);
+}
+
+TEST_CASE("the [privacy] keys are read", "[config][privacy]") {
+    const auto c = parse(
+        "[privacy]\ncontroller = \"Département du Pas-de-Calais\"\n"
+        "controller_address = \"Arras\"\ncontact_email = \"rgpd@example.org\"\n"
+        "dpo_contact = \"dpd@example.org\"\npublication_director = \"Le président\"\n"
+        "host = \"Hébergeur\"\nmail_relay = \"Relais\"\npurge_after_days = 0\n"
+        "holders_retention_days = 90\nautomatic_purge = false\n");
+    CHECK(c.privacy.controller == "Département du Pas-de-Calais");
+    CHECK(c.privacy.controller_address == "Arras");
+    CHECK(c.privacy.contact_email == "rgpd@example.org");
+    CHECK(c.privacy.dpo_contact == "dpd@example.org");
+    CHECK(c.privacy.publication_director == "Le président");
+    CHECK(c.privacy.host == "Hébergeur");
+    CHECK(c.privacy.mail_relay == "Relais");
+    CHECK(c.privacy.purge_after_days == 0);
+    CHECK(c.privacy.holders_retention_days == 90);
+    CHECK_FALSE(c.privacy.automatic_purge);
+}
+
+TEST_CASE("bad [privacy] values are refused with the key named", "[config][privacy]") {
+    CHECK(error_of("[privacy]\ncontroler = \"x\"\n") ==
+          "test.toml: [privacy] controler: unknown key");
+    CHECK(error_of("[privacy]\ncontroller = \"a\\nb\"\n") ==
+          "test.toml: [privacy] controller: must be one line");
+    CHECK(error_of("[privacy]\npurge_after_days = -1\n") ==
+          "test.toml: [privacy] purge_after_days: must be between 0 and 3650, got -1");
+    CHECK(error_of("[privacy]\npurge_after_days = 60\nholders_retention_days = 30\n") ==
+          "test.toml: [privacy] holders_retention_days: must be at least purge_after_days (60): "
+          "the holders' stage of the purge comes after the residents' one");
+    CHECK(error_of("[privacy]\nautomatic_purge = 1\n") ==
+          "test.toml: [privacy] automatic_purge: must be true or false");
+}
+
+TEST_CASE("production requires the controller, its contact and the DPO", "[config][privacy]") {
+    const std::string smtp =
+        "[server]\nproduction = true\n[otp]\ndelivery = \"smtp\"\n"
+        "smtp_from = \"budget@example.org\"\n";
+    CHECK(error_of(smtp).rfind("test.toml: [privacy] controller: is required with [server] "
+                               "production = true",
+                               0) == 0);
+    CHECK(error_of(smtp + "[privacy]\ncontroller = \"D\"\n")
+              .rfind("test.toml: [privacy] contact_email: is required", 0) == 0);
+    CHECK(error_of(smtp + "[privacy]\ncontroller = \"D\"\ncontact_email = \"c@d.fr\"\n")
+              .rfind("test.toml: [privacy] dpo_contact: is required", 0) == 0);
+    const auto c = parse(smtp +
+                         "[privacy]\ncontroller = \"D\"\ncontact_email = \"c@d.fr\"\n"
+                         "dpo_contact = \"dpd@d.fr\"\n");
+    CHECK(c.privacy.dpo_contact == "dpd@d.fr");
+}
+
 TEST_CASE("holders' accounts take their defaults", "[config][holders]") {
     const auto c = parse("");
     CHECK(c.holders.session_ttl == std::chrono::seconds(43200));

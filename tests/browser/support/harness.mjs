@@ -145,6 +145,15 @@ delivery = "outbox"
 outbox = ${JSON.stringify(path.join(dir, 'outbox.jsonl'))}
 max_codes_per_hour = 20
 max_requests_per_ip_hour = 100000
+
+[privacy]
+controller = "Département du Pas-de-Calais"
+controller_address = "Hôtel du Département, rue Ferdinand Buisson, 62018 Arras Cedex 9"
+contact_email = "donnees-personnelles@test.invalid"
+dpo_contact = "dpd@test.invalid"
+publication_director = "Le président du Conseil départemental"
+host = "Hébergeur de test, 1 rue du Test, 62000 Arras"
+mail_relay = "Relais de test (codes écrits dans un fichier)"
 ${extraToml}`;
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const file = path.join(dir, name);

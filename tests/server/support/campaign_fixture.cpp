@@ -123,6 +123,12 @@ std::string TestCampaign::toml_for(const std::string& data_dir) const {
         toml += line("delivery", quoted("outbox")) + line("outbox", quoted(outbox_));
     }
     toml += c.otp_lines;
+    // Production requires the controller's facts (GDPR article 13): a test deployment's.
+    if (c.production) {
+        toml += "[privacy]\n" + line("controller", quoted("Département de test")) +
+                line("contact_email", quoted("donnees@test.example")) +
+                line("dpo_contact", quoted("dpd@test.example"));
+    }
     return toml;
 }
 
