@@ -188,9 +188,9 @@ struct FranceConnectConfig {
     std::string client_secret_file;  ///< 0600 file, first line the client secret
     std::string redirect_uri;        ///< .../api/v1/auth/franceconnect/callback, registered at FC
     std::string acr_values = "eidas1";
-    std::string scopes =
-        "openid given_name family_name preferred_username birthdate gender birthplace "
-        "birthcountry";
+    /// Only the claims the engine reads (franceconnect_rules.cpp, civil_identity): data
+    /// minimisation (GDPR article 5(1)(c)) rules out gender, birthplace and birthcountry.
+    std::string scopes = "openid given_name family_name preferred_username birthdate";
     /// Tolerated difference between the provider's clock and ours (iat, exp, nbf).
     std::chrono::seconds clock_skew{60};
     /// Each call to the provider (discovery, JWKS, token, userinfo) must answer within this.

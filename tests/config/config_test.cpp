@@ -310,6 +310,12 @@ TEST_CASE("production requires the controller, its contact and the DPO", "[confi
     CHECK(c.privacy.dpo_contact == "dpd@d.fr");
 }
 
+TEST_CASE("FranceConnect is asked only for the claims the engine reads", "[config][privacy]") {
+    // Data minimisation: the identité pivot's gender, birthplace and birthcountry are never read.
+    const auto c = parse("");
+    CHECK(c.franceconnect.scopes == "openid given_name family_name preferred_username birthdate");
+}
+
 TEST_CASE("holders' accounts take their defaults", "[config][holders]") {
     const auto c = parse("");
     CHECK(c.holders.session_ttl == std::chrono::seconds(43200));
