@@ -15,6 +15,7 @@
 #include "server/api/errors.hpp"
 #include "server/api/holder_api.hpp"
 #include "server/api/holder_guard.hpp"
+#include "tests/server/support/french_typography.hpp"
 
 using namespace budget;
 using namespace budget::server::api;
@@ -26,6 +27,7 @@ using labelling::Field;
 using labelling::FieldProblemKind;
 
 namespace {
+using budget::test::typography_problem;
 
 const labelling::Questionnaire& questionnaire() {
     static const auto q = [] {
@@ -43,32 +45,6 @@ const config::CommuneDirectory& communes() {
         return config::CommuneDirectory::load(c.labelling.communes, c.labelling.territories);
     }();
     return directory;
-}
-
-constexpr std::string_view kNbsp = "\u00a0";
-constexpr std::string_view kNarrow = "\u202f";
-
-bool ends_with(std::string_view s, std::string_view end) {
-    return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
-}
-
-/// The first breach of French typography, or "" (the same check as errors_test.cpp).
-std::string typography_problem(std::string_view text) {
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto before = text.substr(0, i);
-        const char c = text[i];
-        if (c == '\'') return "straight apostrophe at " + std::to_string(i);
-        const bool spaced_after = i + 1 == text.size() || text[i + 1] == ' ';
-        if ((c == ';' || c == '!' || c == '?') && !ends_with(before, kNarrow) && spaced_after)
-            return std::string("no narrow no-break space before ") + c + " at " + std::to_string(i);
-        if (c == ':' && spaced_after && !ends_with(before, "\"") && !ends_with(before, kNbsp))
-            return "no no-break space before : at " + std::to_string(i);
-        if (text.substr(i).starts_with("«") && !text.substr(i + 2).starts_with(kNbsp))
-            return "no no-break space after « at " + std::to_string(i);
-        if (text.substr(i).starts_with("»") && !ends_with(before, kNbsp))
-            return "no no-break space before » at " + std::to_string(i);
-    }
-    return "";
 }
 
 /// A complete file: every field, every question answered `answer`.
