@@ -43,7 +43,11 @@ void print_keys(const config::Config& config, std::ostream& out) {
           {"labelling_version", k::labelling_version(c)},
           {"audit", k::audit(c)},
           {"results", k::results(c)},
-          {"draft_results", k::draft_results(c)}}) {
+          {"draft_results", k::draft_results(c)},
+          // The purge (issue 18): when each stage first ran, and budgetd's claim on it.
+          {"purged", k::purged(c)},
+          {"holders_purged", k::holders_purged(c)},
+          {"purge_claim", k::purge_claim(c)}}) {
         out << name << ' ' << key << '\n';
     }
     for (int shard = 0; shard < config.redis.ballot_shards; ++shard) {
