@@ -30,12 +30,14 @@ App::App(AppContext& ctx)
       log_(ctx, log_service_),
       holders_(ctx),
       applications_(ctx, staff_guard_),
-      notifier_(ctx) {}
+      notifier_(ctx),
+      purge_schedule_(ctx) {}
 
 void App::start(asio::io_context& ioc, const std::string& public_origin) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
     watch_close(ioc, ctx_.stores.campaign, ctx_.config.redis.ballot_shards);
     notifier_.start(ioc, public_origin);
+    purge_schedule_.start(ioc);  // issue 18
 }
 
 void App::register_routes(http::Router& router) {

@@ -9,6 +9,7 @@
 #include "server/api/ballot_api.hpp"
 #include "server/api/client_network.hpp"
 #include "server/api/identity_audit.hpp"
+#include "server/api/purge_schedule.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/staff_auth.hpp"
 
@@ -19,8 +20,8 @@ namespace json = boost::json;
 
 namespace {
 
-// An address serves one person for the whole campaign: its binding outlives the vote.
-constexpr std::chrono::seconds kEmailBindingTtl{400 * 24 * 3600};
+// An address serves one person for the whole campaign: its binding outlives the vote, until the
+// purge is due (binding_ttl, server/api/purge_schedule.hpp; issue 18).
 // Challenges and verifications of one client address are counted per hour.
 constexpr std::chrono::seconds kAddressWindow{3600};
 // The codes an e-mail address may be sent in an hour, in multiples of what one client network
@@ -317,9 +318,9 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
     // The mailbox is bound to the primary claim: the same person declared the same way (or
     // with a middle name added, or names swapped) opens a session again; another person, or
     // the same one declared too differently, is refused (email_already_used).
-    const auto checked =
-        co_await ctx_.stores.codes.check(mailbox_hash(form.mailbox), form.code, keys->primary,
-                                         otp.max_tries, kEmailBindingTtl, otp.code_ttl);
+    const auto checked = co_await ctx_.stores.codes.check(
+        mailbox_hash(form.mailbox), form.code, keys->primary, otp.max_tries,
+        binding_ttl(ctx_.config, ctx_.clock.now(), otp.code_ttl), otp.code_ttl);
     if (!checked) co_return store_refusal(checked.error(), version);
     switch (checked->outcome) {
         case storage::CodeCheck::ok:

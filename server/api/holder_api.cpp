@@ -8,6 +8,7 @@
 #include "server/api/auth_api.hpp"
 #include "server/api/client_network.hpp"
 #include "server/api/initiative_rows.hpp"
+#include "server/api/purge_schedule.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/staff_auth.hpp"
 #include "server/api/staff_views.hpp"
@@ -28,8 +29,8 @@ constexpr std::chrono::seconds kAddressWindow{3600};
 // (as for residents: one network's requests never lock the holder out).
 constexpr int kAddressCeilingFactor = 10;
 // The code store binds an address to an identity; a holder's identity is its address's own hash,
-// so the binding never refuses anybody. Kept as long as a campaign lasts.
-constexpr std::chrono::seconds kBindingTtl{400 * 24 * 3600};
+// so the binding never refuses anybody. Kept until the purge is due (binding_ttl,
+// server/api/purge_schedule.hpp; issue 18): a later sign-in binds it again.
 // Attempts at a write that found the application changed under it.
 constexpr int kWriteAttempts = 3;
 
@@ -227,8 +228,9 @@ asio::awaitable<Response> HolderApi::verify(RequestContext& rc) {
     const auto owner = owner_of(address);
     const auto& otp = ctx_.config.otp;
     // The identity bound is the owner itself: the same address always binds the same value.
+    const auto binding = binding_ttl(ctx_.config, ctx_.clock.now(), otp.code_ttl);
     const auto checked = co_await ctx_.stores.holder_codes.check(owner, code, owner, otp.max_tries,
-                                                                 kBindingTtl, otp.code_ttl);
+                                                                 binding, otp.code_ttl);
     if (!checked) co_return store_refusal(checked.error(), v);
     switch (checked->outcome) {
         case storage::CodeCheck::ok:

@@ -10,6 +10,7 @@
 #include "server/core/signing.hpp"
 #include "server/programs/budgetctl_allocate.hpp"
 #include "server/programs/budgetctl_identities.hpp"
+#include "server/programs/budgetctl_purge.hpp"
 #include "server/programs/budgetctl_results.hpp"
 #include "server/programs/budgetctl_staff.hpp"
 #include "server/programs/budgetctl_storage.hpp"
@@ -49,6 +50,11 @@ constexpr const char* kUsage =
     "                        and write results.json, ballots.json and results.csv into DIR\n"
     "  pabulib export FILE.pb\n"
     "                        the closed campaign as an anonymous pabulib instance\n"
+    "  purge [--dry-run] [--holders]\n"
+    "                        after publication: remove codes, counters, bindings, voted markers,\n"
+    "                        claims, sessions and the outbox, keep ballots, log, heads, results\n"
+    "                        and audit; --holders: also holders' contacts and attachments, once\n"
+    "                        [privacy] holders_retention_days have passed (docs/api.md)\n"
     "  storage keys | ledger | seal-ballot FILE.json\n"
     "                        the campaign's Redis keys by name; each shard's log, voted markers\n"
     "                        and participation; seal a ballot document given whole (load tests)\n"
@@ -158,6 +164,7 @@ int main(int argc, char** argv) {
     if (command == "tally") return run_tally_command(cfg, args, std::cout, std::cerr);
     if (command == "pabulib") return run_pabulib_command(cfg, args, std::cout, std::cerr);
     if (command == "storage") return run_storage_command(cfg, args, std::cout, std::cerr);
+    if (command == "purge") return run_purge_command(cfg, args, std::cout, std::cerr);
     std::cerr << "budgetctl: unknown command " << command << "\n" << kUsage;
     return 2;
 }

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "config/files.hpp"
+#include "config/paris_time.hpp"
 #include "server/core/clock.hpp"
 #include "server/programs/budgetctl_redis.hpp"
 #include "server/programs/startup.hpp"
@@ -14,6 +15,7 @@
 #include "server/storage/campaign_store.hpp"
 #include "server/storage/identity_audit_store.hpp"
 #include "server/storage/keys.hpp"
+#include "server/storage/purge_store.hpp"
 
 namespace budget::server::programs {
 
@@ -41,7 +43,11 @@ void print_keys(const config::Config& config, std::ostream& out) {
           {"labelling_version", k::labelling_version(c)},
           {"audit", k::audit(c)},
           {"results", k::results(c)},
-          {"draft_results", k::draft_results(c)}}) {
+          {"draft_results", k::draft_results(c)},
+          // The purge (issue 18): when each stage first ran, and budgetd's claim on it.
+          {"purged", k::purged(c)},
+          {"holders_purged", k::holders_purged(c)},
+          {"purge_claim", k::purge_claim(c)}}) {
         out << name << ' ' << key << '\n';
     }
     for (int shard = 0; shard < config.redis.ballot_shards; ++shard) {
@@ -86,6 +92,12 @@ int print_ledger(const config::Config& config, redis::BlockingClient& redis, std
         total += ledger->stats_total;
     }
     out << "total: log " << log << ", voted " << voted << ", participation " << total << '\n';
+    // After the purge (issue 18) the markers are gone on purpose: not a mismatch to chase.
+    const auto purged = redis.run(storage::purged_at(redis.client(), config.campaign.id));
+    if (purged && *purged) {
+        out << "voted markers purged on " << config::format_paris_time(**purged)
+            << " (budgetctl purge): the log and participation are the count\n";
+    }
     return 0;
 }
 

@@ -16,7 +16,10 @@ std::string_view budgetd_acl_rules() {
            // The claims set of each ballot shard (issue 15).
            "+sadd +smismember "
            // Holders' applications (issue 17): a holder's set of files, the Mission's list.
-           "+scard +smembers +hvals";
+           "+scard +smembers +hvals "
+           // The purge (issue 18): keys removed in batches, a large claims set freed in the
+           // background.
+           "+unlink";
 }
 
 std::string acl_user_line(const std::string& user, const std::string& password) {

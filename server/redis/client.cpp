@@ -896,6 +896,25 @@ asio::awaitable<std::vector<Result>> Client::command_on_masters(std::vector<std:
     co_return out;
 }
 
+asio::awaitable<Result> Client::command_on_master(std::string master,
+                                                  std::vector<std::string> args) {
+    const auto executor = co_await asio::this_coro::executor;
+    const auto* caller = &asio::query(executor, asio::execution::context);
+    NodePool* target = nullptr;
+    {
+        std::lock_guard lock(state_->mutex);
+        if (!state_->cluster) {
+            target = state_->single;
+        } else {
+            for (auto* m : state_->masters) {
+                if (m->name() == master) target = m;
+            }
+        }
+    }
+    if (!target) co_return failure(Errc::unavailable);
+    co_return co_await target->pick(caller).async_command(args, asio::use_awaitable);
+}
+
 bool is_noscript(const Result& result) {
     return !result && result.error() == Errc::error_reply &&
            result.error().message.starts_with("NOSCRIPT");

@@ -86,6 +86,11 @@ class Client {
     /// Sends a keyless command to every master (one server: to it): settings that must hold on
     /// each, such as persistence.
     boost::asio::awaitable<std::vector<Result>> command_on_masters(std::vector<std::string> args);
+    /// Sends a keyless command to one master named as masters() names it (one server: to it,
+    /// whatever the name): what walks every master's keys with SCAN, whose cursor belongs to
+    /// one node. `unavailable` when no master of that name is known any more.
+    boost::asio::awaitable<Result> command_on_master(std::string master,
+                                                     std::vector<std::string> args);
     /// Scripts loaded on every (re)connection so that EVALSHA usually hits.
     void preload(const Script& script);
 

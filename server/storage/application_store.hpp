@@ -15,8 +15,8 @@
 //
 // Attachments: `<data_dir>/attachments/<sha256>.pdf`, written to a temporary file, fsynced, then
 // renamed, so a reader never sees half a file; the same bytes are stored once. The application
-// JSON holds their metadata; a file no application names any more may stay (it is content
-// addressed; `budgetctl purge` of issue 18 removes it).
+// JSON holds their metadata; a file no application names any more stays until the next purge
+// (it is content addressed; remove_attachment_files below, called by storage::PurgeStore).
 //
 // Every write is one Lua script: it checks the status (and the seal for admit), writes, and
 // appends its audit entry in the same step; nothing half-written.
@@ -139,6 +139,23 @@ class ApplicationStore {
     /// The bytes of a stored attachment; std::nullopt when there is no such file.
     boost::asio::awaitable<StoreResult<std::optional<std::string>>> read_attachment(
         std::string sha256);
+
+    // -- the purge (issue 18), called by PurgeStore --
+    /// The holders' stage: in every application, the account e-mail, the owner's keyed hash
+    /// (replaced by kPurgedOwner), the contact name, e-mail and phone blanked and the attachment
+    /// list emptied; the structure, title, texts, amount, statuses and history stay (public, or
+    /// the Mission's record). Each one a compare-and-set of the very JSON read. The applications
+    /// changed (or, with `dry_run`, that would be).
+    boost::asio::awaitable<StoreResult<std::int64_t>> blank_personal_data(bool dry_run);
+    /// Removes the attachment files that no application names (all of them when `named_too`),
+    /// leaving a file younger than kAttachmentGrace: an upload may be between its write and the
+    /// record naming it. The files removed (or, with `dry_run`, that would be).
+    boost::asio::awaitable<StoreResult<std::int64_t>> remove_attachment_files(bool named_too,
+                                                                              bool dry_run);
+
+    /// What an application's owner becomes at the holders' stage (never a keyed hash).
+    static constexpr const char* kPurgedOwner = "purged";
+    static constexpr std::chrono::seconds kAttachmentGrace{3600};
 
   private:
     redis::Client& redis_;

@@ -104,6 +104,77 @@ std::string address_counter(std::string_view c, std::string_view hash) {
     return out;
 }
 
+std::string purged(std::string_view c) { return campaign(c) + "purged"; }
+std::string holders_purged(std::string_view c) { return campaign(c) + "holders_purged"; }
+std::string purge_claim(std::string_view c) { return campaign(c) + "purge_claim"; }
+std::string purge_scan_pattern() { return "budget:{*"; }
+
+namespace {
+
+bool digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// A key of one address's slot, `rest` after "budget:{c<id>:e": "<hash>}:<what>".
+PurgeFamily email_family(std::string_view rest) {
+    const auto close = rest.find("}:");
+    if (close == std::string_view::npos) return PurgeFamily::keep;
+    const auto what = rest.substr(close + 2);
+    if (what == "otp") return PurgeFamily::codes;
+    if (what == "identity") return PurgeFamily::bindings;
+    // codes, codes:<network>, :misses, and whatever else counts an address's requests: every
+    // key of the slot is named after the address.
+    return PurgeFamily::counters;
+}
+
+// `rest` after "budget:{c<id>" for the codes' campaign `<id>` or `<id>:h`.
+PurgeFamily code_family(std::string_view rest) {
+    if (rest.starts_with(":e")) return email_family(rest.substr(2));
+    if (rest.starts_with(":ip}:")) return PurgeFamily::counters;
+    return PurgeFamily::keep;
+}
+
+}  // namespace
+
+PurgeFamily purge_family(std::string_view c, std::string_view key) {
+    constexpr std::string_view kStaff = "budget:{staff}:";
+    if (key.starts_with(kStaff)) {
+        const auto rest = key.substr(kStaff.size());
+        if (rest.starts_with("session:")) return PurgeFamily::staff_session;
+        if (rest.starts_with("login:")) return PurgeFamily::login_counter;
+        return PurgeFamily::keep;
+    }
+    const auto prefix = join("budget:{c", c);
+    if (!key.starts_with(prefix)) return PurgeFamily::keep;
+    const auto rest = key.substr(prefix.size());
+    if (rest.starts_with("}:")) {
+        const auto what = rest.substr(2);
+        if (what.starts_with("holder_session:")) return PurgeFamily::holder_session;
+        if (what.starts_with("holder_apps:")) return PurgeFamily::holder_set;
+        return PurgeFamily::keep;
+    }
+    if (rest.starts_with(":h:")) return code_family(rest.substr(2));
+    if (rest.starts_with(":e") || rest.starts_with(":ip}:")) return code_family(rest);
+    if (rest.starts_with(":b")) {
+        const auto close = rest.find("}:");
+        if (close == std::string_view::npos || !digits(rest.substr(2, close - 2)))
+            return PurgeFamily::keep;
+        const auto what = rest.substr(close + 2);
+        if (what.starts_with("voted:")) return PurgeFamily::voted_marker;
+        if (what == "claims") return PurgeFamily::claims_set;
+        if (what.starts_with("retry:")) return PurgeFamily::retry;
+        return PurgeFamily::keep;
+    }
+    if (rest.starts_with(":a")) {
+        const auto close = rest.find("}:");
+        if (close != std::string_view::npos && digits(rest.substr(2, close - 2)) &&
+            rest.substr(close + 2) == "identity-audit")
+            return PurgeFamily::identity_audit;
+    }
+    return PurgeFamily::keep;
+}
+
 std::string staff_user(std::string_view username) { return join("budget:{staff}:user:", username); }
 std::string staff_session(std::string_view session_id) {
     return "budget:{staff}:session:" + crypto::sha256_hex(session_id);

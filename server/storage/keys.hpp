@@ -90,6 +90,38 @@ std::string email_binding(std::string_view c, std::string_view hash);  ///< iden
 /// Requests of one client address this hour (`hash`: keyed hash of the address).
 std::string address_counter(std::string_view c, std::string_view hash);
 
+// ---- the purge (issue 18)
+// -------------------------------------------------------------------------
+/// String: unix seconds when the residents' stage of the purge finished (first time).
+std::string purged(std::string_view c);
+/// String: unix seconds when the holders' stage of the purge finished (first time).
+std::string holders_purged(std::string_view c);
+/// String with a TTL: the budgetd process running the automatic purge now (SET NX), so that
+/// several budgetd run it once.
+std::string purge_claim(std::string_view c);
+/// Glob of every key the purge looks at (every campaign's and the staff's); purge_family() says
+/// which of them it removes.
+std::string purge_scan_pattern();
+
+/// What the purge does with a key.
+enum class PurgeFamily {
+    keep,            ///< ballots, log, receipts, stats, heads, results, audit, labelling...
+    codes,           ///< a one-time code (residents' or holders')
+    counters,        ///< codes sent, failed tries, requests of a client address
+    bindings,        ///< an address's binding to the identity it verified
+    voted_marker,    ///< a ballot shard's voted marker
+    claims_set,      ///< a ballot shard's set of identity claims
+    retry,           ///< a ballot's retry key
+    identity_audit,  ///< a bucket of the duplicate audit's sealed records
+    holder_session,
+    staff_session,
+    login_counter,  ///< staff login attempt counters
+    holder_set,     ///< a holder's set of applications (the holders' stage only)
+};
+/// The family of `key` for campaign `c`: `keep` for any key of another campaign, staff accounts
+/// and everything the purge must leave.
+PurgeFamily purge_family(std::string_view c, std::string_view key);
+
 // ---- staff (shared by every campaign of the Redis) ---------------------------------------------
 std::string staff_user(std::string_view username);       ///< hash: password_hash, role...
 std::string staff_session(std::string_view session_id);  ///< hash; the key holds sha256(id)

@@ -25,7 +25,8 @@ Stores::Stores(redis::Client& redis, const config::Config& config,
                    config.storage.attachments_dir.empty()
                        ? std::filesystem::path(config.storage.data_dir) / "attachments"
                        : std::filesystem::path(config.storage.attachments_dir),
-                   pool) {}
+                   pool),
+      purge(redis, config, applications, pool, clock) {}
 
 boost::asio::awaitable<bool> Stores::ping() {
     if (!redis.connected()) co_return false;

@@ -19,6 +19,7 @@
 #include "server/storage/identity_audit_store.hpp"
 #include "server/storage/labelling_store.hpp"
 #include "server/storage/log_store.hpp"
+#include "server/storage/purge_store.hpp"
 #include "server/storage/rate_limits.hpp"
 #include "server/storage/results_store.hpp"
 #include "server/storage/staff_store.hpp"
@@ -52,6 +53,7 @@ struct Stores {
     /// and hourly counters, apart from the residents'.
     CodeStore holder_codes;
     ApplicationStore applications;  ///< holders' sessions, applications, attachments (issue 17)
+    PurgeStore purge;               ///< the purge of personal data after publication (issue 18)
 };
 
 }  // namespace budget::server::storage
