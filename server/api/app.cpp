@@ -31,7 +31,8 @@ App::App(AppContext& ctx)
       holders_(ctx),
       applications_(ctx, staff_guard_),
       notifier_(ctx),
-      purge_schedule_(ctx) {}
+      purge_schedule_(ctx),
+      privacy_(ctx) {}
 
 void App::start(asio::io_context& ioc, const std::string& public_origin) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
@@ -56,6 +57,7 @@ void App::register_routes(http::Router& router) {
     log_.register_routes(router);
     holders_.register_routes(router);
     applications_.register_routes(router);
+    privacy_.register_routes(router);
     if (ctx_.config.identity.offers("franceconnect"))
         franceconnect::register_franceconnect(ctx_, router);
 }

@@ -15,6 +15,7 @@
 #include "server/api/labelling_api.hpp"
 #include "server/api/log_api.hpp"
 #include "server/api/log_service.hpp"
+#include "server/api/privacy_api.hpp"
 #include "server/api/public_ballot_api.hpp"
 #include "server/api/purge_schedule.hpp"
 #include "server/api/results_api.hpp"
@@ -53,6 +54,7 @@ class App {
     ApplicationsApi applications_;  // issue 17: the Mission's admissibility
     HolderNotifier notifier_;       // issue 17: an e-mail at each status of a file
     PurgeSchedule purge_schedule_;  // issue 18: the automatic purge after publication
+    PrivacyApi privacy_;            // issue 18: the facts of the notice pages
 };
 
 }  // namespace budget::server::api

@@ -9,15 +9,19 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { htmlTexts, jsStrings, keyboardOnly, typographyProblems } from './support/french-text.mjs';
+import * as privacyWords from '../../web/js/privacy-words.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pages = ['index', 'initiatives', 'voter', 'recu', 'verifier', 'resultats', 'accessibilite',
-  'porteurs/index', 'porteurs/dossier']
+  'porteurs/index', 'porteurs/dossier',
+  // issue 18: the notice pages, and the footer that links them from every page
+  'donnees-personnelles', 'mentions-legales', 'templates/partials/footer']
   .map((p) => `web/${p}.html`);
 const scripts = [
   ...['home', 'initiatives', 'vote', 'receipt', 'verify', 'results', 'holder-common', 'holder-home',
-    'holder-application'].map((p) => `web/js/pages/${p}.js`),
-  ...['api', 'combobox', 'state', 'ui', 'verify-core', 'commune-match'].map((p) => `web/js/${p}.js`),
+    'holder-application', 'privacy'].map((p) => `web/js/pages/${p}.js`),
+  ...['api', 'combobox', 'state', 'ui', 'verify-core', 'commune-match', 'privacy-words']
+    .map((p) => `web/js/${p}.js`),
   'tests/browser/support/dev-campaign.mjs',
 ];
 
@@ -88,5 +92,26 @@ describe('the data shown to residents', () => {
   test('the demo seeding script', () => {
     const items = [...read('scripts/seed-demo.py').matchAll(/"([^"\n]*)"/g)].map((m) => ({ text: m[1], line: 0 }));
     assert.deepEqual(breaches('scripts/seed-demo.py', items), []);
+  });
+});
+
+describe('the sentences the notice pages build (web/js/privacy-words.js)', () => {
+  // Every figure the configuration may give, written out as the pages write it.
+  test('durations, deadlines and dates', () => {
+    const built = [
+      ...[0, 1, 59, 60, 600, 1800, 3600, 7200, 28800, 43200, 86400, 172800, 1000000].map(privacyWords.duration),
+      ...[0, 1, 2, 30, 365, 1000].map(privacyWords.days),
+      ...[0, 1, 30, 365].map((n) => privacyWords.afterPublication(n)),
+      ...[0, 1, 30].map((n) => privacyWords.afterPublicationDated(n, '2026-11-01T10:00:00+01:00')),
+      privacyWords.longDate('2026-10-12T18:30:00+02:00'),
+      privacyWords.longDateTime('2026-09-01T00:00:00+02:00'),
+      privacyWords.fact(''),
+      privacyWords.TO_COMPLETE,
+    ];
+    const out = [];
+    for (const text of built) {
+      for (const p of typographyProblems(text)) out.push(`${p} in ${JSON.stringify(text)}`);
+    }
+    assert.deepEqual(out, []);
   });
 });
