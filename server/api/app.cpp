@@ -30,7 +30,8 @@ App::App(AppContext& ctx)
       log_(ctx, log_service_),
       holders_(ctx),
       applications_(ctx, staff_guard_),
-      notifier_(ctx) {}
+      notifier_(ctx),
+      my_data_(ctx) {}
 
 void App::start(asio::io_context& ioc, const std::string& public_origin) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
@@ -54,6 +55,7 @@ void App::register_routes(http::Router& router) {
     log_.register_routes(router);
     holders_.register_routes(router);
     applications_.register_routes(router);
+    my_data_.register_routes(router);  // issue 18
     if (ctx_.config.identity.offers("franceconnect"))
         franceconnect::register_franceconnect(ctx_, router);
 }

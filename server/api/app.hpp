@@ -15,6 +15,7 @@
 #include "server/api/labelling_api.hpp"
 #include "server/api/log_api.hpp"
 #include "server/api/log_service.hpp"
+#include "server/api/my_data_api.hpp"
 #include "server/api/public_ballot_api.hpp"
 #include "server/api/results_api.hpp"
 #include "server/api/staff_guard.hpp"
@@ -51,6 +52,8 @@ class App {
     HolderApi holders_;             // issue 17: initiative holders
     ApplicationsApi applications_;  // issue 17: the Mission's admissibility
     HolderNotifier notifier_;       // issue 17: an e-mail at each status of a file
+    // issue 18: the resident's report (what the engine holds about their address)
+    MyDataApi my_data_;
 };
 
 }  // namespace budget::server::api
