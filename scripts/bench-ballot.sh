@@ -122,14 +122,15 @@ sha=$(ceiling_cli SCRIPT LOAD "$script")
 # (-r sets the range, an int: 2*10^9 leaves ~20 collisions in 300,000 calls): one new identity
 # key, one new 32-character ballot id and six new claims (40 hex digits each, as
 # api::IdentityKeyring makes them; the first is the primary) per call. Every key carries the
-# {c<campaign>:b0} tag. The three empty arguments are the retry's (no Idempotency-Key).
+# {c<campaign>:b0} tag. The three empty arguments are the retry's (no Idempotency-Key); "email"
+# is the sign-in method the voted marker records with the day (ARGV[8], before the claims).
 ballot='{"ballot_id":"0123456789abcdef0123456789abcdef","choices":["i-02","i-05","i-09"]}'
 redis_cpu0=$(cpu_of "$ceiling_pid")
 redis_csv=$(timeout 60 redis-benchmark -h 127.0.0.1 -p "$ceiling_port" -c "$connections" \
     -n "$redis_requests" -r 2000000000 --csv \
     EVALSHA "$sha" 5 "${voted_prefix}0123456789abcdef0123456789__rand_int__" "$log_key" \
     "$receipts_key" "$stats_key" "$claims_key" \
-    "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois "" "" "" \
+    "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois "" "" "" email \
     0123456789abcdef0123456789__rand_int__ 0123456789abcdef0123456789__rand_int__ \
     0123456789abcdef0123456789__rand_int__ 0123456789abcdef0123456789__rand_int__ \
     0123456789abcdef0123456789__rand_int__ 0123456789abcdef0123456789__rand_int__)

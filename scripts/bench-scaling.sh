@@ -119,7 +119,7 @@ ceiling_half() {
     local per_master=$(((connections + ${#masters[@]} - 1) / ${#masters[@]}))
     # As in scripts/bench-ballot.sh: redis-benchmark replaces every __rand_int__ with a fresh
     # 12-digit number, so each call casts a new ballot for a new identity with six new claims;
-    # the three empty arguments are the retry's (no Idempotency-Key).
+    # the three empty arguments are the retry's (no Idempotency-Key), then the sign-in method.
     local ballot='{"ballot_id":"0123456789abcdef0123456789abcdef","choices":["i-02","i-05","i-09"]}'
     local r=0123456789abcdef0123456789__rand_int__ shard master prefix sha before=0 after=0
     for master in "${masters[@]}"; do
@@ -139,7 +139,7 @@ ceiling_half() {
             EVALSHA "$sha" 5 "$prefix$r" "$(ceiling_key "ballot_log:$shard")" \
             "$(ceiling_key "receipts:$shard")" "$(ceiling_key "ballot_stats:$shard")" \
             "$(ceiling_key "ballot_claims:$shard")" \
-            "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois "" "" "" \
+            "$ballot" "b0123456789abcdef0123__rand_int__" 2026-09-15 arrageois "" "" "" email \
             "$r" "$r" "$r" "$r" "$r" "$r" >"$CLUSTER_WORK/ceiling-$master.csv" 2>&1 &
         bench_pids+=($!)
     done

@@ -32,7 +32,8 @@ App::App(AppContext& ctx)
       applications_(ctx, staff_guard_),
       notifier_(ctx),
       purge_schedule_(ctx),
-      privacy_(ctx) {}
+      privacy_(ctx),
+      my_data_(ctx) {}
 
 void App::start(asio::io_context& ioc, const std::string& public_origin) {
     log_service_.start(ioc, ctx_.config.campaign.tree_head_interval);
@@ -58,6 +59,7 @@ void App::register_routes(http::Router& router) {
     holders_.register_routes(router);
     applications_.register_routes(router);
     privacy_.register_routes(router);
+    my_data_.register_routes(router);  // issue 18
     if (ctx_.config.identity.offers("franceconnect"))
         franceconnect::register_franceconnect(ctx_, router);
 }

@@ -16,6 +16,7 @@
 #include "server/api/log_api.hpp"
 #include "server/api/log_service.hpp"
 #include "server/api/privacy_api.hpp"
+#include "server/api/my_data_api.hpp"
 #include "server/api/public_ballot_api.hpp"
 #include "server/api/purge_schedule.hpp"
 #include "server/api/results_api.hpp"
@@ -55,6 +56,8 @@ class App {
     HolderNotifier notifier_;       // issue 17: an e-mail at each status of a file
     PurgeSchedule purge_schedule_;  // issue 18: the automatic purge after publication
     PrivacyApi privacy_;            // issue 18: the facts of the notice pages
+    // issue 18: the resident's report (what the engine holds about their address)
+    MyDataApi my_data_;
 };
 
 }  // namespace budget::server::api

@@ -44,6 +44,35 @@ Response store_refusal(storage::StoreError error, unsigned version) {
 
 // ---------------------------------------------------------------- pure steps
 
+std::variant<CodeForm, Response> read_code_form(const json::object& body, unsigned version) {
+    auto email_field = get_string(body, "email", 254);
+    if (auto* rej = std::get_if<Rejection>(&email_field)) return rej->to_response(version);
+    auto code_field = get_string(body, "code", 100);
+    if (auto* rej = std::get_if<Rejection>(&code_field)) return rej->to_response(version);
+    CodeForm form;
+    form.email = normalise_email(std::get<std::string>(email_field));
+    auto mailbox = voting::canonical_mailbox(form.email);
+    if (!plausible_email(form.email) || !mailbox) return fail(Error::invalid_email, version);
+    form.mailbox = std::move(*mailbox);
+    form.code = std::move(std::get<std::string>(code_field));
+    if (form.code.size() != 6 || form.code.find_first_not_of("0123456789") != std::string::npos)
+        return fail(Error::code_format, version);
+    return form;
+}
+
+Response code_refusal(storage::CodeCheck outcome, int tries_left, unsigned version) {
+    if (outcome == storage::CodeCheck::wrong) return wrong_code_refusal(tries_left, version);
+    return fail_with(Error::code_dead, version, {{"tries_left", 0}});
+}
+
+crypto::Key32 mailbox_key(const crypto::Key32& pepper) {
+    return crypto::derive_key(pepper, "email");
+}
+
+crypto::Key32 client_address_key(const crypto::Key32& pepper) {
+    return crypto::derive_key(pepper, "client-address");
+}
+
 std::variant<VerifyForm, Response> read_verify_form(const json::object& body, unsigned version) {
     const char* const names[6] = {"email",     "code",       "first_name",
                                   "last_name", "birth_date", "commune"};
@@ -156,8 +185,8 @@ AuthApi::AuthApi(AppContext& ctx)
       // The purposes are those the keys were first derived with: changing one would orphan
       // every binding and counter of a running campaign. (The identity's keys have purposes of
       // their own since issue 15: IdentityKeyring.)
-      email_key_(crypto::derive_key(ctx.pepper, "email")),
-      ip_key_(crypto::derive_key(ctx.pepper, "client-address")),
+      email_key_(mailbox_key(ctx.pepper)),
+      ip_key_(client_address_key(ctx.pepper)),
       keyring_(ctx.pepper),
       sessions_(ctx.pepper, ctx.config.campaign.id),
       delivery_(make_delivery(ctx.config.otp, ctx.blocking_pool)),
@@ -191,15 +220,21 @@ std::optional<Response> AuthApi::refuse_step(const Request& req) const {
     return email_method_refusal(ctx_.config.identity, std::nullopt, req.version());
 }
 
-asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestContext& rc) {
-    const auto address = crypto::hmac_hex(ip_key_, rc.client_ip);
-    const auto counted = co_await ctx_.stores.limits.count_address(
-        address, ctx_.config.otp.max_requests_per_ip_hour, kAddressWindow);
+asio::awaitable<std::optional<Response>> client_limit_refusal(AppContext& ctx,
+                                                              const crypto::Key32& address_key,
+                                                              const RequestContext& rc) {
+    const auto address = crypto::hmac_hex(address_key, rc.client_ip);
+    const auto counted = co_await ctx.stores.limits.count_address(
+        address, ctx.config.otp.max_requests_per_ip_hour, kAddressWindow);
     const auto v = rc.request.version();
     if (!counted) co_return fail(Error::storage_unavailable, v);
     if (!counted->allowed)
         co_return fail_retry_after(Error::address_rate_limited, v, counted->retry_after_s);
     co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestContext& rc) {
+    return client_limit_refusal(ctx_, ip_key_, rc);
 }
 
 asio::awaitable<Response> AuthApi::challenge(RequestContext& rc) {
@@ -245,31 +280,16 @@ asio::awaitable<Response> AuthApi::check_code(RequestContext& rc) {
     if (auto refused = refuse_step(rc.request)) co_return std::move(*refused);
     auto body = parse_json_object(rc.request);
     if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
-    const auto& object = std::get<json::object>(body);
-    auto email_field = get_string(object, "email", 254);
-    if (auto* rej = std::get_if<Rejection>(&email_field)) co_return rej->to_response(v);
-    auto code_field = get_string(object, "code", 100);
-    if (auto* rej = std::get_if<Rejection>(&code_field)) co_return rej->to_response(v);
-    const auto email = normalise_email(std::get<std::string>(email_field));
-    const auto mailbox = voting::canonical_mailbox(email);
-    if (!plausible_email(email) || !mailbox) co_return fail(Error::invalid_email, v);
-    const auto& code = std::get<std::string>(code_field);
-    if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos)
-        co_return fail(Error::code_format, v);
+    auto read = read_code_form(std::get<json::object>(body), v);
+    if (auto* refused = std::get_if<Response>(&read)) co_return std::move(*refused);
+    const auto& form = std::get<CodeForm>(read);
     // Counted with the verifications: this step is another way to try codes.
     if (auto limited = co_await limit_client(rc)) co_return std::move(*limited);
     const auto probed = co_await ctx_.stores.codes.probe(
-        mailbox_hash(*mailbox), code, ctx_.config.otp.max_tries, ctx_.config.otp.code_ttl);
+        mailbox_hash(form.mailbox), form.code, ctx_.config.otp.max_tries, ctx_.config.otp.code_ttl);
     if (!probed) co_return store_refusal(probed.error(), v);
-    switch (probed->outcome) {
-        case storage::CodeCheck::ok:
-            break;
-        case storage::CodeCheck::wrong:
-            co_return wrong_code_refusal(probed->tries_left, v);
-        case storage::CodeCheck::dead:
-        case storage::CodeCheck::bound:
-            co_return fail_with(Error::code_dead, v, {{"tries_left", 0}});
-    }
+    if (probed->outcome != storage::CodeCheck::ok)
+        co_return code_refusal(probed->outcome, probed->tries_left, v);
     // Whether this person has voted is known here only when the mailbox verified an identity
     // before (its primary claim: the other claims are told by the verification).
     json::value already_voted = nullptr;
@@ -347,7 +367,8 @@ asio::awaitable<Response> AuthApi::open_session(const VerifyForm& form,
         co_await ctx_.identity_audit.record(std::move(audited));
     }
     const VoterSession session{keys->primary, commune.territory,
-                               ctx_.clock.now() + otp.session_ttl.count(), std::move(keys->claims)};
+                               ctx_.clock.now() + otp.session_ttl.count(), std::move(keys->claims),
+                               storage::VoteMethod::email};
     co_return session_response(session, voted ? std::optional<bool>(*voted) : std::nullopt,
                                version);
 }

@@ -48,6 +48,33 @@ struct VerifyForm {
     std::string commune;  ///< INSEE code as given
 };
 
+/// An address and a one-time code, as the code step and the resident's report (my-data) read
+/// them.
+struct CodeForm {
+    std::string email;    ///< trimmed, lower case, plausible
+    std::string mailbox;  ///< voting::canonical_mailbox of it: what the code store keys
+    std::string code;     ///< six digits
+};
+
+/// Reads `{"email","code"}`: each field with its limit, then the address, then the code's
+/// format; the refusal to send on the first problem.
+std::variant<CodeForm, Response> read_code_form(const boost::json::object& body, unsigned version);
+
+/// The refusal of a code the store did not take: `wrong` with its tries left; `dead` (or
+/// `bound`, on a step that binds nothing) as a dead code: ask for a new one.
+Response code_refusal(storage::CodeCheck outcome, int tries_left, unsigned version);
+
+/// The sub-keys of the residents' code path: of a canonical mailbox (the code store's keys)
+/// and of a client address (its hourly counter). One place for their purposes: changing one
+/// would orphan every binding and counter of a running campaign.
+crypto::Key32 mailbox_key(const crypto::Key32& pepper);
+crypto::Key32 client_address_key(const crypto::Key32& pepper);
+
+/// 429 when the client address (keyed with client_address_key) went past its hourly allowance
+/// (503 when that cannot be counted); std::nullopt otherwise. Counts this request.
+boost::asio::awaitable<std::optional<Response>> client_limit_refusal(
+    AppContext& ctx, const crypto::Key32& address_key, const RequestContext& rc);
+
 /// Reads a verification body: each field with its limit, then the address, names, birth date
 /// and code format, in that order; the refusal to send on the first problem.
 std::variant<VerifyForm, Response> read_verify_form(const boost::json::object& body,

@@ -209,6 +209,8 @@ asio::awaitable<storage::CastOutcome> BallotApi::start_cast(BallotRequest& ballo
     // Every claim of the person: the script refuses the ballot when any is marked.
     cast.claims = std::move(ballot.session.claims);
     cast.territory = std::move(ballot.session.territory);
+    // How they signed in, with the day: what the voted marker records (the resident's report).
+    cast.method = ballot.session.method;
     return ctx_.stores.ballots.cast(std::move(cast));
 }
 

@@ -416,6 +416,7 @@ asio::awaitable<boost::system::result<VoterSession, Failure>> FranceConnectApi::
     session.claims = std::move(keys->claims);
     session.territory = "";
     session.expires_unix = ctx_.clock.now() + ctx_.config.otp.session_ttl.count();
+    session.method = storage::VoteMethod::franceconnect;  // recorded in the voted marker
     co_return session;
 }
 

@@ -13,15 +13,16 @@ VoterSessions::VoterSessions(const crypto::Key32& pepper, std::string campaign)
     : key_(crypto::derive_key(pepper, "voter-session")), campaign_(std::move(campaign)) {}
 
 std::string VoterSessions::issue(const VoterSession& s) const {
-    // "v2|campaign|claim,claim,...|territory|expiry"; the primary claim first.
+    // "v3|campaign|claim,claim,...|territory|expiry|method"; the primary claim first.
     std::string claims;
     if (s.claims.empty()) claims = s.identity_key;
     for (const auto& claim : s.claims) {
         if (!claims.empty()) claims += ',';
         claims += claim;
     }
-    return crypto::seal_token(key_, "v2|" + campaign_ + "|" + claims + "|" + s.territory + "|" +
-                                        std::to_string(s.expires_unix));
+    return crypto::seal_token(key_, "v3|" + campaign_ + "|" + claims + "|" + s.territory + "|" +
+                                        std::to_string(s.expires_unix) + "|" +
+                                        std::string(storage::to_string(s.method)));
 }
 
 namespace {
@@ -38,17 +39,29 @@ bool claim_key(std::string_view k) {
 std::optional<VoterSession> VoterSessions::open(std::string_view token, std::int64_t now) const {
     const auto plain = crypto::open_token(key_, token);
     if (!plain) return std::nullopt;
-    // "v2|campaign|claims|territory|expiry": exactly five parts.
-    std::array<std::string_view, 5> parts;
-    std::string_view rest = *plain;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
+    // "v3|campaign|claims|territory|expiry|method": exactly six parts; "v2|..." (sealed before
+    // the method was, issue 18) five, its method unknown: a session opened across an upgrade
+    // still votes.
+    const std::string_view text = *plain;
+    const std::size_t count = text.substr(0, 3) == "v2|" ? 5 : 6;
+    std::array<std::string_view, 6> parts;
+    std::string_view rest = text;
+    for (std::size_t i = 0; i < count; ++i) {
         const auto bar = rest.find('|');
-        if ((bar == std::string_view::npos) != (i + 1 == parts.size())) return std::nullopt;
+        if ((bar == std::string_view::npos) != (i + 1 == count)) return std::nullopt;
         parts[i] = rest.substr(0, bar);
         rest.remove_prefix(bar == std::string_view::npos ? rest.size() : bar + 1);
     }
-    if (parts[0] != "v2" || parts[1] != campaign_) return std::nullopt;
+    if (parts[0] != (count == 5 ? "v2" : "v3") || parts[1] != campaign_) return std::nullopt;
     VoterSession s{{}, std::string(parts[3]), 0, {}};
+    if (count == 6) {
+        if (parts[5] == "email")
+            s.method = storage::VoteMethod::email;
+        else if (parts[5] == "franceconnect")
+            s.method = storage::VoteMethod::franceconnect;
+        else if (parts[5] != "unknown")
+            return std::nullopt;
+    }
     for (auto list = parts[2];;) {
         const auto comma = list.find(',');
         const auto claim = list.substr(0, comma);

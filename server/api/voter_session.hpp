@@ -13,6 +13,7 @@
 
 #include "server/core/crypto.hpp"
 #include "server/http/types.hpp"
+#include "server/storage/ballot_store.hpp"
 
 namespace budget::server::api {
 
@@ -24,6 +25,9 @@ struct VoterSession {
     /// Every claim of the person (IdentityKeys::claims), primary first: the ballot is refused
     /// when any is marked. Empty when issued: {identity_key}. Opened: never empty.
     std::vector<std::string> claims = {};
+    /// How the person signed in: recorded in the voted marker with the day (issue 18: the
+    /// resident's report). `unknown` in a token sealed before the method was (format v2).
+    storage::VoteMethod method = storage::VoteMethod::unknown;
 };
 
 /// The cookie that carries the token for the web pages.
@@ -38,7 +42,8 @@ class VoterSessions {
     /// A token of about 400 characters with six claims (each 40 hex digits, sealed: base64url).
     std::string issue(const VoterSession& session) const;
     /// The session a token seals; std::nullopt when forged, of another campaign, expired, or
-    /// of the format before claims (v1: its key is not of today's keyring).
+    /// of the format before claims (v1: its key is not of today's keyring). A token of the
+    /// format before the method (v2) opens with the method unknown.
     std::optional<VoterSession> open(std::string_view token, std::int64_t now_unix) const;
     /// The session of a request: its `Authorization: Bearer` token, else its voter cookie.
     std::optional<VoterSession> session_of(const http::Request& request,

@@ -1,6 +1,7 @@
 #include "server/storage/ballot_store.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "server/core/log.hpp"
 #include "server/storage/detail/failures.hpp"
@@ -18,22 +19,24 @@ namespace {
 ///       the retry key of the request (its Idempotency-Key, bound to the identity)
 /// ARGV: canonical ballot bytes, ballot id, day (YYYY-MM-DD, Paris), territory id; the receipt's
 ///       JSON, how long it is kept (s) and the keyed hash of the request's choices (fixed
-///       length), all three "" without a retry key; then the person's claims (primary first).
+///       length), all three "" without a retry key; how the person signed in ("email",
+///       "franceconnect", "unknown"); then the person's claims (primary first).
 /// Returns the ballot's index in the log; -1 when this person has voted already (the primary's
 /// marker, or any of their claims, is there: the same person declared another way); -2 when
 /// the retry key was used with other choices; -3 when the vote is recorded closed
 /// (keys::kClosedField in the shard's stats); or, when the same request is sent again after an
 /// answer was lost, the receipt it was given (a string).
-/// The voted marker holds "1", never the ballot, and the claims set only keyed hashes: nothing
-/// links a person to their choices. One voted marker per ballot (the load test's ledger counts
-/// them); the claims are members of one set per shard rather than keys of their own, which
-/// keeps the key space (and SCANs) to one key per ballot. The retry key is a keyed hash of the
-/// identity and a random key only the resident's browser holds; it keeps the choices' hash
-/// before the receipt, so that a key reused for other choices is told apart from a retry
-/// without another round trip.
+/// The voted marker holds the sign-in method and the day ("email 2026-09-14": what the resident's
+/// report tells them; the day is the statistics' own, no finer), never the ballot, and the
+/// claims set only keyed hashes: nothing links a person to their choices. One voted marker per
+/// ballot (the load test's ledger counts them); the claims are members of one set per shard rather
+/// than keys of their own, which keeps the key space (and SCANs) to one key per ballot. The retry
+/// key is a keyed hash of the identity and a random key only the resident's browser holds; it keeps
+/// the choices' hash before the receipt, so that a key reused for other choices is told apart from
+/// a retry without another round trip.
 constexpr const char* kCastBallot = R"lua(
 local claims = {}
-for i = 8, #ARGV do claims[#claims + 1] = ARGV[i] end
+for i = 9, #ARGV do claims[#claims + 1] = ARGV[i] end
 local marked = redis.call('EXISTS', KEYS[1]) == 1
 if not marked and #claims > 0 then
   for _, member in ipairs(redis.call('SMISMEMBER', KEYS[5], unpack(claims))) do
@@ -59,7 +62,7 @@ if marked then
 end
 -- Closed (issue 14): the mark recorded in this shard's stats, whatever the caller's clock says.
 if redis.call('HEXISTS', KEYS[4], 'closed') == 1 then return -3 end
-redis.call('SET', KEYS[1], '1')
+redis.call('SET', KEYS[1], ARGV[8] .. ' ' .. ARGV[3])
 if #claims > 0 then redis.call('SADD', KEYS[5], unpack(claims)) end
 local length = redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[2], length - 1)
@@ -79,6 +82,20 @@ for _, member in ipairs(redis.call('SMISMEMBER', KEYS[2], unpack(ARGV))) do
   if member == 1 then return 1 end
 end
 return 0
+)lua";
+
+/// What is held about a person's vote: their primary's voted marker, else whether any of their
+/// claims is in the shard's set. KEYS: voted marker, claims (set). ARGV: the claims.
+/// Returns {'marker', its value}, {'claim', ''} or {'none', ''}.
+constexpr const char* kVotedRecord = R"lua(
+local marker = redis.call('GET', KEYS[1])
+if marker then return {'marker', marker} end
+if #ARGV > 0 then
+  for _, member in ipairs(redis.call('SMISMEMBER', KEYS[2], unpack(ARGV))) do
+    if member == 1 then return {'claim', ''} end
+  end
+end
+return {'none', ''}
 )lua";
 
 /// The campaign's ballot shard count: set by the first caller, read by the others.
@@ -119,11 +136,57 @@ BallotStore::BallotStore(redis::Client& redis, const config::Config& config)
       cast_script_(kCastBallot),
       agree_shards_script_(kAgreeShards),
       ledger_script_(kShardLedger),
-      has_voted_script_(kHasVoted) {
+      has_voted_script_(kHasVoted),
+      voted_record_script_(kVotedRecord) {
     redis_.preload(cast_script_);
 }
 
 std::string_view BallotStore::cast_script_source() { return kCastBallot; }
+
+std::string_view to_string(VoteMethod method) {
+    switch (method) {
+        case VoteMethod::email:
+            return "email";
+        case VoteMethod::franceconnect:
+            return "franceconnect";
+        case VoteMethod::unknown:
+            break;
+    }
+    return "unknown";
+}
+
+namespace {
+
+bool civil_day(std::string_view d) {
+    // YYYY-MM-DD, digits where digits go: what config::format_paris_time's first 10 characters
+    // are. (The marker is the engine's own writing; this only refuses what it never writes.)
+    if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        if (i == 4 || i == 7) continue;
+        if (d[i] < '0' || d[i] > '9') return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+VotedMarker parse_voted_marker(std::string_view value) {
+    const auto space = value.find(' ');
+    if (space == std::string_view::npos) return {};
+    const auto word = value.substr(0, space);
+    const auto day = value.substr(space + 1);
+    if (!civil_day(day)) return {};
+    VoteMethod method;
+    if (word == "email")
+        method = VoteMethod::email;
+    else if (word == "franceconnect")
+        method = VoteMethod::franceconnect;
+    else if (word == "unknown")
+        method = VoteMethod::unknown;
+    else
+        return {};
+    return {true, method, std::string(day)};
+}
 
 CastOutcome BallotStore::outcome_of(const redis::Result& r) {
     if (!r) {
@@ -157,7 +220,7 @@ asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
     keys.push_back(std::move(k.stats));
     keys.push_back(std::move(k.claims));
     std::vector<std::string> args;
-    args.reserve(7 + std::max<std::size_t>(request.claims.size(), 1));
+    args.reserve(8 + std::max<std::size_t>(request.claims.size(), 1));
     args.push_back(std::move(request.canonical));
     args.push_back(std::move(request.ballot_id));
     args.push_back(std::move(request.day));
@@ -170,6 +233,8 @@ asio::awaitable<CastOutcome> BallotStore::cast(CastRequest request) {
     } else {
         args.resize(7);
     }
+    // A literal of at most 13 characters: no allocation on the ballot path (short strings).
+    args.emplace_back(to_string(request.method));
     if (request.claims.empty()) {
         args.push_back(std::move(request.identity_key));
     } else {
@@ -296,6 +361,28 @@ asio::awaitable<StoreResult<bool>> BallotStore::has_voted(std::vector<std::strin
     if (!r) co_return detail::read_failure(r.error(), "has_voted");
     if (r->type != redis::Reply::Type::integer) co_return StoreError::corrupt;
     co_return r->integer == 1;
+}
+
+asio::awaitable<StoreResult<VotedRecord>> BallotStore::voted_record(
+    std::vector<std::string> claims) {
+    if (claims.empty()) co_return VotedRecord{};
+    std::vector<std::string> keys;
+    try {
+        // The primary comes from a binding read back from Redis: not hex is a corrupt value.
+        auto k = keys::ballot_keys(campaign_, shards_, claims.front());
+        keys = {std::move(k.voted), std::move(k.claims)};
+    } catch (const std::invalid_argument&) {
+        co_return StoreError::corrupt;
+    }
+    auto r = co_await redis_.eval(voted_record_script_, std::move(keys), std::move(claims));
+    if (!r) co_return detail::read_failure(r.error(), "voted_record");
+    if (r->elements.size() != 2) co_return StoreError::corrupt;
+    const auto& kind = r->elements[0].str;
+    if (kind == "marker")
+        co_return VotedRecord{VotedRecord::State::voted, parse_voted_marker(r->elements[1].str)};
+    if (kind == "claim") co_return VotedRecord{VotedRecord::State::other_declaration, {}};
+    if (kind == "none") co_return VotedRecord{};
+    co_return StoreError::corrupt;
 }
 
 asio::awaitable<StoreResult<std::map<std::string, long long>>> BallotStore::participation() {

@@ -5,7 +5,10 @@
 // counters).
 //
 // Keys (keys.hpp), all in shard k's slot:
-//   ...:b<k>}:voted:<identity>   "1": this identity (primary claim) has voted (never the ballot)
+//   ...:b<k>}:voted:<identity>   "<method> <day>" ("email 2026-09-14"): this identity (primary
+//                                claim) has voted, how it signed in, the Paris day (never the
+//                                ballot, never an instant); "1" in markers written before
+//                                issue 18
 //   ...:b<k>}:claims             set: every claim key of the shard's ballots
 //   ...:b<k>}:log                list: canonical ballots, in the order accepted
 //   ...:b<k>}:receipts           hash: ballot id -> index in the shard's log
@@ -20,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -27,6 +31,38 @@
 #include "server/storage/store_result.hpp"
 
 namespace budget::server::storage {
+
+/// How the person who cast a ballot had signed in: what the voted marker records beside the day.
+/// `unknown` for a session issued before the method was sealed in its token.
+enum class VoteMethod { unknown, email, franceconnect };
+
+/// The word the voted marker holds ("email", "franceconnect", "unknown").
+std::string_view to_string(VoteMethod method);
+
+/// What a voted marker's value says. Every value counts as voted, whatever it holds.
+struct VotedMarker {
+    /// False for "1" (written before issue 18) or a value this version cannot read: voted,
+    /// the day and the method not recorded.
+    bool recorded = false;
+    VoteMethod method = VoteMethod::unknown;
+    std::string day;  ///< YYYY-MM-DD in Paris when recorded; "" otherwise
+};
+
+/// Reads a voted marker's value: "<method> <YYYY-MM-DD>" (the cast script writes it), or "1".
+VotedMarker parse_voted_marker(std::string_view value);
+
+/// What the engine holds about one identity's vote (BallotStore::voted_record).
+struct VotedRecord {
+    enum class State {
+        not_voted,          ///< no marker for this primary, none of its claims in the shard's set
+        voted,              ///< this primary's marker: `marker` says what it recorded
+        other_declaration,  ///< no marker for this primary, but one of the claims is in the
+                            ///< shard's set: the same person voted declared another way (the
+                            ///< day and the method are those of another marker, not known here)
+    };
+    State state = State::not_voted;
+    VotedMarker marker;  ///< with `voted`
+};
 
 /// A ballot ready to be cast, as the API prepared it.
 struct CastRequest {
@@ -37,7 +73,8 @@ struct CastRequest {
     std::string territory;
     std::string ballot_id;
     std::string canonical;  ///< the canonical ballot bytes appended to the log
-    std::string day;        ///< civil day in Paris, YYYY-MM-DD, for the statistics
+    std::string day;        ///< civil day in Paris, YYYY-MM-DD, for the statistics and marker
+    VoteMethod method = VoteMethod::unknown;  ///< how the person signed in: into the marker
     /// With an Idempotency-Key: the keyed hash that binds it to the identity, the receipt to
     /// give back if the same request is sent again, and the keyed hash of the choices (32 hex)
     /// that tells a retry from the key reused for other choices. Empty without one.
@@ -108,6 +145,11 @@ class BallotStore {
     /// claims, in their shard; `claims` primary first): what the resident is told as soon as
     /// their identity is known, before any choice is offered.
     boost::asio::awaitable<StoreResult<bool>> has_voted(std::vector<std::string> claims);
+    /// What the engine holds about this person's vote (`claims` primary first; the primary
+    /// alone when the others are not known, as from an e-mail binding): their primary's
+    /// marker and what it recorded, else whether any claim is in the shard's claims set.
+    /// Never the ballot: nothing links it to the person.
+    boost::asio::awaitable<StoreResult<VotedRecord>> voted_record(std::vector<std::string> claims);
     /// Participation counters summed over the shards: "total", "day:<date>", "territory:<id>".
     boost::asio::awaitable<StoreResult<std::map<std::string, long long>>> participation();
 
@@ -134,7 +176,8 @@ class BallotStore {
     int wait_replicas_;
     std::chrono::milliseconds wait_timeout_;
     bool production_;
-    redis::Script cast_script_, agree_shards_script_, ledger_script_, has_voted_script_;
+    redis::Script cast_script_, agree_shards_script_, ledger_script_, has_voted_script_,
+        voted_record_script_;
     std::atomic<bool> shards_agreed_{false};
     std::atomic<std::int64_t> durability_checked_at_{0};
     std::atomic<bool> durable_{false};

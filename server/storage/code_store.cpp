@@ -105,6 +105,31 @@ end
 return {'ok', allowed - tries, redis.call('GET', KEYS[2]) or ''}
 )lua";
 
+/// Checks a code and consumes it when right, binding nothing: the resident's report (issue 18)
+/// asks with a code what the address's keys hold. A wrong code, or a code when none is pending,
+/// counts exactly as in kCheckCode.
+/// KEYS: code (hash mac/tries), address binding, tries without a code, per-address counter
+/// ARGV: mac of the code given, tries allowed, code ttl (s)
+/// Returns {'ok', 0, identity the address verified or '', its TTL, codes this hour, their TTL,
+/// tries without a code, their TTL}, {'wrong', tries left} or {'dead', 0}.
+constexpr const char* kConsumeCodeBody = R"lua(
+local allowed = tonumber(ARGV[2])
+local mac = redis.call('HGET', KEYS[1], 'mac')
+if not mac then return missed_try(KEYS[3], allowed, ARGV[3]) end
+if mac ~= ARGV[1] then
+  local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+  if tries >= allowed then
+    out_of_tries(KEYS[1], KEYS[3], allowed, ARGV[3])
+    return {'dead', 0}
+  end
+  return {'wrong', allowed - tries}
+end
+redis.call('DEL', KEYS[1])
+return {'ok', 0, redis.call('GET', KEYS[2]) or '', redis.call('TTL', KEYS[2]),
+        tonumber(redis.call('GET', KEYS[4]) or '0'), redis.call('TTL', KEYS[4]),
+        tonumber(redis.call('GET', KEYS[3]) or '0'), redis.call('TTL', KEYS[3])}
+)lua";
+
 constexpr int kCodeWindowSeconds = 3600;
 
 /// Where tries without a pending code are counted, in the address's slot.
@@ -120,7 +145,8 @@ CodeStore::CodeStore(redis::Client& redis, std::string campaign, const crypto::K
       code_key_(code_key),
       issue_script_(kIssueCode),
       check_script_(std::string(kMissedTry) + kCheckCodeBody),
-      probe_script_(std::string(kMissedTry) + kProbeCodeBody) {
+      probe_script_(std::string(kMissedTry) + kProbeCodeBody),
+      consume_script_(std::string(kMissedTry) + kConsumeCodeBody) {
     redis_.preload(issue_script_);
     redis_.preload(check_script_);
     redis_.preload(probe_script_);
@@ -190,6 +216,29 @@ asio::awaitable<StoreResult<CodeProbe>> CodeStore::probe(const std::string& emai
     const auto outcome = outcome_named(r->elements[0].str);
     if (!outcome || *outcome == CodeCheck::bound) co_return StoreError::corrupt;
     co_return CodeProbe{*outcome, static_cast<int>(r->elements[1].integer), r->elements[2].str};
+}
+
+asio::awaitable<StoreResult<CodeConsumed>> CodeStore::consume(const std::string& email_hash,
+                                                              const std::string& code,
+                                                              int max_tries,
+                                                              std::chrono::seconds code_ttl) {
+    std::vector<std::string> keys{
+        keys::email_code(campaign_, email_hash), keys::email_binding(campaign_, email_hash),
+        misses_key(campaign_, email_hash), keys::email_counter(campaign_, email_hash)};
+    std::vector<std::string> args{code_mac(email_hash, code), std::to_string(max_tries),
+                                  std::to_string(code_ttl.count())};
+    auto r = co_await redis_.eval(consume_script_, std::move(keys), std::move(args));
+    if (!r) co_return detail::write_failure(r.error(), "consume_code");
+    if (r->elements.size() < 2) co_return StoreError::corrupt;
+    const auto outcome = outcome_named(r->elements[0].str);
+    if (!outcome || *outcome == CodeCheck::bound) co_return StoreError::corrupt;
+    CodeConsumed out{*outcome, static_cast<int>(r->elements[1].integer), {}};
+    if (*outcome != CodeCheck::ok) co_return out;
+    const auto& e = r->elements;
+    if (e.size() != 8) co_return StoreError::corrupt;
+    out.held = AddressHoldings{e[2].str,     e[3].integer, e[4].integer,
+                               e[5].integer, e[6].integer, e[7].integer};
+    co_return out;
 }
 
 }  // namespace budget::server::storage

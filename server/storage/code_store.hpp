@@ -45,6 +45,24 @@ struct CodeProbe {
     std::string bound_identity;
 };
 
+/// What the engine holds under one address's keys (the resident's report, issue 18). A count of
+/// 0 is a key that is not there; a TTL is in seconds (-1: the key has none).
+struct AddressHoldings {
+    std::string bound_identity;  ///< the primary identity key the address verified; "" when none
+    long long binding_ttl_s = -1;
+    long long codes_this_hour = 0;  ///< codes sent to the address this hour (every network)
+    long long codes_ttl_s = -1;
+    long long misses = 0;  ///< tries counted while no code was pending
+    long long misses_ttl_s = -1;
+};
+
+/// The answer of consume(): with `ok`, the code is gone and `held` says what remains.
+struct CodeConsumed {
+    CodeCheck outcome = CodeCheck::dead;  ///< ok, wrong or dead (never bound)
+    int tries_left = 0;                   ///< with `wrong`
+    AddressHoldings held;                 ///< with `ok`
+};
+
 class CodeStore {
   public:
     /// `code_key`: the secret under which codes are MACed.
@@ -70,13 +88,21 @@ class CodeStore {
                                                          const std::string& code, int max_tries,
                                                          std::chrono::seconds code_ttl);
 
+    /// Checks a code and, when right, consumes it without binding anything, in the same step
+    /// reading what the address's keys hold (the resident's report). A wrong code, or a code when
+    /// none is pending, counts exactly as in check().
+    boost::asio::awaitable<StoreResult<CodeConsumed>> consume(const std::string& email_hash,
+                                                              const std::string& code,
+                                                              int max_tries,
+                                                              std::chrono::seconds code_ttl);
+
   private:
     std::string code_mac(const std::string& email_hash, const std::string& code) const;
 
     redis::Client& redis_;
     std::string campaign_;
     crypto::Key32 code_key_;
-    redis::Script issue_script_, check_script_, probe_script_;
+    redis::Script issue_script_, check_script_, probe_script_, consume_script_;
 };
 
 }  // namespace budget::server::storage

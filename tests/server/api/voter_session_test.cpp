@@ -70,6 +70,52 @@ TEST_CASE("a voter session carries the person's claims, primary first", "[voter_
     }
 }
 
+TEST_CASE("a voter session carries how the person signed in, for the voted marker",
+          "[voter_session]") {
+    const api::VoterSessions sessions(test_pepper(), "t");
+    using budget::server::storage::VoteMethod;
+    for (auto method : {VoteMethod::email, VoteMethod::franceconnect, VoteMethod::unknown}) {
+        auto s = kSession;
+        s.method = method;
+        const auto opened = sessions.open(sessions.issue(s), 0);
+        REQUIRE(opened);
+        CHECK(opened->method == method);
+    }
+    SECTION("a session issued without saying opens with the method unknown") {
+        const auto opened = sessions.open(sessions.issue(kSession), 0);
+        REQUIRE(opened);
+        CHECK(opened->method == VoteMethod::unknown);
+    }
+    SECTION("a token sealed before the method was (v2) still opens, its method unknown") {
+        const auto key = crypto::derive_key(test_pepper(), "voter-session");
+        const std::string claims = std::string(40, '0') + "," + std::string(40, '1');
+        const auto v2 = crypto::seal_token(key, "v2|t|" + claims + "|arrageois|2000000000");
+        const auto opened = sessions.open(v2, 0);
+        REQUIRE(opened);
+        CHECK(opened->method == VoteMethod::unknown);
+        CHECK(opened->identity_key == std::string(40, '0'));
+        CHECK(opened->claims.size() == 2);
+        CHECK(opened->territory == "arrageois");
+        CHECK(opened->expires_unix == 2'000'000'000);
+        SECTION("but not with a method part, nor a v3 without one") {
+            CHECK_FALSE(
+                sessions.open(crypto::seal_token(key, "v2|t|" + claims + "|a|2000000000|email"), 0)
+                    .has_value());
+            CHECK_FALSE(
+                sessions.open(crypto::seal_token(key, "v3|t|" + claims + "|a|2000000000"), 0)
+                    .has_value());
+        }
+    }
+    SECTION("a method the engine does not know opens nothing") {
+        const auto key = crypto::derive_key(test_pepper(), "voter-session");
+        CHECK_FALSE(
+            sessions
+                .open(crypto::seal_token(key, "v3|t|" + std::string(40, '0') + "|a|2000000000|sms"),
+                      0)
+                .has_value());
+    }
+}
+
 TEST_CASE("a request's session comes from its bearer token, else its voter cookie",
           "[voter_session]") {
     const api::VoterSessions sessions(test_pepper(), "t");
