@@ -209,11 +209,14 @@ std::string AuthApi::mailbox_hash(const std::string& mailbox) const {
     return crypto::hmac_hex(email_key_, mailbox);
 }
 
-std::optional<Response> AuthApi::refuse_step(const Request& req) const {
+std::optional<Response> AuthApi::refuse_step(const Request& req, bool for_report) const {
     // Outside the window a code opens nothing: no ballot can be cast with it (before the
-    // opening either: the resident is told when to come back).
-    if (auto refused =
-            vote_window_refusal(ctx_.stores.campaign.window(), ctx_.clock.now(), req.version()))
+    // opening either: the resident is told when to come back). A code for the report is the
+    // exception: residents ask what the engine holds about them mostly after the vote, and the
+    // answer stays true until the purge removes it (issue 18).
+    if (auto refused = for_report ? std::nullopt
+                                  : vote_window_refusal(ctx_.stores.campaign.window(),
+                                                        ctx_.clock.now(), req.version()))
         return refused;
     if (auto refused = resident_write_refusal(req)) return refused;
     // Where [identity] does not offer the e-mail path, no code is sent nor checked.
@@ -239,8 +242,18 @@ asio::awaitable<std::optional<Response>> AuthApi::limit_client(const RequestCont
 
 asio::awaitable<Response> AuthApi::challenge(RequestContext& rc) {
     const auto v = rc.request.version();
-    if (auto refused = refuse_step(rc.request)) co_return std::move(*refused);
     auto body = parse_json_object(rc.request);
+    // "purpose": "vote" (the default) or "my-data" (the resident's report, any time).
+    std::optional<std::string> purpose;
+    if (auto* object = std::get_if<json::object>(&body)) {
+        auto read = get_optional_string(*object, "purpose", 20);
+        if (auto* rej = std::get_if<Rejection>(&read)) co_return rej->to_response(v);
+        purpose = std::get<std::optional<std::string>>(read);
+        if (purpose && *purpose != "vote" && *purpose != "my-data")
+            co_return fail(Error::field_unknown_value, v,
+                           {"purpose", "«\u00a0vote\u00a0» ou «\u00a0my-data\u00a0»"});
+    }
+    if (auto refused = refuse_step(rc.request, purpose == "my-data")) co_return std::move(*refused);
     if (auto* rej = std::get_if<Rejection>(&body)) co_return rej->to_response(v);
     auto field = get_string(std::get<json::object>(body), "email", 254);
     if (auto* rej = std::get_if<Rejection>(&field)) co_return rej->to_response(v);

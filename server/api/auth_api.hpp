@@ -127,7 +127,9 @@ class AuthApi {
 
     /// The refusal of a step outside the vote window or sent from another site (before its
     /// body is read); std::nullopt otherwise.
-    std::optional<Response> refuse_step(const Request& req) const;
+    /// The refusals common to the code steps. `for_report`: a code asked for the resident's
+    /// report (POST /api/v1/my-data), which is open outside the vote window too.
+    std::optional<Response> refuse_step(const Request& req, bool for_report = false) const;
     /// 429 when the client address went past its hourly allowance (503 when that cannot be
     /// counted); std::nullopt otherwise.
     boost::asio::awaitable<std::optional<Response>> limit_client(const RequestContext& rc);

@@ -64,6 +64,8 @@ constexpr Row kTable[] = {
       "Le champ « {} » doit être une liste de chaînes de caractères."}},
     {E::field_invalid_id,
      {s::bad_request, "invalid_field", "Le champ « {} » contient un identifiant invalide."}},
+    {E::field_unknown_value,
+     {s::bad_request, "invalid_field", "Le champ «\u00a0{}\u00a0» ne peut valoir que {}."}},
 
     {E::invalid_email,
      {s::unprocessable_entity, "invalid_email", "L’adresse électronique n’est pas valide."}},

@@ -42,6 +42,7 @@ enum class Error {
     field_too_many_items,
     field_not_string_list,
     field_invalid_id,
+    field_unknown_value,  ///< {} field, {} the values it may take
     // --- residents: identity, codes, ballot -----------------------------------------------------
     invalid_email,
     invalid_name,

@@ -54,6 +54,14 @@ void print_report(const storage::PurgeReport& report, PurgeStage stage, bool dry
     for (const auto& [kind, count] : report.counts.rows(stage))
         out << "  " << kind << ": " << count << '\n';
     out << "  " << (dry_run ? "would remove " : "removed ") << report.counts.total() << " in all\n";
+    for (const auto& master : report.aof_rewritten)
+        out << "  append-only file rewritten on " << master << " (BGREWRITEAOF started)\n";
+    for (const auto& master : report.aof_not_rewritten) {
+        out << "  warning: " << master
+            << " did not rewrite its append-only file: it holds the removed keys until it is "
+               "rewritten; run BGREWRITEAOF there as the Redis administrator "
+               "(docs/deploy.md)\n";
+    }
 }
 
 }  // namespace

@@ -18,8 +18,9 @@ std::string_view budgetd_acl_rules() {
            // Holders' applications (issue 17): a holder's set of files, the Mission's list.
            "+scard +smembers +hvals "
            // The purge (issue 18): keys removed in batches, a large claims set freed in the
-           // background.
-           "+unlink";
+           // background; then the append-only file rewritten, so that the files on disk stop
+           // holding what was removed.
+           "+unlink +bgrewriteaof";
 }
 
 std::string acl_user_line(const std::string& user, const std::string& password) {

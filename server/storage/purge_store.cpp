@@ -260,6 +260,22 @@ asio::awaitable<StoreResult<std::int64_t>> PurgeStore::empty_outbox(bool dry_run
     co_return result;
 }
 
+asio::awaitable<void> PurgeStore::rewrite_aof(PurgeReport& report) {
+    for (const auto& master : redis_.masters()) {
+        std::vector<std::string> get{"CONFIG", "GET", "appendonly"};
+        auto on = co_await redis_.command_on_master(master, std::move(get));
+        // Without an AOF there is nothing on disk to rewrite (an RDB is replaced at its next
+        // save).
+        if (on && on->elements.size() == 2 && on->elements[1].str == "no") continue;
+        std::vector<std::string> rewrite{"BGREWRITEAOF"};
+        auto r = co_await redis_.command_on_master(master, std::move(rewrite));
+        if (r && !r->is_error())
+            report.aof_rewritten.push_back(master);
+        else
+            report.aof_not_rewritten.push_back(master);
+    }
+}
+
 asio::awaitable<StoreResult<PurgeReport>> PurgeStore::purge(PurgeRequest request) {
     PurgeReport report;
     auto status = co_await this->status();
@@ -313,6 +329,7 @@ asio::awaitable<StoreResult<PurgeReport>> PurgeStore::purge(PurgeRequest request
                      std::move(details),
                      ""};
     if (!co_await audit.append(std::move(entry))) co_return StoreError::outcome_unknown;
+    co_await rewrite_aof(report);
     log_event("info", holders ? "purge_holders_done" : "purge_done",
               {{"by", request.username}, {"removed", counts.total()}});
     co_return report;

@@ -18,6 +18,11 @@
 // 1.46 million voted markers of a campaign take about 1,500 commands, not 1.46 million. UNLINK
 // frees a large claims set in the background instead of blocking Redis.
 //
+// A key removed from Redis stays in its append-only file (the commands that wrote it) until
+// Redis rewrites that file: after a stage, every master whose AOF is on is asked to rewrite it
+// (BGREWRITEAOF), and the report names those that did not. Backups taken before are the
+// operator's (docs/deploy.md).
+//
 // Each stage writes one audit entry ("purge", "purge_holders") with its counts and sets
 // keys::purged / keys::holders_purged the first time. Running it again removes what appeared
 // since (staff sessions...), nothing else, and reports when the stage first ran.
@@ -94,6 +99,11 @@ struct PurgeReport {
     PurgeRefusal refused = PurgeRefusal::none;
     PurgeStatus before;  ///< as read before this run: before.purged_at says it ran already
     PurgeCounts counts;
+    /// Masters with an AOF asked to rewrite it (BGREWRITEAOF), so that the files on disk stop
+    /// holding what was removed; and those that refused (an ACL without the command, a rewrite
+    /// already running...): their AOF keeps the removed keys until it is rewritten.
+    std::vector<std::string> aof_rewritten;
+    std::vector<std::string> aof_not_rewritten;
 };
 
 /// When the residents' stage first ran (unix seconds), std::nullopt if never: for readers that
@@ -126,6 +136,7 @@ class PurgeStore {
     boost::asio::awaitable<StoreResult<void>> remove_keys(PurgeStage stage, bool dry_run,
                                                           PurgeCounts& counts);
     boost::asio::awaitable<StoreResult<std::int64_t>> empty_outbox(bool dry_run);
+    boost::asio::awaitable<void> rewrite_aof(PurgeReport& report);
 
     redis::Client& redis_;
     config::Config config_;  ///< a copy: a store may outlive the config it was built from

@@ -278,3 +278,38 @@ TEST_CASE("malformed requests get their clear errors and use no try", "[integrat
     // None of them used a try: the right code still answers.
     CHECK(my_data(f, "forme@example.org", good).status == 200);
 }
+
+TEST_CASE("after the vote a resident still gets a code for the report, and only for it",
+          "[integration][my_data]") {
+    TestCampaign f(engine(), kVoting);
+    const Resident bea{"bea@example.org", "Béatrice", "Martin"};
+    REQUIRE(!f.verify_resident(bea).empty());
+    f.restart(VoteWindow::relative(-7200, -3600));
+    const auto challenge = [&](const json::object& body) {
+        return http_request(f.port(), "POST", "/api/v1/auth/challenge", json::serialize(body));
+    };
+    // A code to vote: the vote is over.
+    const auto vote = challenge({{"email", bea.email}});
+    CHECK(vote.status == 403);
+    CHECK(error_of(vote).at("code") == "vote_not_open");
+    CHECK(challenge({{"email", bea.email}, {"purpose", "vote"}}).status == 403);
+    // An unknown purpose is named, whatever the window.
+    const auto odd = challenge({{"email", bea.email}, {"purpose", "ballot"}});
+    CHECK(odd.status == 400);
+    CHECK(error_of(odd).at("message") ==
+          "Le champ «\u00a0purpose\u00a0» ne peut valoir que «\u00a0vote\u00a0» ou "
+          "«\u00a0my-data\u00a0».");
+    CHECK(challenge({{"email", bea.email}, {"purpose", 3}}).status == 400);
+    // A code for the report: sent, and it opens the report (not a session).
+    REQUIRE(challenge({{"email", bea.email}, {"purpose", "my-data"}}).status == 202);
+    const auto code = f.last_code(bea.email);
+    const auto r = my_data(f, bea.email, code);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(json::parse(r.body).at("email_bound").as_bool());
+    // The same code cannot open a voting step: the code step is closed with the vote.
+    const auto step =
+        http_request(f.port(), "POST", "/api/v1/auth/code",
+                     json::serialize(json::object{{"email", bea.email}, {"code", code}}));
+    CHECK(step.status == 403);
+}

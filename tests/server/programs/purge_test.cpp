@@ -237,6 +237,24 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
+/// Every file of the fixture's Redis directory (the AOF's base and increments, an RDB), once no
+/// AOF rewrite is running: what a disk holds of the campaign.
+std::map<std::string, std::vector<std::string>> redis_files(TestCampaign& c) {
+    for (int i = 0; i < 200; ++i) {
+        const auto info = c.redis().cli("INFO persistence");
+        if (info.find("aof_rewrite_in_progress:0") != std::string::npos &&
+            info.find("aof_rewrite_scheduled:0") != std::string::npos)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::map<std::string, std::vector<std::string>> files;
+    for (const auto& entry : fs::recursive_directory_iterator(c.dir() + "/redis")) {
+        if (!entry.is_regular_file()) continue;
+        files[entry.path().string()].push_back(read_text(entry.path().string()));
+    }
+    return files;
+}
+
 /// Tally and publish as the Mission does (the API), then save what anyone can download.
 void tally_and_publish(TestCampaign& c) {
     const auto mission = c.staff_login("mission").headers();
@@ -294,6 +312,12 @@ TEST_CASE(
         INFO(r.email);
         CHECK_FALSE(found_in(before_refusal, forbidden_of(r, *pepper)).empty());
     }
+    // And in the append-only file on disk.
+    const auto disk_before = redis_files(c);
+    for (const auto& r : kResidents) {
+        INFO(r.email);
+        CHECK_FALSE(found_in(disk_before, forbidden_of(r, *pepper)).empty());
+    }
     int buckets = 0;
     for (int b = 0; b < server::storage::IdentityAuditStore::kBuckets; ++b) {
         buckets += static_cast<int>(
@@ -347,6 +371,13 @@ TEST_CASE(
     }
     for (int b = 0; b < server::storage::IdentityAuditStore::kBuckets; ++b)
         CHECK_FALSE(after.contains(server::storage::IdentityAuditStore::bucket_key("t", b)));
+    // The append-only file was rewritten from what is left: the disk holds no trace either.
+    CHECK(purged.second.find("append-only file rewritten on") != std::string::npos);
+    const auto disk_after = redis_files(c);
+    for (const auto& r : {kResidents[0], kResidents[1], kResidents[2], kResidents[3], kUndecided}) {
+        INFO(r.email);
+        CHECK(found_in(disk_after, forbidden_of(r, *pepper)) == "");
+    }
     for (const auto& [k, values] : after) {
         INFO(k);
         CHECK(keys::purge_family("t", k) == Family::keep);

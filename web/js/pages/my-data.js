@@ -47,7 +47,7 @@ function showReport(report) {
 async function sendCode(button) {
   return busy(button, 'Envoi…', async () => {
     try {
-      const r = await api('POST', '/api/v1/auth/challenge', { email });
+      const r = await api('POST', '/api/v1/auth/challenge', { email, purpose: 'my-data' });
       const minutes = r && r.valid_seconds ? Math.round(r.valid_seconds / 60) : 10;
       $('#code-sent').textContent = `Si l’adresse ${email} est valide, un code à 6 chiffres vient d’y être envoyé. Il est valable ${minutes} minutes.`;
       $('#code-hint').textContent = `Le code est valable ${minutes} minutes et ne sert qu’une fois. Pensez à regarder dans vos courriers indésirables.`;
