@@ -31,7 +31,7 @@ function showReport(report) {
   $('#report-email').textContent = `Pour l’adresse ${email} :`;
   const sentence = ballotSentence(report);
   render($('#report-ballot'), h('p', { class: 'notice', id: 'ballot-sentence' }, h('strong', {}, sentence)),
-    report.ballot.cast ? h('p', {}, 'Vos choix ne sont pas indiqués : le Budget citoyen ne peut pas relier votre bulletin à votre identité.') : null);
+    report.ballot.cast ? h('p', {}, 'Vos choix ne sont pas indiqués : le Budget citoyen ne relie pas votre bulletin à votre identité (voir la page Données personnelles).') : null);
   // One item a datum: what it is, in what form, until when, each on its own line.
   render($('#held-list'), ...report.held.map((item) => h('li', {},
     h('p', {}, h('strong', {}, item.what)),
