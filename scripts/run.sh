@@ -59,7 +59,7 @@ contact_email = "donnees-personnelles@demo.invalid"
 dpo_contact = "dpd@demo.invalid"
 publication_director = "La présidente du Département de démonstration"
 host = "Hébergement de démonstration, sur cette machine"
-mail_relay = "aucun : les codes sont écrits dans $demo/outbox.jsonl"
+mail_relay = "aucun : les codes sont écrits dans $demo/outbox.jsonl"
 TOML
 }
 
